@@ -116,6 +116,16 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void Changed_data_in_the_same_folder_is_a_clear_error()
+    {
+        var options = _fx.Options("changed", steps: 2);
+        Train(options);
+        File.WriteAllText(_fx.DataFile, "[ ]");
+        var e = Assert.Throws<CoTBalInputException>(() => Train(options));
+        Assert.Contains("differs in: data_sha256", e.Message);
+    }
+
+    [Fact]
     public void A_corrupt_checkpoint_is_a_clear_error()
     {
         var options = _fx.Options("corrupt", steps: 2);
