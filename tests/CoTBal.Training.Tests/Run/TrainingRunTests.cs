@@ -149,6 +149,25 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void Epochs_give_ceil_of_batches_over_accumulation_steps_each()
+    {
+        // 5 micro-batches per epoch, 2 per step -> 3 steps per epoch (the last step crosses into the next epoch)
+        var summary = Train(_fx.Options("epochs") with { Steps = null, Epochs = 2 });
+        Assert.Equal(6, summary.Steps);
+        Assert.Equal(new Training.Data.DataPosition(2, 2), CheckpointStore.Read(summary.FinalCheckpoint).Data);
+    }
+
+    [Fact]
+    public void Options_round_trip_through_train_config_json()
+    {
+        var options = _fx.Options("json", WeightingMethod.Dwa) with { Tasks = ["a", "b"], FixedTasks = ["b"], Epochs = null, ImageFolder = _fx.Root };
+        var again = TrainingOptions.FromJson(options.ToJson(), "train_config.json");
+        Assert.Equal(options.ToJson(), again.ToJson());
+        Assert.Equal(new DynamicWeightAverageOptions(Window: 1), again.Dwa);
+        Assert.Contains("\"weighting\": \"dwa\"", options.ToJson());
+    }
+
+    [Fact]
     public void Invalid_options_are_rejected_before_training()
     {
         Assert.Throws<CoTBalInputException>(() => Train(_fx.Options("bad") with { Epochs = 1 }));
