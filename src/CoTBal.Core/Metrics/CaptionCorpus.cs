@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace CoTBal.Core.Metrics;
 
 /// <summary>
@@ -11,21 +13,42 @@ internal sealed class CaptionCorpus
     public const int MaxOrder = 4;
 
     private readonly Dictionary<string, int> _tokenIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, int> _ngramIds = new();
+    private readonly Dictionary<long, int> _ngramIds = new(MixedHash.Instance);
     private readonly List<byte> _ngramOrder = [];
 
     public CaptionCorpus(IReadOnlyList<EvalItem> items, CaptionTokenization tokenization)
     {
         Candidates = new Sentence[items.Count];
         References = new Sentence[items.Count][];
-        var tokenizer = tokenization == CaptionTokenization.Ptb ? new PtbTokenizer() : null;
+        // PTB tokenisation is pure per string: run it on all cores, then intern sequentially.
+        var texts = new string[items.Count][];
+        long characters = 0;
         for (int i = 0; i < items.Count; i++)
         {
             var item = items[i];
-            Candidates[i] = Cook(tokenizer is null ? item.Prediction : tokenizer.Tokenize(item.Prediction));
-            var refs = new Sentence[item.References.Count];
-            for (int r = 0; r < refs.Length; r++)
-                refs[r] = Cook(tokenizer is null ? item.References[r] : tokenizer.Tokenize(item.References[r]));
+            var row = new string[item.References.Count + 1];
+            row[0] = item.Prediction;
+            for (int r = 0; r < item.References.Count; r++) row[r + 1] = item.References[r];
+            foreach (var t in row) characters += t.Length;
+            texts[i] = row;
+        }
+        if (tokenization == CaptionTokenization.Ptb)
+        {
+            Parallel.For(0, texts.Length, () => new PtbTokenizer(), (i, _, tokenizer) =>
+            {
+                var row = texts[i];
+                for (int r = 0; r < row.Length; r++) row[r] = tokenizer.Tokenize(row[r]);
+                return tokenizer;
+            }, _ => { });
+        }
+        // about one n-gram per character / 2 is a generous upper bound for natural text; avoids rehashing
+        _ngramIds.EnsureCapacity((int)Math.Min(characters / 2, 1 << 26));
+        for (int i = 0; i < texts.Length; i++)
+        {
+            var row = texts[i];
+            Candidates[i] = Cook(row[0]);
+            var refs = new Sentence[row.Length - 1];
+            for (int r = 0; r < refs.Length; r++) refs[r] = Cook(row[r + 1]);
             References[i] = refs;
         }
     }
@@ -42,38 +65,63 @@ internal sealed class CaptionCorpus
     private Sentence Cook(string text)
     {
         // BLEU / CIDEr: Python str.split()
-        var words = PythonText.Split(text);
-        var ids = new int[words.Count];
-        for (int i = 0; i < ids.Length; i++) ids[i] = TokenId(words[i]);
-        var counts = new Dictionary<int, int>();
-        for (int i = 0; i < ids.Length; i++)
+        var ids = new List<int>(16);
+        int i = 0;
+        while (i < text.Length)
+        {
+            while (i < text.Length && PythonText.IsSpace(text[i])) i++;
+            int start = i;
+            while (i < text.Length && !PythonText.IsSpace(text[i])) i++;
+            if (i > start) ids.Add(TokenId(text.AsSpan(start, i - start)));
+        }
+        int length = ids.Count;
+        int total = 0;
+        for (int k = 0; k < MaxOrder; k++) total += Math.Max(0, length - k);
+        var all = new int[total];
+        int t = 0;
+        for (int p = 0; p < length; p++)
         {
             int prefix = -1;
-            for (int k = 0; k < MaxOrder && i + k < ids.Length; k++)
+            for (int k = 0; k < MaxOrder && p + k < length; k++)
             {
-                prefix = NGramId(prefix, ids[i + k], k + 1);
-                counts[prefix] = counts.GetValueOrDefault(prefix) + 1;
+                prefix = NGramId(prefix, ids[p + k], k + 1);
+                all[t++] = prefix;
             }
         }
-        var ngrams = counts.Keys.ToArray();
-        Array.Sort(ngrams);
-        var tf = new int[ngrams.Length];
-        for (int i = 0; i < ngrams.Length; i++) tf[i] = counts[ngrams[i]];
+        Array.Sort(all);
+        int distinct = 0;
+        for (int j = 0; j < all.Length; j++) if (j == 0 || all[j] != all[j - 1]) distinct++;
+        var ngrams = new int[distinct];
+        var tf = new int[distinct];
+        int d = -1;
+        for (int j = 0; j < all.Length; j++)
+        {
+            if (j == 0 || all[j] != all[j - 1]) ngrams[++d] = all[j];
+            tf[d]++;
+        }
 
         // ROUGE-L: str.split(" ") keeps empty tokens and every other whitespace character.
-        var spaceSplit = text.Split(' ');
-        var rougeTokens = new int[spaceSplit.Length];
-        for (int i = 0; i < rougeTokens.Length; i++) rougeTokens[i] = TokenId(spaceSplit[i]);
+        int pieces = 1;
+        foreach (var c in text) if (c == ' ') pieces++;
+        var rougeTokens = new int[pieces];
+        int from = 0, r = 0;
+        for (int j = 0; j <= text.Length; j++)
+        {
+            if (j < text.Length && text[j] != ' ') continue;
+            rougeTokens[r++] = TokenId(text.AsSpan(from, j - from));
+            from = j + 1;
+        }
 
-        return new Sentence(ids.Length, ngrams, tf, rougeTokens);
+        return new Sentence(length, ngrams, tf, rougeTokens);
     }
 
-    private int TokenId(string token)
+    private int TokenId(ReadOnlySpan<char> token)
     {
-        if (!_tokenIds.TryGetValue(token, out var id))
+        var lookup = _tokenIds.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!lookup.TryGetValue(token, out var id))
         {
             id = _tokenIds.Count;
-            _tokenIds.Add(token, id);
+            lookup.TryAdd(token, id);
         }
         return id;
     }
@@ -82,13 +130,21 @@ internal sealed class CaptionCorpus
     private int NGramId(int prefix, int token, int order)
     {
         long key = ((long)(prefix + 1) << 32) | (uint)token;
-        if (!_ngramIds.TryGetValue(key, out var id))
+        ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_ngramIds, key, out bool exists);
+        if (!exists)
         {
-            id = _ngramOrder.Count;
-            _ngramIds.Add(key, id);
+            slot = _ngramOrder.Count;
             _ngramOrder.Add((byte)order);
         }
-        return id;
+        return slot;
+    }
+
+    // long.GetHashCode() xors the halves, so (prefix, token) pairs of small ints collide massively: mix the bits.
+    private sealed class MixedHash : IEqualityComparer<long>
+    {
+        public static readonly MixedHash Instance = new();
+        public bool Equals(long x, long y) => x == y;
+        public int GetHashCode(long key) => (int)((ulong)(key * unchecked((long)0x9E3779B97F4A7C15UL)) >> 32);
     }
 
     /// <summary>One tokenised caption.</summary>

@@ -37,48 +37,49 @@ internal static class CiderDScorer
         for (int g = 0; g < idf.Length; g++) idf[g] = refLen - Math.Log(Math.Max(1.0, df[g]));
 
         var scores = new double[n];
+        Parallel.For(0, n, i => scores[i] = ItemScore(corpus, i, idf));
+        return scores;
+    }
+
+    private static double ItemScore(CaptionCorpus corpus, int i, double[] idf)
+    {
         Span<double> normHyp = stackalloc double[4];
         Span<double> normRef = stackalloc double[4];
         Span<double> val = stackalloc double[4];
         Span<double> sum = stackalloc double[4];
-        for (int i = 0; i < n; i++)
+        var hyp = corpus.Candidates[i];
+        var hypVec = Vector(corpus, hyp, idf, normHyp);
+        int hypLength = Math.Max(0, hyp.Length - 1); // bigram count
+        foreach (var r in corpus.References[i])
         {
-            var hyp = corpus.Candidates[i];
-            var hypVec = Vector(corpus, hyp, idf, normHyp);
-            int hypLength = Math.Max(0, hyp.Length - 1); // bigram count
-            sum.Clear();
-            foreach (var r in corpus.References[i])
+            var refVec = Vector(corpus, r, idf, normRef);
+            int refLength = Math.Max(0, r.Length - 1);
+            double delta = hypLength - refLength;
+            val.Clear();
+            // clipped dot product over the n-grams both vectors hold (merge of two sorted id lists)
+            int a = 0, b = 0;
+            while (a < hyp.NGrams.Length && b < r.NGrams.Length)
             {
-                var refVec = Vector(corpus, r, idf, normRef);
-                int refLength = Math.Max(0, r.Length - 1);
-                double delta = hypLength - refLength;
-                val.Clear();
-                // clipped dot product over the n-grams both vectors hold (merge of two sorted id lists)
-                int a = 0, b = 0;
-                while (a < hyp.NGrams.Length && b < r.NGrams.Length)
+                int ga = hyp.NGrams[a], gb = r.NGrams[b];
+                if (ga < gb) a++;
+                else if (gb < ga) b++;
+                else
                 {
-                    int ga = hyp.NGrams[a], gb = r.NGrams[b];
-                    if (ga < gb) a++;
-                    else if (gb < ga) b++;
-                    else
-                    {
-                        val[corpus.OrderOf(ga) - 1] += Math.Min(hypVec[a], refVec[b]) * refVec[b];
-                        a++; b++;
-                    }
-                }
-                double penalty = Math.Pow(Math.E, -(delta * delta) / (2 * Sigma * Sigma));
-                for (int k = 0; k < 4; k++)
-                {
-                    if (normHyp[k] != 0 && normRef[k] != 0) val[k] /= normHyp[k] * normRef[k];
-                    val[k] *= penalty;
-                    sum[k] += val[k];
+                    val[corpus.OrderOf(ga) - 1] += Math.Min(hypVec[a], refVec[b]) * refVec[b];
+                    a++; b++;
                 }
             }
-            double mean = (sum[0] + sum[1] + sum[2] + sum[3]) / 4;
-            mean /= corpus.References[i].Length;
-            scores[i] = mean * 10.0;
+            double penalty = Math.Pow(Math.E, -(delta * delta) / (2 * Sigma * Sigma));
+            for (int k = 0; k < 4; k++)
+            {
+                if (normHyp[k] != 0 && normRef[k] != 0) val[k] /= normHyp[k] * normRef[k];
+                val[k] *= penalty;
+                sum[k] += val[k];
+            }
         }
-        return scores;
+        double mean = (sum[0] + sum[1] + sum[2] + sum[3]) / 4;
+        mean /= corpus.References[i].Length;
+        return mean * 10.0;
     }
 
     // tf-idf weights in the sentence's n-gram order, and the per-order L2 norms.
