@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace CoTBal.Core.Metrics;
 
 /// <summary>
@@ -13,7 +11,7 @@ internal sealed class CaptionCorpus
     public const int MaxOrder = 4;
 
     private readonly Dictionary<string, int> _tokenIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, int> _ngramIds = new(MixedHash.Instance);
+    private NGramTable _ngramIds = new(0);
     private readonly List<byte> _ngramOrder = [];
 
     public CaptionCorpus(IReadOnlyList<EvalItem> items, CaptionTokenization tokenization)
@@ -41,8 +39,8 @@ internal sealed class CaptionCorpus
                 return tokenizer;
             }, _ => { });
         }
-        // about one n-gram per character / 2 is a generous upper bound for natural text; avoids rehashing
-        _ngramIds.EnsureCapacity((int)Math.Min(characters / 2, 1 << 26));
+        // distinct n-grams rarely exceed characters / 2 in natural text: pre-size to avoid rehashing (it grows if needed)
+        _ngramIds = new NGramTable((int)Math.Min(characters / 2, 1 << 26));
         for (int i = 0; i < texts.Length; i++)
         {
             var row = texts[i];
@@ -66,10 +64,18 @@ internal sealed class CaptionCorpus
     {
         // BLEU / CIDEr: Python str.split()
         var ids = new List<int>(16);
+        // "simple": single spaces between tokens only, so split(" ") gives the same tokens as split()
+        bool simple = text.Length > 0;
         int i = 0;
         while (i < text.Length)
         {
-            while (i < text.Length && PythonText.IsSpace(text[i])) i++;
+            int spaceStart = i;
+            while (i < text.Length && PythonText.IsSpace(text[i]))
+            {
+                if (text[i] != ' ') simple = false;
+                i++;
+            }
+            if (i - spaceStart != (spaceStart == 0 || i == text.Length ? 0 : 1)) simple = false;
             int start = i;
             while (i < text.Length && !PythonText.IsSpace(text[i])) i++;
             if (i > start) ids.Add(TokenId(text.AsSpan(start, i - start)));
@@ -101,15 +107,23 @@ internal sealed class CaptionCorpus
         }
 
         // ROUGE-L: str.split(" ") keeps empty tokens and every other whitespace character.
-        int pieces = 1;
-        foreach (var c in text) if (c == ' ') pieces++;
-        var rougeTokens = new int[pieces];
-        int from = 0, r = 0;
-        for (int j = 0; j <= text.Length; j++)
+        int[] rougeTokens;
+        if (simple)
         {
-            if (j < text.Length && text[j] != ' ') continue;
-            rougeTokens[r++] = TokenId(text.AsSpan(from, j - from));
-            from = j + 1;
+            rougeTokens = [.. ids];
+        }
+        else
+        {
+            int pieces = 1;
+            foreach (var c in text) if (c == ' ') pieces++;
+            rougeTokens = new int[pieces];
+            int from = 0, r = 0;
+            for (int j = 0; j <= text.Length; j++)
+            {
+                if (j < text.Length && text[j] != ' ') continue;
+                rougeTokens[r++] = TokenId(text.AsSpan(from, j - from));
+                from = j + 1;
+            }
         }
 
         return new Sentence(length, ngrams, tf, rougeTokens);
@@ -130,21 +144,9 @@ internal sealed class CaptionCorpus
     private int NGramId(int prefix, int token, int order)
     {
         long key = ((long)(prefix + 1) << 32) | (uint)token;
-        ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_ngramIds, key, out bool exists);
-        if (!exists)
-        {
-            slot = _ngramOrder.Count;
-            _ngramOrder.Add((byte)order);
-        }
-        return slot;
-    }
-
-    // long.GetHashCode() xors the halves, so (prefix, token) pairs of small ints collide massively: mix the bits.
-    private sealed class MixedHash : IEqualityComparer<long>
-    {
-        public static readonly MixedHash Instance = new();
-        public bool Equals(long x, long y) => x == y;
-        public int GetHashCode(long key) => (int)((ulong)(key * unchecked((long)0x9E3779B97F4A7C15UL)) >> 32);
+        int id = _ngramIds.GetOrAdd(key, out bool added);
+        if (added) _ngramOrder.Add((byte)order);
+        return id;
     }
 
     /// <summary>One tokenised caption.</summary>
