@@ -39,8 +39,8 @@ internal sealed class CaptionCorpus
                 return tokenizer;
             }, _ => { });
         }
-        // distinct n-grams rarely exceed characters / 2 in natural text: pre-size to avoid rehashing (it grows if needed)
-        _ngramIds = new NGramTable((int)Math.Min(characters / 2, 1 << 26));
+        // distinct n-grams are typically about characters / 3 (COCO-like text): pre-size, it grows if needed
+        _ngramIds = new NGramTable((int)Math.Min(characters / 3, 1 << 26));
         for (int i = 0; i < texts.Length; i++)
         {
             var row = texts[i];
