@@ -41,14 +41,25 @@ internal sealed class CaptionCorpus
         }
         // distinct n-grams are typically about characters / 3 (COCO-like text): pre-size, it grows if needed
         _ngramIds = new NGramTable((int)Math.Min(characters / 3, 1 << 26));
+        // interning is sequential (ids are assigned in order); sorting and counting run on all cores
+        var raw = new RawSentence[texts.Length][];
         for (int i = 0; i < texts.Length; i++)
         {
             var row = texts[i];
-            Candidates[i] = Cook(row[0]);
-            var refs = new Sentence[row.Length - 1];
-            for (int r = 0; r < refs.Length; r++) refs[r] = Cook(row[r + 1]);
-            References[i] = refs;
+            var cooked = new RawSentence[row.Length];
+            for (int r = 0; r < row.Length; r++) cooked[r] = Cook(row[r]);
+            raw[i] = cooked;
         }
+        var candidates = Candidates;
+        var references = References;
+        Parallel.For(0, raw.Length, i =>
+        {
+            var row = raw[i];
+            candidates[i] = Finish(row[0]);
+            var refs = new Sentence[row.Length - 1];
+            for (int r = 0; r < refs.Length; r++) refs[r] = Finish(row[r + 1]);
+            references[i] = refs;
+        });
     }
 
     public Sentence[] Candidates { get; }
@@ -60,7 +71,9 @@ internal sealed class CaptionCorpus
     /// <summary>Order (1..4) of n-gram <paramref name="id"/>.</summary>
     public int OrderOf(int id) => _ngramOrder[id];
 
-    private Sentence Cook(string text)
+    private readonly record struct RawSentence(int Length, int[] NGramOccurrences, int[] RougeTokens);
+
+    private RawSentence Cook(string text)
     {
         // BLEU / CIDEr: Python str.split()
         var ids = new List<int>(16);
@@ -94,18 +107,6 @@ internal sealed class CaptionCorpus
                 all[t++] = prefix;
             }
         }
-        Array.Sort(all);
-        int distinct = 0;
-        for (int j = 0; j < all.Length; j++) if (j == 0 || all[j] != all[j - 1]) distinct++;
-        var ngrams = new int[distinct];
-        var tf = new int[distinct];
-        int d = -1;
-        for (int j = 0; j < all.Length; j++)
-        {
-            if (j == 0 || all[j] != all[j - 1]) ngrams[++d] = all[j];
-            tf[d]++;
-        }
-
         // ROUGE-L: str.split(" ") keeps empty tokens and every other whitespace character.
         int[] rougeTokens;
         if (simple)
@@ -126,7 +127,25 @@ internal sealed class CaptionCorpus
             }
         }
 
-        return new Sentence(length, ngrams, tf, rougeTokens);
+        return new RawSentence(length, all, rougeTokens);
+    }
+
+    // Sorts the n-gram occurrences and turns them into (distinct id, count) arrays.
+    private static Sentence Finish(RawSentence raw)
+    {
+        var all = raw.NGramOccurrences;
+        Array.Sort(all);
+        int distinct = 0;
+        for (int j = 0; j < all.Length; j++) if (j == 0 || all[j] != all[j - 1]) distinct++;
+        var ngrams = new int[distinct];
+        var tf = new int[distinct];
+        int d = -1;
+        for (int j = 0; j < all.Length; j++)
+        {
+            if (j == 0 || all[j] != all[j - 1]) ngrams[++d] = all[j];
+            tf[d]++;
+        }
+        return new Sentence(raw.Length, ngrams, tf, raw.RougeTokens);
     }
 
     private int TokenId(ReadOnlySpan<char> token)
