@@ -14,6 +14,8 @@ public static class CliApp
         root.Subcommands.Add(WeightsCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 }

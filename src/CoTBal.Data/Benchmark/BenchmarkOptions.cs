@@ -1,0 +1,40 @@
+namespace CoTBal.Data.Benchmark;
+
+/// <summary>Preset sizes of the built-in benchmark (samples per task: train / val / test).</summary>
+public enum BenchmarkSize
+{
+    /// <summary>32 / 8 / 8: for tests.</summary>
+    Tiny,
+    /// <summary>512 / 50 / 50: quick experiments.</summary>
+    Small,
+    /// <summary>2,000 / 100 / 100: the demo pipeline (its 1/32 minis have 62 samples, so use a minimum size).</summary>
+    Default,
+}
+
+/// <summary>Options of <see cref="BenchmarkGenerator.Generate"/>. Every byte written is determined by these values.</summary>
+public sealed record BenchmarkOptions
+{
+    public ulong Seed { get; init; } = 1234;
+    public BenchmarkSize Size { get; init; } = BenchmarkSize.Default;
+    /// <summary>Side of the square RGB images (16..256). The model's patch size should divide it (32 / 8 = 16 image tokens).</summary>
+    public int ImageSize { get; init; } = 32;
+    /// <summary>Overrides of the preset's per-task sizes.</summary>
+    public int? TrainSize { get; init; }
+    public int? ValSize { get; init; }
+    public int? TestSize { get; init; }
+    /// <summary>Replace an existing non-empty output folder. Default false (an error).</summary>
+    public bool Overwrite { get; init; }
+    /// <summary>Threads rendering images; null = all cores.</summary>
+    public int? MaxDegreeOfParallelism { get; init; }
+
+    public (int Train, int Val, int Test) SplitSizes()
+    {
+        var (train, val, test) = Size switch
+        {
+            BenchmarkSize.Tiny => (32, 8, 8),
+            BenchmarkSize.Small => (512, 50, 50),
+            _ => (2000, 100, 100),
+        };
+        return (TrainSize ?? train, ValSize ?? val, TestSize ?? test);
+    }
+}
