@@ -1,3 +1,4 @@
+using CoTBal.Model.Language;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,6 +23,25 @@ public sealed record ModelOutput(
 /// <summary>The LLaVA-style model as the trainer and the decoder see it.</summary>
 public interface IMultimodalCausalLM
 {
+    /// <summary>Training forward: images spliced in, rows re-padded on the right.</summary>
     ModelOutput Forward(ModelInput input);
+
     IEnumerable<TorchSharp.Modules.Parameter> TrainableParameters();
+
+    // ---- incremental decoding (used by CoTBal.Model.Inference.Generation) ----
+
+    /// <summary>Prompt embeddings with the images spliced in, re-padded on the LEFT so every row ends on its last prompt token.</summary>
+    SplicedSequence EmbedPrompts(ModelInput leftPaddedPrompts);
+
+    /// <summary>[B, T] token ids -> [B, T, D] embeddings.</summary>
+    Tensor EmbedTokens(Tensor tokenIds);
+
+    /// <summary>
+    /// Next-token logits [B, T, V] for <paramref name="inputsEmbeds"/> [B, T, D]; <paramref name="attentionMask"/>
+    /// [B, past + T] covers the cached positions too. With a cache, this step's keys/values are appended to it.
+    /// </summary>
+    Tensor DecodeLogits(Tensor inputsEmbeds, Tensor attentionMask, KvCache? cache);
+
+    /// <summary>An empty cache sized for this model.</summary>
+    KvCache CreateKvCache();
 }

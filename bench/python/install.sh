@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs Debian's PyTorch (CPU, 1.13) and numpy for the cross-check scripts in this folder.
+# Usage: bash bench/python/install.sh   (as root; idempotent; needs the Debian apt registry only)
+# Uses /usr/bin/python3 on purpose: a pyenv/venv python3 earlier on PATH does not see Debian's packages.
+set -euo pipefail
+PY=/usr/bin/python3
+if "$PY" -c 'import torch, numpy' 2>/dev/null; then
+  "$PY" -c 'import torch; print("torch", torch.__version__, "already installed")'
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends python3-torch python3-numpy
+"$PY" -c 'import torch; print("torch", torch.__version__)'

@@ -1,0 +1,105 @@
+using CoTBal.Core.IO;
+
+namespace CoTBal.Core.Weighting;
+
+/// <summary>
+/// Validation scores V_task(model) of the CoTBal preparation, read from a long CSV
+/// <c>model,task,value</c> (optional column <c>higher_is_better</c>: true/false per row). Model names follow
+/// the authors' data: <c>mini</c>, <c>&lt;task&gt;-plus-mini</c>, <c>&lt;task&gt;</c>, <c>&lt;task&gt;-mini</c>, <c>base</c>.
+/// Scores of lower-is-better metrics are negated on entry, so every stored value is higher-is-better.
+/// </summary>
+public sealed class ValidationResults
+{
+    private readonly Dictionary<(string Model, string Task), double> _values;
+
+    private ValidationResults(string source, IReadOnlyList<string> tasks, IReadOnlyList<string> models,
+        Dictionary<(string, string), double> values)
+    {
+        Source = source;
+        Tasks = tasks;
+        Models = models;
+        _values = values;
+    }
+
+    /// <summary>Where the values came from (file name), for error messages.</summary>
+    public string Source { get; }
+    /// <summary>Tasks in order of first appearance.</summary>
+    public IReadOnlyList<string> Tasks { get; }
+    /// <summary>Models (runs) in order of first appearance.</summary>
+    public IReadOnlyList<string> Models { get; }
+
+    public static ValidationResults Load(string path, IReadOnlySet<string>? lowerIsBetterTasks = null) =>
+        FromTable(CsvTable.Load(path), lowerIsBetterTasks);
+
+    public static ValidationResults FromTable(CsvTable table, IReadOnlySet<string>? lowerIsBetterTasks = null)
+    {
+        int model = table.Column("model"), task = table.Column("task"), value = table.Column("value");
+        var higher = table.OptionalColumn("higher_is_better");
+        var tasks = new List<string>();
+        var models = new List<string>();
+        var values = new Dictionary<(string, string), double>();
+        var lines = new Dictionary<(string, string), int>();
+        var direction = new Dictionary<string, (bool Higher, int Line)>(StringComparer.Ordinal);
+        foreach (var row in table.Rows)
+        {
+            var m = table.Text(row, model);
+            var t = table.Text(row, task);
+            var v = table.Number(row, value);
+            var isHigher = higher is int h ? ParseBool(table, row, h) : true;
+            if (lowerIsBetterTasks?.Contains(t) == true) isHigher = false;
+            if (direction.TryGetValue(t, out var seen) && seen.Higher != isHigher)
+                throw new CoTBalInputException(
+                    $"{table.Source}:{row.Line}: task '{t}' is higher_is_better={isHigher} here but {seen.Higher} on line {seen.Line}");
+            direction.TryAdd(t, (isHigher, row.Line));
+            if (lines.TryGetValue((m, t), out var first))
+                throw new CoTBalInputException(
+                    $"{table.Source}:{row.Line}: duplicate row for model '{m}', task '{t}' (first on line {first})");
+            lines[(m, t)] = row.Line;
+            values[(m, t)] = isHigher ? v : -v;
+            if (!tasks.Contains(t)) tasks.Add(t);
+            if (!models.Contains(m)) models.Add(m);
+        }
+        if (values.Count == 0) throw new CoTBalInputException($"{table.Source}: no data rows");
+        return new ValidationResults(table.Source, tasks, models, values);
+    }
+
+    /// <summary>Builds results from an in-memory matrix (tests, the pipeline); values are higher-is-better.</summary>
+    public static ValidationResults FromValues(string source, IEnumerable<(string Model, string Task, double Value)> rows)
+    {
+        var tasks = new List<string>();
+        var models = new List<string>();
+        var values = new Dictionary<(string, string), double>();
+        foreach (var (m, t, v) in rows)
+        {
+            if (!double.IsFinite(v)) throw new CoTBalInputException($"{source}: model '{m}', task '{t}': value {v} is not finite");
+            if (!values.TryAdd((m, t), v)) throw new CoTBalInputException($"{source}: duplicate value for model '{m}', task '{t}'");
+            if (!tasks.Contains(t)) tasks.Add(t);
+            if (!models.Contains(m)) models.Add(m);
+        }
+        return new ValidationResults(source, tasks, models, values);
+    }
+
+    public bool Has(string model, string task) => _values.ContainsKey((model, task));
+
+    /// <summary>V_task(model); a missing run or task is an error that says what needed it.</summary>
+    public double Get(string model, string task, string neededFor)
+    {
+        if (_values.TryGetValue((model, task), out var v)) return v;
+        var what = Models.Contains(model)
+            ? $"run '{model}' has no score on task '{task}'"
+            : $"missing run '{model}' (no rows for that model)";
+        throw new CoTBalInputException($"{Source}: {what}; needed for {neededFor}");
+    }
+
+    private static bool ParseBool(CsvTable table, CsvRow row, int column)
+    {
+        var text = row.Fields[column].ToLowerInvariant();
+        return text switch
+        {
+            "true" or "1" or "yes" => true,
+            "false" or "0" or "no" => false,
+            _ => throw new CoTBalInputException(
+                $"{table.Source}:{row.Line}: higher_is_better '{row.Fields[column]}' must be true or false"),
+        };
+    }
+}

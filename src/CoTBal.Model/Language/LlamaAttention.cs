@@ -1,0 +1,60 @@
+using CoTBal.Model.Config;
+using static TorchSharp.torch;
+
+namespace CoTBal.Model.Language;
+
+/// <summary>
+/// Llama causal self-attention with rotary positions and grouped-query attention (KVH key/value heads
+/// shared by H / KVH query heads each), computed by <c>scaled_dot_product_attention</c>.
+/// </summary>
+public sealed class LlamaAttention : nn.Module<DecoderLayerInput, Tensor>
+{
+#pragma warning disable IDE1006 // field names are checkpoint keys
+    private readonly nn.Module<Tensor, Tensor> q_proj; // [H·hd, D]
+    private readonly nn.Module<Tensor, Tensor> k_proj; // [KVH·hd, D]
+    private readonly nn.Module<Tensor, Tensor> v_proj; // [KVH·hd, D]
+    private readonly nn.Module<Tensor, Tensor> o_proj; // [D, H·hd]
+#pragma warning restore IDE1006
+    private readonly int _heads;
+    private readonly int _kvHeads;
+    private readonly int _headDim;
+
+    public LlamaAttention(LlamaConfig config, LoraConfig? lora) : base("self_attn")
+    {
+        _heads = config.NumAttentionHeads;
+        _kvHeads = config.KeyValueHeads;
+        _headDim = config.HeadDim;
+        var d = config.HiddenSize;
+        q_proj = DecoderLinear.Create(d, _heads * _headDim, "q_proj", lora);
+        k_proj = DecoderLinear.Create(d, _kvHeads * _headDim, "k_proj", lora);
+        v_proj = DecoderLinear.Create(d, _kvHeads * _headDim, "v_proj", lora);
+        o_proj = DecoderLinear.Create(_heads * _headDim, d, "o_proj", lora);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(DecoderLayerInput input)
+    {
+        var x = input.Hidden;
+        var (b, t) = (x.shape[0], x.shape[1]);
+        var q = q_proj.forward(x).view(b, t, _heads, _headDim).transpose(1, 2);   // [B, H, T, hd]
+        var k = k_proj.forward(x).view(b, t, _kvHeads, _headDim).transpose(1, 2); // [B, KVH, T, hd]
+        var v = v_proj.forward(x).view(b, t, _kvHeads, _headDim).transpose(1, 2); // [B, KVH, T, hd]
+        q = LlamaRotaryEmbedding.Apply(q, input.Cos, input.Sin);
+        k = LlamaRotaryEmbedding.Apply(k, input.Cos, input.Sin);
+        if (input.Cache is { } cache) (k, v) = cache.Append(input.LayerIndex, k, v); // [B, KVH, S, hd]
+        k = RepeatKv(k, _heads / _kvHeads);                                        // [B, H, S, hd]
+        v = RepeatKv(v, _heads / _kvHeads);                                        // [B, H, S, hd]
+        var plan = input.Attention;
+        var y = nn.functional.scaled_dot_product_attention(q, k, v, plan.Mask, 0.0, plan.IsCausal); // [B, H, T, hd]
+        y = y.transpose(1, 2).reshape(b, t, _heads * _headDim);                    // [B, T, H·hd]
+        return o_proj.forward(y);                                                  // [B, T, D]
+    }
+
+    /// <summary>[B, KVH, S, hd] -> [B, KVH·n, S, hd], each key/value head repeated for its n query heads.</summary>
+    internal static Tensor RepeatKv(Tensor x, int n)
+    {
+        if (n == 1) return x;
+        var (b, kvh, s, hd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]);
+        return x.unsqueeze(2).expand(b, kvh, n, s, hd).reshape(b, kvh * n, s, hd);
+    }
+}

@@ -1,0 +1,42 @@
+using CoTBal.Model.Config;
+
+namespace CoTBal.Model;
+
+/// <summary>
+/// Model FLOPs of one training step (forward + backward), counted from the matrix products (multiply-add = 2
+/// FLOPs), for model-FLOPs utilisation (MFU). Decoder linears and lm_head: 6·params·tokens; attention
+/// scores and weighted sums: 12·layers·B·T²·D (the full T×T matrix, as PaLM counts); the projector:
+/// 4 (first linear: no input gradient while the tower is frozen) or 6 FLOPs per weight per image token;
+/// the vision tower: forward only (2×) when frozen, 6× otherwise, for the layers actually run. Norms, softmax,
+/// activations and the optimizer are not counted.
+/// </summary>
+public static class ModelFlops
+{
+    /// <param name="config">model</param>
+    /// <param name="batchSize">B</param>
+    /// <param name="sequenceLength">T', positions per row after splicing (padding included: it is computed)</param>
+    /// <param name="images">rows with an image</param>
+    public static double TrainingStep(LlavaConfig config, int batchSize, int sequenceLength, int images)
+    {
+        var t = config.Text;
+        var v = config.Vision;
+        double d = t.HiddenSize, hd = t.HeadDim, h = t.NumAttentionHeads, kvh = t.KeyValueHeads, inter = t.IntermediateSize;
+        double tokens = (double)batchSize * sequenceLength;
+        var perLayer = d * h * hd * 2 + 2 * d * kvh * hd + 3 * d * inter;                 // q, o, k, v, gate/up/down
+        var decoderParams = t.NumHiddenLayers * perLayer + d * t.VocabSize;                 // + lm_head
+        var decoder = 6 * decoderParams * tokens;
+        var attention = 12.0 * t.NumHiddenLayers * batchSize * (double)sequenceLength * sequenceLength * h * hd;
+
+        double dv = v.HiddenSize, iv = v.IntermediateSize, p = v.NumPatches, n = images;
+        var imageTokens = n * config.ImageTokens;
+        var projector = config.ProjectorType == "linear"
+            ? (config.FreezeVisionTower ? 4 : 6) * dv * d * imageTokens
+            : ((config.FreezeVisionTower ? 4 : 6) * dv * d + 6 * d * d) * imageTokens;
+
+        var seq = p + 1;
+        var visionForward = config.VisionLayersToRun * (2 * (4 * dv * dv + 2 * dv * iv) * n * seq + 4 * n * seq * seq * dv)
+            + 2 * n * p * (v.NumChannels * v.PatchSize * v.PatchSize * dv);
+        var vision = (config.FreezeVisionTower ? 1 : 3) * visionForward;
+        return decoder + attention + projector + vision;
+    }
+}

@@ -1,0 +1,116 @@
+using CoTBal.Core;
+using CoTBal.Model.Config;
+using static TorchSharp.torch;
+
+namespace CoTBal.Model;
+
+/// <summary>
+/// LLaVA's <c>prepare_inputs_labels_for_multimodal</c> as a pure function: in every row, drop the padding,
+/// replace the one image token (-200) with that row's P image feature vectors (labels -100 there), then pad
+/// the rows again to the longest, on the requested side, and derive the new attention mask and position ids.
+/// </summary>
+public static class MultimodalSplice
+{
+    /// <param name="tokenEmbeds">[B, T, D] embeddings of the input ids (any vector at image/pad positions; it is dropped).</param>
+    /// <param name="inputIds">[B, T] int64, one -200 in each row that has an image, none elsewhere.</param>
+    /// <param name="labels">[B, T] int64</param>
+    /// <param name="attentionMask">[B, T] bool, false on padding (either side).</param>
+    /// <param name="imageFeatures">[N, P, D] for the N rows with <paramref name="hasImage"/>, in row order; null when N = 0.</param>
+    /// <param name="hasImage">[B] bool</param>
+    /// <param name="side">padding side of the result.</param>
+    /// <param name="maxLength">longest allowed spliced row (the decoder's max_position_embeddings).</param>
+    public static SplicedSequence Splice(Tensor tokenEmbeds, Tensor inputIds, Tensor labels, Tensor attentionMask,
+        Tensor? imageFeatures, Tensor hasImage, PaddingSide side, long maxLength)
+    {
+        if (tokenEmbeds.dim() != 3) throw new ArgumentException($"tokenEmbeds must be [B, T, D], got [{string.Join(", ", tokenEmbeds.shape)}]");
+        var (b, t, d) = (tokenEmbeds.shape[0], tokenEmbeds.shape[1], tokenEmbeds.shape[2]);
+        RequireShape(inputIds, "inputIds", b, t);
+        RequireShape(labels, "labels", b, t);
+        RequireShape(attentionMask, "attentionMask", b, t);
+        RequireShape(hasImage, "hasImage", b);
+
+        var ids = inputIds.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
+        var mask = attentionMask.cpu().to_type(ScalarType.Bool).data<bool>().ToArray();
+        var has = hasImage.cpu().to_type(ScalarType.Bool).data<bool>().ToArray();
+        var imageRows = has.Count(h => h);
+        if (imageRows > 0)
+        {
+            if (imageFeatures is null || imageFeatures.dim() != 3 || imageFeatures.shape[0] != imageRows || imageFeatures.shape[2] != d)
+                throw new ArgumentException($"imageFeatures must be [{imageRows}, P, {d}], got {(imageFeatures is null ? "null" : $"[{string.Join(", ", imageFeatures.shape)}]")}");
+        }
+        var p = imageRows > 0 ? imageFeatures!.shape[1] : 0;
+        var device = tokenEmbeds.device;
+
+        var rowEmbeds = new List<Tensor>((int)b);
+        var rowLabels = new List<Tensor>((int)b);
+        var image = 0;
+        for (var row = 0; row < b; row++)
+        {
+            var real = new List<long>();
+            var imageAt = new List<int>();
+            for (var i = 0; i < t; i++)
+            {
+                if (!mask[row * t + i]) continue;
+                if (ids[row * t + i] == LlavaConfig.ImageTokenIndex) imageAt.Add(real.Count);
+                real.Add(i);
+            }
+            if (real.Count == 0) throw new CoTBalInputException($"batch row {row}: no real token (attention mask all false)");
+            var expected = has[row] ? 1 : 0;
+            if (imageAt.Count != expected)
+                throw new CoTBalInputException(has[row]
+                    ? $"batch row {row}: has an image but {imageAt.Count} image tokens ({LlavaConfig.ImageTokenIndex}) among its real tokens; expected exactly 1"
+                    : $"batch row {row}: has no image but {imageAt.Count} image tokens ({LlavaConfig.ImageTokenIndex})");
+
+            var rowEmb = tokenEmbeds[row];   // [T, D]
+            var rowLab = labels[row];        // [T]
+            if (expected == 0)
+            {
+                using var idx = tensor(real.ToArray(), device: device);
+                rowEmbeds.Add(rowEmb.index_select(0, idx));                                   // [L, D]
+                rowLabels.Add(rowLab.index_select(0, idx));                                   // [L]
+            }
+            else
+            {
+                var at = imageAt[0];
+                using var before = tensor(real.Take(at).ToArray(), ScalarType.Int64, device: device);
+                using var after = tensor(real.Skip(at + 1).ToArray(), ScalarType.Int64, device: device);
+                var features = imageFeatures![image++].to_type(tokenEmbeds.dtype);          // [P, D]
+                rowEmbeds.Add(cat([rowEmb.index_select(0, before), features, rowEmb.index_select(0, after)], 0)); // [L, D]
+                rowLabels.Add(cat([rowLab.index_select(0, before), full(p, LlavaConfig.IgnoreIndex, ScalarType.Int64, device: device), rowLab.index_select(0, after)], 0)); // [L]
+            }
+            if (rowEmbeds[^1].shape[0] > maxLength)
+                throw new CoTBalInputException($"batch row {row}: {rowEmbeds[^1].shape[0]} positions after splicing {p} image features exceed max_position_embeddings {maxLength}");
+        }
+
+        var longest = rowEmbeds.Max(e => e.shape[0]);
+        var paddedEmbeds = new Tensor[b];
+        var paddedLabels = new Tensor[b];
+        var paddedMask = new Tensor[b];
+        for (var row = 0; row < b; row++)
+        {
+            var len = rowEmbeds[row].shape[0];
+            var pad = longest - len;
+            var padEmb = zeros([pad, d], tokenEmbeds.dtype, device);                          // [pad, D]
+            var padLab = full(pad, LlavaConfig.IgnoreIndex, ScalarType.Int64, device: device); // [pad]
+            var real = ones(len, ScalarType.Bool, device);
+            var none = zeros(pad, ScalarType.Bool, device);
+            (paddedEmbeds[row], paddedLabels[row], paddedMask[row]) = side == PaddingSide.Right
+                ? (cat([rowEmbeds[row], padEmb], 0), cat([rowLabels[row], padLab], 0), cat([real, none], 0))
+                : (cat([padEmb, rowEmbeds[row]], 0), cat([padLab, rowLabels[row]], 0), cat([none, real], 0));
+        }
+        var newMask = stack(paddedMask);                                                       // [B, T']
+        return new SplicedSequence(stack(paddedEmbeds), stack(paddedLabels), newMask, PositionIdsFromMask(newMask));
+    }
+
+    /// <summary>Position of each token among its row's real tokens: cumsum(mask) - 1, clamped at 0 on left padding.</summary>
+    /// <param name="attentionMask">[B, S] bool</param>
+    /// <returns>[B, S] int64</returns>
+    public static Tensor PositionIdsFromMask(Tensor attentionMask) =>
+        (attentionMask.to_type(ScalarType.Int64).cumsum(1) - 1).clamp_min(0);
+
+    private static void RequireShape(Tensor x, string name, params long[] shape)
+    {
+        if (!x.shape.SequenceEqual(shape))
+            throw new ArgumentException($"{name} must be [{string.Join(", ", shape)}], got [{string.Join(", ", x.shape)}]");
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CoTBal.Core;
+
+namespace CoTBal.Pipeline.Config;
+
+/// <summary>
+/// The one typed options tree of a CoTBal run, validated once and saved to RUN_DIR/run.json.
+/// Every field has a default, so <c>{}</c> is a valid config.
+/// </summary>
+public sealed record RunConfig
+{
+    /// <summary>Model config: a preset name (tiny, small) or a path to a model config JSON.</summary>
+    [JsonPropertyName("model")] public string Model { get; init; } = "tiny";
+    /// <summary>Fraction of each task's training data in its mini subset (the paper: 1/32).</summary>
+    [JsonPropertyName("mini_fraction")] public double MiniFraction { get; init; } = 1.0 / 32;
+    /// <summary>Lower bound on a mini subset's size (the paper's guidance is >= 1,000 at its scale).</summary>
+    [JsonPropertyName("mini_min_samples")] public int MiniMinSamples { get; init; } = 32;
+    /// <summary>real | precise | simplified (precise and simplified train single-task minis too).</summary>
+    [JsonPropertyName("form")] public string Form { get; init; } = "real";
+    /// <summary>Softmax temperature, a number or "auto".</summary>
+    [JsonPropertyName("temperature")] public string Temperature { get; init; } = "0.5";
+    [JsonPropertyName("alpha")] public double[] Alpha { get; init; } = [0.25, 0.25, 0.5];
+    /// <summary>Tasks kept out of balancing with their weight; tasks without a validation set are added at 1.0.</summary>
+    [JsonPropertyName("fixed")] public Dictionary<string, double> Fixed { get; init; } = new();
+    /// <summary>Final-training methods: cotbal, ew, tla, rlw, dwa, igb.</summary>
+    [JsonPropertyName("methods")] public string[] Methods { get; init; } = ["cotbal", "ew", "tla", "rlw", "dwa", "igb"];
+    /// <summary>Repeats of every final training with seeds seed, seed+1, ...</summary>
+    [JsonPropertyName("seeds")] public int Seeds { get; init; } = 1;
+    [JsonPropertyName("seed")] public int Seed { get; init; } = 1234;
+    [JsonPropertyName("auxiliary")] public TrainingBudget Auxiliary { get; init; } = new();
+    [JsonPropertyName("single_task")] public TrainingBudget SingleTask { get; init; } = new();
+    [JsonPropertyName("final")] public TrainingBudget Final { get; init; } = new();
+    [JsonPropertyName("max_new_tokens")] public int MaxNewTokens { get; init; } = 48;
+    [JsonPropertyName("eval_batch_size")] public int EvalBatchSize { get; init; } = 64;
+
+    public static readonly string[] KnownMethods = ["cotbal", "ew", "tla", "rlw", "dwa", "igb"];
+
+    public static RunConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new CoTBalInputException($"{path}: run config not found");
+        try
+        {
+            var config = JsonSerializer.Deserialize<RunConfig>(File.ReadAllText(path), JsonOptions)
+                ?? throw new CoTBalInputException($"{path}: run config is null");
+            config.Validate();
+            return config;
+        }
+        catch (JsonException e)
+        {
+            throw new CoTBalInputException($"{path}: invalid run config at line {e.LineNumber + 1}, position {e.BytePositionInLine}: {e.Message.Split('.')[0]}");
+        }
+    }
+
+    public void Validate()
+    {
+        if (!(MiniFraction is > 0 and <= 1)) throw new CoTBalInputException($"run config: mini_fraction must be in (0, 1], got {MiniFraction}");
+        if (MiniMinSamples < 1) throw new CoTBalInputException("run config: mini_min_samples must be >= 1");
+        if (Form is not ("real" or "precise" or "simplified")) throw new CoTBalInputException($"run config: form must be real, precise or simplified, got '{Form}'");
+        if (Temperature != "auto" && !(double.TryParse(Temperature, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var t) && t > 0))
+            throw new CoTBalInputException($"run config: temperature must be a number > 0 or \"auto\", got '{Temperature}'");
+        if (Alpha.Length != 3) throw new CoTBalInputException("run config: alpha needs three numbers a_out, a_in, a_D");
+        if (Methods.Length == 0) throw new CoTBalInputException("run config: methods is empty");
+        foreach (var m in Methods)
+            if (!KnownMethods.Contains(m)) throw new CoTBalInputException($"run config: unknown method '{m}' (known: {string.Join(", ", KnownMethods)})");
+        if (Seeds < 1) throw new CoTBalInputException("run config: seeds must be >= 1");
+        if (MaxNewTokens < 1) throw new CoTBalInputException("run config: max_new_tokens must be >= 1");
+        if (EvalBatchSize < 1) throw new CoTBalInputException("run config: eval_batch_size must be >= 1");
+        Auxiliary.Validate("auxiliary");
+        SingleTask.Validate("single_task");
+        Final.Validate("final");
+    }
+
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+}

@@ -1,0 +1,23 @@
+using System.Text.Json.Serialization;
+
+namespace CoTBal.Pipeline.Jobs;
+
+/// <summary>Status of a job as recorded in jobs/NAME/state.json.</summary>
+public enum JobStatus { Pending, Running, Done, Failed }
+
+/// <summary>What the run directory records about one job (written atomically on every change).</summary>
+public sealed record JobState
+{
+    [JsonPropertyName("name")] public required string Name { get; init; }
+    [JsonPropertyName("kind")] public required string Kind { get; init; }
+    [JsonPropertyName("status")] public required JobStatus Status { get; init; }
+    [JsonPropertyName("fingerprint")] public required string Fingerprint { get; init; }
+    [JsonPropertyName("attempts")] public int Attempts { get; init; }
+    [JsonPropertyName("started_utc")] public DateTime? StartedUtc { get; init; }
+    [JsonPropertyName("finished_utc")] public DateTime? FinishedUtc { get; init; }
+    /// <summary>Wall time of the successful attempt(s), summed over resumptions.</summary>
+    [JsonPropertyName("wall_seconds")] public double WallSeconds { get; init; }
+    [JsonPropertyName("error")] public string? Error { get; init; }
+    /// <summary>Cost figures the job reports (steps, tokens, samples...).</summary>
+    [JsonPropertyName("metrics")] public Dictionary<string, double> Metrics { get; init; } = new();
+}

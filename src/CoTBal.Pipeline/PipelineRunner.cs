@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using CoTBal.Core;
+using CoTBal.Pipeline.Config;
+using CoTBal.Pipeline.Jobs;
+
+namespace CoTBal.Pipeline;
+
+/// <summary>
+/// Runs the job graph over a run directory: finished jobs whose fingerprint is unchanged are skipped,
+/// a started one is run again in its own folder (training resumes from its last checkpoint), a job whose
+/// inputs changed is cleared and redone. Each job holds an exclusive lock on its folder while it runs, so
+/// several processes (a cluster plan) can share one run directory.
+/// </summary>
+public sealed class PipelineRunner
+{
+    private readonly RunDirectory _run;
+    private readonly RunConfig _config;
+    private readonly JobGraph _graph;
+    private readonly IJobExecutor _executor;
+    private readonly IReadOnlyDictionary<string, string> _fingerprints;
+    private readonly Action<string> _output;
+
+    public PipelineRunner(RunDirectory run, RunConfig config, JobGraph graph, IJobExecutor executor,
+        Func<JobSpec, string> ownInputs, Action<string> output)
+    {
+        _run = run;
+        _config = config;
+        _graph = graph;
+        _executor = executor;
+        _output = output;
+        _fingerprints = Jobs.Fingerprints.Compute(graph, ownInputs);
+    }
+
+    public IReadOnlyDictionary<string, string> Fingerprints => _fingerprints;
+
+    /// <summary>True when the job finished with its current fingerprint.</summary>
+    public bool IsDone(string job) =>
+        _run.ReadState(job) is { Status: JobStatus.Done } s && s.Fingerprint == _fingerprints[job];
+
+    /// <summary>Runs every job that is not done, in order. Returns the names of the jobs that ran.</summary>
+    public IReadOnlyList<string> RunAll(CancellationToken cancellationToken)
+    {
+        var pending = _graph.Jobs.Where(j => !IsDone(j.Name)).ToArray();
+        var skipped = _graph.Jobs.Count - pending.Length;
+        var progress = new PipelineProgress(pending, Write);
+        if (skipped > 0) progress.Message($"{skipped} of {_graph.Jobs.Count} jobs already done (fingerprints unchanged): skipped");
+        foreach (var job in pending)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Execute(job, progress, cancellationToken);
+        }
+        return pending.Select(j => j.Name).ToArray();
+    }
+
+    /// <summary>Runs one job whose dependencies are done (a cluster plan calls this once per job).</summary>
+    public bool RunOne(string name, CancellationToken cancellationToken)
+    {
+        var job = _graph[name];
+        var missing = job.Dependencies.Where(d => !IsDone(d)).ToArray();
+        if (missing.Length > 0)
+            throw new CoTBalInputException($"job '{name}' needs {string.Join(", ", missing)} to be done first");
+        if (IsDone(name))
+        {
+            Write($"{name}: already done (fingerprint unchanged)");
+            return false;
+        }
+        Execute(job, new PipelineProgress([job], Write), cancellationToken);
+        return true;
+    }
+
+    private void Execute(JobSpec job, PipelineProgress progress, CancellationToken cancellationToken)
+    {
+        var fingerprint = _fingerprints[job.Name];
+        var previous = _run.ReadState(job.Name);
+        if (previous is not null && previous.Fingerprint != fingerprint)
+        {
+            Write($"{job.Name}: inputs changed since the last attempt: clearing its outputs");
+            _run.ClearJob(job.Name);
+            previous = null;
+        }
+        var dir = _run.JobDirectory(job.Name);
+        Directory.CreateDirectory(dir);
+        using var jobLock = AcquireLock(job.Name, dir);
+        if (previous is { Status: JobStatus.Running or JobStatus.Failed })
+            Write($"{job.Name}: resuming an interrupted attempt ({previous.Status.ToString().ToLowerInvariant()})");
+        progress.Started(job);
+        var started = DateTime.UtcNow;
+        var state = new JobState
+        {
+            Name = job.Name, Kind = job.Kind.ToString().ToLowerInvariant(), Status = JobStatus.Running, Fingerprint = fingerprint,
+            Attempts = (previous?.Attempts ?? 0) + 1, StartedUtc = started, WallSeconds = previous?.WallSeconds ?? 0,
+        };
+        _run.WriteState(state);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var result = _executor.Execute(job, new JobContext(_run, _config, _graph, dir, Write), cancellationToken);
+            _run.WriteState(state with
+            {
+                Status = JobStatus.Done, FinishedUtc = DateTime.UtcNow, WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds,
+                Metrics = new Dictionary<string, double>(result.Metrics),
+            });
+            progress.Finished(job, clock.Elapsed);
+        }
+        catch (OperationCanceledException)
+        {
+            _run.WriteState(state with { WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds, Error = "interrupted" });
+            Write($"{job.Name}: interrupted; run the same command again to resume");
+            throw;
+        }
+        catch (Exception e)
+        {
+            _run.WriteState(state with { Status = JobStatus.Failed, WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds, Error = e.Message });
+            Write($"{job.Name}: failed: {e.Message}");
+            throw;
+        }
+    }
+
+    private static FileStream AcquireLock(string name, string dir)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(dir, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            throw new CoTBalInputException($"job '{name}' is being run by another process (lock held on {dir}/.lock)");
+        }
+    }
+
+    private void Write(string line)
+    {
+        _output(line);
+        _run.AppendLog(line);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using CoTBal.Core;
+using CoTBal.Core.IO;
+using CoTBal.Pipeline.Jobs;
+
+namespace CoTBal.Pipeline;
+
+/// <summary>
+/// The run directory is the state of a CoTBal run (docs/run-directory.md):
+/// <c>run.json</c> (config), <c>data/</c> (subsets), <c>jobs/NAME/</c> (one folder per job with its
+/// <c>state.json</c> and outputs), <c>results.csv</c>, <c>weights.json</c>, <c>test_results.csv</c>,
+/// <c>compare.json</c>, <c>report/</c>, <c>pipeline.log</c>. Every file is written atomically.
+/// </summary>
+public sealed class RunDirectory
+{
+    public RunDirectory(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+    public string DataDirectory => System.IO.Path.Combine(Path, "data");
+    public string ReportDirectory => System.IO.Path.Combine(Path, "report");
+    public string ConfigFile => System.IO.Path.Combine(Path, "run.json");
+    public string ResultsCsv => System.IO.Path.Combine(Path, "results.csv");
+    public string WeightsJson => System.IO.Path.Combine(Path, "weights.json");
+    public string TestResultsCsv => System.IO.Path.Combine(Path, "test_results.csv");
+    public string CompareJson => System.IO.Path.Combine(Path, "compare.json");
+    public string LogFile => System.IO.Path.Combine(Path, "pipeline.log");
+
+    public string JobDirectory(string job) => System.IO.Path.Combine(Path, "jobs", job);
+    private string StateFile(string job) => System.IO.Path.Combine(JobDirectory(job), "state.json");
+
+    public JobState? ReadState(string job)
+    {
+        var file = StateFile(job);
+        if (!File.Exists(file)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<JobState>(File.ReadAllText(file), StateJson);
+        }
+        catch (JsonException e)
+        {
+            throw new CoTBalInputException($"{file}: unreadable job state ({e.Message.Split('.')[0]}); delete the file to redo job '{job}'");
+        }
+    }
+
+    public void WriteState(JobState state)
+    {
+        Directory.CreateDirectory(JobDirectory(state.Name));
+        AtomicFile.WriteAllText(StateFile(state.Name), JsonSerializer.Serialize(state, StateJson));
+    }
+
+    /// <summary>Removes a job's outputs (its inputs changed), keeping nothing but the folder.</summary>
+    public void ClearJob(string job)
+    {
+        var dir = JobDirectory(job);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        Directory.CreateDirectory(dir);
+    }
+
+    public void AppendLog(string line)
+    {
+        lock (_logLock)
+            File.AppendAllText(LogFile, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {line}\n");
+    }
+
+    private readonly object _logLock = new();
+
+    internal static readonly JsonSerializerOptions StateJson = new()
+    {
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+}

@@ -1,0 +1,13 @@
+namespace CoTBal.Training.Checkpointing;
+
+/// <summary>File names inside a checkpoint directory.</summary>
+public static class CheckpointFiles
+{
+    public const string State = "trainer_state.json";
+    public const string Model = "model.bin";
+    public const string Optimizer = "optimizer.bin";
+    public const string Rng = "rng_state.bin";
+    public const string ModelConfig = "model_config.json";
+    public const string TrainConfig = "train_config.json";
+    public const string DirectoryPrefix = "checkpoint-";
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CoTBal.Core.IO;
+using CoTBal.Training.Optimization;
+
+namespace CoTBal.Training.Logging;
+
+/// <summary>
+/// train_log.jsonl: one JSON object per optimizer step with "step" (steps done), "loss", "task_loss" (per
+/// task name; null when the task had no answer token in the step), "task_weights", "lr", "grad_norm",
+/// "tokens", "tokens_per_s" and "elapsed_s" (wall time of the run, resumes included). On resume, lines after
+/// the checkpoint's step are dropped first, so the log of a resumed run equals an uninterrupted one's
+/// (except the timing fields).
+/// </summary>
+public sealed class StepLog : IDisposable
+{
+    public const string FileName = "train_log.jsonl";
+
+    private readonly IReadOnlyList<string> _tasks;
+    private readonly StreamWriter _writer;
+
+    public StepLog(string outputDir, IReadOnlyList<string> tasks, int resumeStep)
+    {
+        _tasks = tasks;
+        Path = System.IO.Path.Combine(outputDir, FileName);
+        TruncateAfter(Path, resumeStep);
+        _writer = new StreamWriter(new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+    }
+
+    public string Path { get; }
+
+    public void Append(StepResult r, TimeSpan elapsed)
+    {
+        var taskLoss = new JsonObject();
+        var taskWeights = new JsonObject();
+        for (int k = 0; k < _tasks.Count; k++)
+        {
+            taskLoss[_tasks[k]] = r.TaskPresent[k] ? JsonValue.Create(r.TaskLoss[k]) : null;
+            taskWeights[_tasks[k]] = r.TaskWeights[k];
+        }
+        var line = new JsonObject
+        {
+            ["step"] = r.Step + 1,
+            ["loss"] = r.Loss,
+            ["task_loss"] = taskLoss,
+            ["task_weights"] = taskWeights,
+            ["lr"] = r.LearningRate,
+            ["grad_norm"] = double.IsFinite(r.GradNorm) ? r.GradNorm : null,
+            ["tokens"] = r.Tokens,
+            ["label_tokens"] = r.LabelTokens,
+            ["tokens_per_s"] = Math.Round(r.Tokens / Math.Max(r.Duration.TotalSeconds, 1e-9), 1),
+            ["elapsed_s"] = Math.Round(elapsed.TotalSeconds, 3),
+        };
+        _writer.WriteLine(line.ToJsonString());
+    }
+
+    public void Dispose() => _writer.Dispose();
+
+    private static void TruncateAfter(string path, int step)
+    {
+        if (!File.Exists(path)) return;
+        var kept = new List<string>();
+        foreach (var line in File.ReadLines(path))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            int lineStep;
+            try
+            {
+                lineStep = JsonNode.Parse(line)?["step"]?.GetValue<int>() ?? int.MaxValue;
+            }
+            catch (JsonException)
+            {
+                break; // a line cut by a crash: drop it and everything after
+            }
+            if (lineStep > step) break;
+            kept.Add(line);
+        }
+        AtomicFile.WriteAllText(path, kept.Count == 0 ? "" : string.Join('\n', kept) + "\n");
+    }
+
+    internal static string Format(double x) => x.ToString("0.####", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,24 @@
+using CoTBal.Data.Batching;
+using CoTBal.Model;
+using static TorchSharp.torch;
+
+namespace CoTBal.Training.Optimization;
+
+/// <summary>Turns a <see cref="CollatedBatch"/> (plain arrays) into the model's tensors, in the caller's dispose scope.</summary>
+public static class BatchTensors
+{
+    public static ModelInput ToModelInput(CollatedBatch batch)
+    {
+        long b = batch.BatchSize, t = batch.SequenceLength;
+        var pixels = batch.Pixels is null ? null : tensor(batch.Pixels).reshape(b, 3, batch.ImageSize, batch.ImageSize); // [B, 3, H, W]
+        return new ModelInput(
+            tensor(batch.InputIds).reshape(b, t),          // [B, T]
+            tensor(batch.Labels).reshape(b, t),            // [B, T]
+            tensor(batch.AttentionMask).reshape(b, t),     // [B, T]
+            pixels,
+            tensor(batch.HasImage));                       // [B]
+    }
+
+    /// <summary>The task index of every row as an int64 tensor [B].</summary>
+    public static Tensor TaskIndices(CollatedBatch batch) => tensor(batch.TaskIndices.Select(i => (long)i).ToArray());
+}

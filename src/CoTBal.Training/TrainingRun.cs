@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using CoTBal.Core;
+using CoTBal.Core.IO;
+using CoTBal.Data.Batching;
+using CoTBal.Training.Checkpointing;
+using CoTBal.Training.Data;
+using CoTBal.Training.Logging;
+using CoTBal.Training.Optimization;
+using CoTBal.Training.Schedule;
+using CoTBal.Training.Weighting;
+using static TorchSharp.torch;
+
+namespace CoTBal.Training;
+
+/// <summary>
+/// A whole training run: validates and saves the options (train_config.json), builds data, model, strategy and
+/// trainer, resumes from the newest checkpoint of the same configuration in the output folder, runs the steps
+/// with logging, progress and periodic atomic checkpoints, and ends with a final checkpoint. A run stopped at
+/// any moment and started again with the same options ends with bit-identical weights.
+/// </summary>
+public static class TrainingRun
+{
+    /// <summary>Trains with the LLaVA data loader and model (the library entry point the pipeline calls).</summary>
+    public static TrainingSummary Run(TrainingOptions options, CancellationToken ct) =>
+        Run(options, new LlavaTrainingBackend(), ProgressFor(options), ct);
+
+    /// <summary>Trains with the given data/model backend and progress display.</summary>
+    public static TrainingSummary Run(TrainingOptions options, ITrainingBackend backend, ITrainingProgress progress, CancellationToken ct)
+    {
+        options.Validate();
+        Directory.CreateDirectory(options.OutputDir);
+        var fingerprint = options.Fingerprint();
+        var store = new CheckpointStore(options.OutputDir, options.KeepCheckpoints);
+        store.RemoveIncomplete();
+
+        var latest = store.Latest();
+        CheckpointState? resume = latest is null ? null : CheckpointStore.Read(latest);
+        if (resume is not null) CheckSameConfig(options, latest!, resume, fingerprint);
+        var configJson = options.ToJson();
+        AtomicFile.WriteAllText(Path.Combine(options.OutputDir, CheckpointFiles.TrainConfig), configJson);
+
+        var data = backend.PrepareData(options);
+        if (resume is not null && !resume.Tasks.SequenceEqual(data.Tasks))
+            throw new CoTBalInputException($"checkpoint {latest}: trained on tasks [{string.Join(", ", resume.Tasks)}] but the data now has [{string.Join(", ", data.Tasks)}]");
+        var weighting = options.WeightingOptions.Create(data.Tasks);
+        int totalSteps = options.Steps ?? options.Epochs!.Value * (int)Math.Ceiling(data.Batches.BatchesPerEpoch / (double)options.GradientAccumulation);
+        if (resume is not null && resume.Step > totalSteps)
+            throw new CoTBalInputException($"checkpoint {latest}: is at step {resume.Step}, past this run's {totalSteps} steps");
+
+        random.manual_seed(options.Seed);
+        var model = backend.CreateModel(options, data);
+        if (resume is not null) CheckpointStore.LoadModel(latest!, model.Module);
+        var schedule = CosineSchedule.WithWarmupRatio(options.LearningRate, totalSteps, options.WarmupRatio);
+        using var trainer = new Trainer(model.Model, weighting, schedule, options.Optimizer, data.Tasks.Count, options.Seed);
+        var tokenizerFile = File.Exists(options.Tokenizer) ? Path.GetFullPath(options.Tokenizer) : null;
+        var tokenizerName = tokenizerFile is null ? options.Tokenizer : "tokenizer" + Path.GetExtension(tokenizerFile);
+
+        var run = new RunState
+        {
+            Step = resume?.Step ?? 0,
+            Iteration = resume?.Iteration ?? 0,
+            Tokens = resume?.Tokens ?? 0,
+            PriorSeconds = resume?.ElapsedSeconds ?? 0,
+            LastTaskLoss = resume?.LastTaskLoss.ToArray() ?? Enumerable.Repeat(double.NaN, data.Tasks.Count).ToArray(),
+            Position = resume?.Data ?? DataPosition.Start,
+            Checkpoint = latest,
+        };
+        if (resume is not null)
+        {
+            CheckpointStore.LoadTrainer(latest!, trainer);
+            weighting.LoadState(resume.WeightingState);
+        }
+        int startStep = run.Step;
+
+        string SaveCheckpoint() => store.Save(
+            new CheckpointState
+            {
+                Step = run.Step, TotalSteps = totalSteps, Data = run.Position, Iteration = run.Iteration, Tokens = run.Tokens,
+                ElapsedSeconds = run.ElapsedSeconds, Tasks = data.Tasks, Tokenizer = tokenizerName, Template = options.Template,
+                MaxLength = options.MaxLength, Weighting = weighting.Name, WeightingState = weighting.SaveState(),
+                LastTaskLoss = run.LastTaskLoss, Fingerprint = fingerprint,
+            },
+            model.Module, trainer, model.ConfigJson, configJson, tokenizerFile);
+
+        using (var log = new StepLog(options.OutputDir, data.Tasks, run.Step))
+        using (var cursor = new DataCursor(data.Batches, run.Position))
+        {
+            progress.Run(totalSteps, startStep, report =>
+            {
+                var micro = new List<CollatedBatch>(options.GradientAccumulation);
+                while (run.Step < totalSteps)
+                {
+                    if (ct.IsCancellationRequested)
+                    {
+                        if (run.Checkpoint is null || CheckpointStore.Read(run.Checkpoint).Step != run.Step) run.Checkpoint = SaveCheckpoint();
+                        ct.ThrowIfCancellationRequested();
+                    }
+                    micro.Clear();
+                    for (int m = 0; m < options.GradientAccumulation; m++) micro.Add(cursor.Next());
+                    var result = trainer.Step(run.Step, micro, run.Iteration);
+                    run.Step++;
+                    run.Iteration += micro.Count;
+                    run.Tokens += result.Tokens;
+                    run.Position = cursor.Position;
+                    for (int k = 0; k < result.TaskLoss.Length; k++)
+                        if (result.TaskPresent[k]) run.LastTaskLoss[k] = result.TaskLoss[k];
+                    log.Append(result, TimeSpan.FromSeconds(run.ElapsedSeconds));
+                    report(result, TimeSpan.FromSeconds(run.ElapsedSeconds));
+                    if (run.Step % options.CheckpointEvery == 0 || run.Step == totalSteps) run.Checkpoint = SaveCheckpoint();
+                }
+                return 0;
+            });
+        }
+
+        var finalTaskLoss = data.Tasks.Select((t, k) => (t, run.LastTaskLoss[k])).ToDictionary(p => p.t, p => p.Item2, StringComparer.Ordinal);
+        return new TrainingSummary(run.Checkpoint!, run.Step, run.Tokens, TimeSpan.FromSeconds(run.ElapsedSeconds), finalTaskLoss, startStep);
+    }
+
+    /// <summary>Progress as the options ask: a bar on a terminal, plain lines when redirected, or nothing.</summary>
+    public static ITrainingProgress ProgressFor(TrainingOptions options) => options.Progress switch
+    {
+        ProgressMode.None => new SilentProgress(),
+        ProgressMode.Plain => new PlainProgress(Console.Out, options.LogEvery),
+        _ => Console.IsOutputRedirected ? new PlainProgress(Console.Out, options.LogEvery) : new SpectreProgress(),
+    };
+
+    private static void CheckSameConfig(TrainingOptions options, string checkpoint, CheckpointState state, IReadOnlyDictionary<string, string> fingerprint)
+    {
+        var differing = fingerprint.Keys.Union(state.Fingerprint.Keys)
+            .Where(k => !fingerprint.TryGetValue(k, out var a) || !state.Fingerprint.TryGetValue(k, out var b) || a != b)
+            .OrderBy(k => k, StringComparer.Ordinal)
+            .ToArray();
+        if (differing.Length > 0)
+            throw new CoTBalInputException(
+                $"{options.OutputDir}: holds a run with another configuration ({checkpoint}; differs in: {string.Join(", ", differing)}); " +
+                "use another --out, or delete the folder to start over");
+    }
+
+    /// <summary>The mutable position of the run inside <see cref="Run(TrainingOptions, ITrainingBackend, ITrainingProgress, CancellationToken)"/>.</summary>
+    private sealed class RunState
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        public int Step { get; set; }
+        public long Iteration { get; set; }
+        public long Tokens { get; set; }
+        public double PriorSeconds { get; init; }
+        public required double[] LastTaskLoss { get; init; }
+        public required DataPosition Position { get; set; }
+        public string? Checkpoint { get; set; }
+        public double ElapsedSeconds => PriorSeconds + _clock.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,16 @@
+namespace CoTBal.Training;
+
+/// <summary>What a finished training run produced.</summary>
+/// <param name="FinalCheckpoint">Directory of the last checkpoint (input of predict).</param>
+/// <param name="Steps">Optimizer steps done.</param>
+/// <param name="Tokens">Input tokens processed (after image splicing).</param>
+/// <param name="WallTime">Training wall time over all sessions of the run.</param>
+/// <param name="FinalTaskLoss">Per task: its mean loss in the last step that had it (NaN only for a task never seen).</param>
+/// <param name="ResumedFromStep">The step this session resumed at (0 for a fresh run).</param>
+public sealed record TrainingSummary(
+    string FinalCheckpoint,
+    int Steps,
+    long Tokens,
+    TimeSpan WallTime,
+    IReadOnlyDictionary<string, double> FinalTaskLoss,
+    int ResumedFromStep);

@@ -1,0 +1,108 @@
+using CoTBal.Core.Metrics;
+
+namespace CoTBal.Core.Tests.Metrics;
+
+// One test per rule of the official vqaEval.py (docs/metrics.md, "VQA accuracy").
+public sealed class VqaAccuracyTests
+{
+    private static readonly VqaAnswerNormalizer N = VqaAnswerNormalizer.Official;
+
+    private static string[] Ten(string answer) => Enumerable.Repeat(answer, 10).ToArray();
+
+    [Fact]
+    public void Identical_answers_compare_the_raw_prediction_case_sensitively()
+    {
+        Assert.Equal(0.0, VqaAccuracy.Score("yes", Ten("Yes")));
+        Assert.Equal(1.0, VqaAccuracy.Score("Yes", Ten("Yes")));
+        Assert.Equal(0.0, VqaAccuracy.Score("Yes.", Ten("Yes"))); // no period removal either
+    }
+
+    [Fact]
+    public void Newlines_and_tabs_become_spaces_and_both_sides_are_stripped()
+    {
+        Assert.Equal(1.0, VqaAccuracy.Score("\tYes\n", Ten("Yes")));
+        Assert.Equal(1.0, VqaAccuracy.Score("red\tcar", Ten(" red car ")));
+    }
+
+    [Fact]
+    public void Different_answers_turn_normalisation_on_for_both_sides()
+    {
+        // 9 x "yes" + "Yes" -> all normalise to "yes"; "YES." normalises to "yes" -> 10 matches -> 1
+        var answers = Enumerable.Repeat("yes", 9).Append("Yes").ToArray();
+        Assert.Equal(1.0, VqaAccuracy.Score("YES.", answers));
+    }
+
+    [Fact]
+    public void Accuracy_is_the_mean_of_leave_one_out_min_1_matches_over_3()
+    {
+        // 3 x cat, 7 x dog, prediction cat: leaving out a cat leaves 2 matches (2/3), leaving out a dog 3 (1)
+        var answers = Enumerable.Repeat("cat", 3).Concat(Enumerable.Repeat("dog", 7)).ToArray();
+        Assert.Equal((3 * (2.0 / 3) + 7 * 1.0) / 10, VqaAccuracy.Score("cat", answers), 1e-15);
+        // one match: leaving it out gives 0, the other 9 subsets give 1/3
+        var one = new[] { "cat" }.Concat(Enumerable.Repeat("dog", 9)).ToArray();
+        Assert.Equal(9 * (1.0 / 3) / 10, VqaAccuracy.Score("cat", one), 1e-15);
+    }
+
+    [Fact]
+    public void Punctuation_next_to_a_space_anywhere_is_deleted_everywhere()
+    {
+        Assert.Equal("left side", N.ProcessPunctuation("left-side"));          // no space: "-" -> " "
+        Assert.Equal("wellknown ish", N.ProcessPunctuation("well-known -ish")); // " -" somewhere: every "-" deleted
+    }
+
+    [Fact]
+    public void Digit_comma_digit_anywhere_deletes_all_punctuation()
+    {
+        Assert.Equal("1000 redcar", N.ProcessPunctuation("1,000 red/car"));
+        Assert.Equal("red white", N.ProcessPunctuation("red,white"));
+    }
+
+    [Fact]
+    public void Period_not_followed_by_a_digit_is_removed_mistyped_lookbehind()
+    {
+        Assert.Equal("3.5", N.ProcessPunctuation("3.5"));
+        Assert.Equal("xy", N.ProcessPunctuation("x.y"));
+        // "(?!<=\d)" is a look-ahead for the text "<=digit", not a look-behind: "5." loses its period too
+        Assert.Equal("5", N.ProcessPunctuation("5."));
+    }
+
+    [Fact]
+    public void At_most_32_periods_are_removed()
+    {
+        // re.UNICODE (32) is passed as sub()'s count
+        Assert.Equal(new string('.', 8), N.ProcessPunctuation(new string('.', 40)));
+        Assert.Equal("", N.ProcessPunctuation(new string('.', 32)));
+    }
+
+    [Fact]
+    public void Number_words_become_digits_and_articles_are_dropped()
+    {
+        Assert.Equal("2 dogs", N.ProcessDigitArticle("Two dogs"));
+        Assert.Equal("0", N.ProcessDigitArticle("none"));
+        Assert.Equal("10 apple", N.ProcessDigitArticle("the ten an apple a"));
+    }
+
+    [Fact]
+    public void Contractions_map_with_the_official_mixed_apostrophes()
+    {
+        Assert.Equal("don\u2019t", N.ProcessDigitArticle("dont"));  // curly
+        Assert.Equal("we've", N.ProcessDigitArticle("weve"));        // straight
+        Assert.Equal("can't", N.ProcessDigitArticle("cant"));
+        Assert.Equal("don't", N.ProcessDigitArticle("don't"));       // already contracted: unchanged
+    }
+
+    [Fact]
+    public void Both_contraction_maps_have_the_same_entries_up_to_apostrophe_style()
+    {
+        static string Straight(string s) => s.Replace('\u2019', '\'');
+        Assert.Equal(VqaContractions.Official.Count, VqaContractions.M4c.Count);
+        foreach (var (key, value) in VqaContractions.Official)
+            Assert.Equal(Straight(value), VqaContractions.M4c[Straight(key)]);
+    }
+
+    [Fact]
+    public void Colons_and_apostrophes_are_not_punctuation()
+    {
+        Assert.Equal("dog's 3:30", N.ProcessPunctuation("dog's 3:30"));
+    }
+}

@@ -1,0 +1,51 @@
+using CoTBal.Core;
+using CoTBal.Training.Weighting;
+using static CoTBal.Training.Tests.Weighting.WeightingTestKit;
+
+namespace CoTBal.Training.Tests.Weighting;
+
+public sealed class StaticWeightingTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cotbal-static-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_dir, $"w{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public void Weights_are_mapped_by_task_name_and_fixed_tasks_keep_one()
+    {
+        var path = Write("""{"tasks": ["vqa", "caption"], "weights": [0.8, 1.25], "temperature": 0.5}""");
+        var s = StaticWeighting.Load(new StaticWeightingOptions(path, ["chat"]), ["caption", "chat", "vqa"]);
+        Assert.Equal([1.25, 1.0, 0.8], s.NextWeights(Context(0, 1.0, 1.0, 1.0)));
+    }
+
+    [Fact]
+    public void A_task_missing_from_the_file_is_a_clear_error()
+    {
+        var path = Write("""{"tasks": ["vqa"], "weights": [0.8]}""");
+        var e = Assert.Throws<CoTBalInputException>(() => StaticWeighting.Load(new StaticWeightingOptions(path, []), ["vqa", "grounding"]));
+        Assert.Contains("'grounding'", e.Message);
+        Assert.Contains(path, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"tasks": ["a"], "weights": [1, 2]}""", "has 1 entries")]
+    [InlineData("""{"tasks": ["a"], "weights": [-1]}""", "weights[0]")]
+    [InlineData("""{"tasks": ["a", "a"], "weights": [1, 1]}""", "listed twice")]
+    [InlineData("""{"weights": [1]}""", "\"tasks\"")]
+    [InlineData("""{"tasks": [""", "not valid JSON")]
+    public void Malformed_files_are_rejected_with_one_line(string json, string expected)
+    {
+        var path = Write(json);
+        var e = Assert.Throws<CoTBalInputException>(() => StaticWeighting.Load(new StaticWeightingOptions(path, []), ["a"]));
+        Assert.Contains(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+}
