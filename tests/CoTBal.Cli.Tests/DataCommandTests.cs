@@ -1,6 +1,4 @@
-using System.CommandLine;
 using System.Text.Json;
-using CoTBal.Cli.Commands;
 
 namespace CoTBal.Cli.Tests;
 
@@ -16,12 +14,7 @@ public sealed class DataCommandTests : IDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private static int Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        root.Subcommands.Add(DataCommand.Create());
-        return CliEntry.Run(root, args);
-    }
+    private static int Run(params string[] args) => CliEntry.Run(CliApp.CreateRoot(), args);
 
     private string P(string name) => Path.Combine(_dir, name);
 
