@@ -96,6 +96,13 @@ internal static class ModelBenchSupport
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
+    /// <summary><c>--threads N</c> sets TorchSharp's intra-op threads (default: libtorch's choice, one per core).</summary>
+    public static void ApplyThreads(string[] args)
+    {
+        var threads = int.Parse(Arg(args, "--threads", "0"));
+        if (threads > 0) set_num_threads(threads);
+    }
+
     public static string Machine() =>
         $"{Environment.ProcessorCount} cores, torch threads {get_num_threads()}, load avg {File.ReadAllText("/proc/loadavg").Split(' ')[0]}";
 }

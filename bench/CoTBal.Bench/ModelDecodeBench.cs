@@ -23,6 +23,7 @@ public sealed class ModelDecodeBench : ICustomBench
         var newTokens = int.Parse(ModelBenchSupport.Arg(args, "--new", "64"));
         var repeats = int.Parse(ModelBenchSupport.Arg(args, "--repeats", "3"));
 
+        ModelBenchSupport.ApplyThreads(args);
         var config = ModelBenchSupport.LoadConfig(configName, vocab);
         using var model = new LlavaForCausalLM(config, seed: 1);
         using var scope = NewDisposeScope();

@@ -26,6 +26,7 @@ public sealed class ModelParityBench : ICustomBench
         var steps = int.Parse(ModelBenchSupport.Arg(args, "--steps", "10"));
         var python = ModelBenchSupport.Arg(args, "--python", "/usr/bin/python3");
 
+        ModelBenchSupport.ApplyThreads(args);
         var config = ModelBenchSupport.LoadConfig(configName, vocab);
         using var model = new LlavaForCausalLM(config, seed: 1);
         using var scope = NewDisposeScope();

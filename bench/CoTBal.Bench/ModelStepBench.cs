@@ -21,6 +21,7 @@ public sealed class ModelStepBench : ICustomBench
         var text = int.Parse(ModelBenchSupport.Arg(args, "--text", "48"));
         var steps = int.Parse(ModelBenchSupport.Arg(args, "--steps", "20"));
 
+        ModelBenchSupport.ApplyThreads(args);
         var config = ModelBenchSupport.LoadConfig(configName, vocab);
         using var model = new LlavaForCausalLM(config, seed: 1);
         var peak = ModelBenchSupport.MeasureMatmulPeakGflops();
@@ -37,6 +38,23 @@ public sealed class ModelStepBench : ICustomBench
         }
         var times = ModelBenchSupport.TimeTrainingSteps(model, batch, steps);
         peak = Math.Max(peak, ModelBenchSupport.MeasureMatmulPeakGflops()); // before and after: the better of two, on a shared machine
+        var spliceTimes = new List<double>();
+        for (var i = 0; i < steps; i++)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            model.Model.PrepareInputsLabelsForMultimodal(batch, PaddingSide.Right);
+            spliceTimes.Add(sw.Elapsed.TotalSeconds);
+        }
+        var forwardTimes = new List<double>();
+        for (var i = 0; i < steps; i++)
+        {
+            using var scope = NewDisposeScope();
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            model.Forward(batch);
+            forwardTimes.Add(sw.Elapsed.TotalSeconds);
+        }
         var median = ModelBenchSupport.Median(times);
         var seqLen = (int)(positions / batchSize);
         var flops = ModelFlops.TrainingStep(config, batchSize, seqLen, (int)images);
@@ -46,6 +64,8 @@ public sealed class ModelStepBench : ICustomBench
         Console.WriteLine($"batch {batchSize} rows ({images} with image), spliced length {seqLen}, {realTokens} real tokens of {positions} positions");
         Console.WriteLine($"fp32 matmul peak (1024^3 mm, best of 20): {peak:F1} GFLOP/s");
         Console.WriteLine($"step fwd+bwd median of {steps}: {median * 1000:F1} ms (min {times.Min() * 1000:F1}, max {times.Max() * 1000:F1})");
+        Console.WriteLine($"forward alone (with autograd graph) median: {ModelBenchSupport.Median(forwardTimes) * 1000:F1} ms");
+        Console.WriteLine($"of which embed + encode images + splice (forward, no grad) median: {ModelBenchSupport.Median(spliceTimes) * 1000:F1} ms");
         Console.WriteLine($"throughput: {realTokens / median:F0} real tokens/s, {positions / median:F0} positions/s");
         Console.WriteLine($"model FLOPs/step {flops / 1e9:F3} GFLOP -> median {achieved:F1} GFLOP/s, MFU {achieved / peak:F3}; best step {flops / times.Min() / 1e9:F1} GFLOP/s, MFU {flops / times.Min() / 1e9 / peak:F3}");
         return 0;
