@@ -13,6 +13,9 @@ public static class CliApp
             "Docs: docs/cli.md. Bad input exits with code 2 and one line naming what is wrong.");
         root.Subcommands.Add(WeightsCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 }

@@ -20,6 +20,10 @@ namespace CoTBal.Training;
 /// </summary>
 public static class TrainingRun
 {
+    /// <summary>Trains with the LLaVA data loader and model (the library entry point the pipeline calls).</summary>
+    public static TrainingSummary Run(TrainingOptions options, CancellationToken ct) =>
+        Run(options, new LlavaTrainingBackend(), ProgressFor(options), ct);
+
     /// <summary>Trains with the given data/model backend and progress display.</summary>
     public static TrainingSummary Run(TrainingOptions options, ITrainingBackend backend, ITrainingProgress progress, CancellationToken ct)
     {

@@ -1,7 +1,7 @@
 namespace CoTBal.Data.Tests;
 
 /// <summary>A fresh temporary folder, deleted on dispose.</summary>
-internal sealed class TempDir : IDisposable
+public sealed class TempDir : IDisposable
 {
     public TempDir() => Directory.CreateDirectory(Path);
 

@@ -27,8 +27,8 @@ public static class CoTBalSubsets
         if (samples.Count == 0) throw new CoTBalInputException($"{string.Join(", ", inputFiles)}: no samples");
         var tasks = options.Tasks ?? [.. samples.Select(s => s.Task).Distinct(StringComparer.Ordinal)];
         foreach (var t in tasks)
-            if (t.IndexOfAny(['/', '\\', '_']) >= 0 || t.Length == 0 || t == "mini" || t.EndsWith("-mini", StringComparison.Ordinal))
-                throw new CoTBalInputException($"task name '{t}' cannot be used in subset file names (no '/', '\\', '_', no '-mini' suffix)");
+            if (t.IndexOfAny(['/', '\\']) >= 0 || t.Length == 0 || t == "mini" || t.EndsWith("-mini", StringComparison.Ordinal))
+                throw new CoTBalInputException($"task name '{t}' cannot be used in subset file names (no '/', '\\', no '-mini' suffix)");
         var byTask = tasks.ToDictionary(t => t, _ => new List<int>(), StringComparer.Ordinal);
         for (var i = 0; i < samples.Count; i++)
         {

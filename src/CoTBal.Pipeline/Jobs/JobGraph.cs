@@ -48,6 +48,10 @@ public sealed partial class JobGraph
             throw new CoTBalInputException($"CoTBal needs at least 2 tasks with a validation set that are not fixed; found {balanced.Length}");
         var tested = tasks.Where(t => t.HasTest).Select(t => t.Name).ToArray();
         var form = Enum.Parse<PreparationForm>(config.Form, ignoreCase: true);
+        if (form == PreparationForm.Simplified)
+            throw new CoTBalInputException(
+                "run config: form 'simplified' measures against an untuned base model, which the built-in model does not have; " +
+                "use real or precise here, or compute simplified weights from your own results with `cotbal weights --form simplified`");
 
         var jobs = new List<JobSpec>();
         JobSpec Add(string name, JobKind kind, IEnumerable<string> deps, JsonObject parameters)
@@ -57,6 +61,8 @@ public sealed partial class JobGraph
             return job;
         }
         JsonArray Names(IEnumerable<string> names) => new(names.Select(n => (JsonNode)JsonValue.Create(n)).ToArray());
+        JsonObject Metrics(IEnumerable<string> names) =>
+            new(names.Select(n => KeyValuePair.Create(n, (JsonNode?)JsonValue.Create(tasks.Single(t => t.Name == n).Metric))));
 
         Add("subsets", JobKind.Subsets, [], new JsonObject
         {
@@ -90,7 +96,7 @@ public sealed partial class JobGraph
         foreach (var model in validated)
         {
             var deps = model == ContributionAnalysis.BaseModel ? new[] { "subsets" } : new[] { TrainJob(model) };
-            Add(ValidationJob(model), JobKind.Evaluate, deps, new JsonObject { ["model"] = model, ["split"] = "val", ["tasks"] = Names(balanced) });
+            Add(ValidationJob(model), JobKind.Evaluate, deps, new JsonObject { ["model"] = model, ["split"] = "val", ["tasks"] = Names(balanced), ["metrics"] = Metrics(balanced) });
         }
         Add("results", JobKind.Results, validated.Select(ValidationJob), new JsonObject { ["models"] = Names(validated) });
         Add("weights", JobKind.Weights, ["results"], new JsonObject
@@ -118,9 +124,9 @@ public sealed partial class JobGraph
                 });
             }
         foreach (var t in tested)
-            Add(TestJob(t), JobKind.Evaluate, [TrainJob(t)], new JsonObject { ["model"] = t, ["split"] = "test", ["tasks"] = Names([t]) });
+            Add(TestJob(t), JobKind.Evaluate, [TrainJob(t)], new JsonObject { ["model"] = t, ["split"] = "test", ["tasks"] = Names([t]), ["metrics"] = Metrics([t]) });
         foreach (var (model, _, _) in finals)
-            Add(TestJob(model), JobKind.Evaluate, [TrainJob(model)], new JsonObject { ["model"] = model, ["split"] = "test", ["tasks"] = Names(tested) });
+            Add(TestJob(model), JobKind.Evaluate, [TrainJob(model)], new JsonObject { ["model"] = model, ["split"] = "test", ["tasks"] = Names(tested), ["metrics"] = Metrics(tested) });
         Add("compare", JobKind.Compare, tested.Select(TestJob).Concat(finals.Select(f => TestJob(f.Model))), new JsonObject
         {
             ["tasks"] = Names(tested),

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using CoTBal.Pipeline;
+
+namespace CoTBal.Cli.Commands;
+
+/// <summary><c>cotbal run</c>: the whole CoTBal procedure as a resumable run directory, one job of it, or a cluster plan.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string?>("--data") { Description = "per-task data folder with manifest.json (from `cotbal data generate`, or your own); recorded in the run directory" };
+        var output = new Option<string>("--out") { Description = "the run directory (the state of the run: re-running resumes it)", Required = true };
+        var config = new Option<string?>("--config") { Description = "run config JSON (docs/pipeline.md); default: the recorded one, else built-in defaults" };
+        var job = new Option<string?>("--job") { Description = "run only this job (its dependencies must be done); what plans call" };
+        var plan = new Option<string?>("--plan") { Description = "write the job graph as a script instead of running: shell (RUN/plan.sh) or slurm (RUN/slurm/submit.sh)" };
+        plan.AcceptOnlyFromAmong("shell", "slurm");
+        var command = new Command("run", "Run the CoTBal procedure: subsets, auxiliary trainings, cross-task validation, weights, final trainings (CoTBal and baselines), test evaluation, comparison, report.");
+        foreach (var o in new Option[] { data, output, config, job, plan }) command.Options.Add(o);
+        command.SetAction((parse, ct) => Task.FromResult(CommandRunner.Guard(() =>
+        {
+            var outcome = CoTBalPipeline.Run(new RunRequest
+            {
+                DataDirectory = parse.GetValue(data),
+                RunDirectory = parse.GetValue(output)!,
+                ConfigPath = parse.GetValue(config),
+                Job = parse.GetValue(job),
+                Plan = parse.GetValue(plan),
+                CotbalCommand = LauncherCommand(),
+            }, Console.WriteLine, ct);
+            PrintOutcome(outcome);
+            return ExitCodes.Success;
+        })));
+        return command;
+    }
+
+    internal static void PrintOutcome(RunOutcome outcome)
+    {
+        if (outcome.PlanPath is { } planPath)
+        {
+            Console.WriteLine($"plan written: {planPath}");
+            return;
+        }
+        var table = Path.Combine(outcome.Run.Path, Pipeline.Stages.CompareStage.TableFile);
+        if (File.Exists(table) && outcome.ReportPath is not null)
+        {
+            Console.WriteLine();
+            Console.Write(File.ReadAllText(table));
+            Console.WriteLine($"\nreport: {outcome.ReportPath}");
+        }
+    }
+
+    /// <summary>How plans call cotbal: the repository launcher when run through it, else this program.</summary>
+    internal static string LauncherCommand()
+    {
+        var launcher = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "cotbal"));
+        if (File.Exists(launcher)) return launcher;
+        var dll = Path.Combine(AppContext.BaseDirectory, "cotbal.dll");
+        return $"dotnet {dll}";
+    }
+}

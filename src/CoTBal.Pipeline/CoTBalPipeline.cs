@@ -1,0 +1,110 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CoTBal.Core;
+using CoTBal.Core.IO;
+using CoTBal.Pipeline.Config;
+using CoTBal.Pipeline.Jobs;
+using CoTBal.Pipeline.Plans;
+using CoTBal.Pipeline.Stages;
+
+namespace CoTBal.Pipeline;
+
+/// <summary>What a `cotbal run` call did.</summary>
+public sealed record RunOutcome(RunDirectory Run, IReadOnlyList<string> JobsRun, string? ReportPath, string? PlanPath);
+
+/// <summary>
+/// The whole CoTBal procedure over a run directory: records the data folder and the config in run.json
+/// (so later calls, and cluster jobs, need only --out), copies the model config into the run, builds the
+/// job graph and runs it, one job, or writes a plan.
+/// </summary>
+public static class CoTBalPipeline
+{
+    public const string RunFile = "run.json";
+
+    public static RunOutcome Run(RunRequest request, Action<string> output, CancellationToken ct)
+    {
+        var run = new RunDirectory(request.RunDirectory);
+        var recorded = ReadRecorded(run);
+        var dataDir = request.DataDirectory is { } d ? Path.GetFullPath(d)
+            : recorded?.Data ?? throw new CoTBalInputException($"{run.Path}: no run recorded here yet; give --data DIR");
+        var config = request.Config ?? (request.ConfigPath is { } c ? RunConfig.Load(c) : recorded?.Config ?? new RunConfig());
+        config.Validate();
+        var data = PipelineData.Open(dataDir);
+        var modelConfig = ResolveModelConfig(config.Model, run);
+        var graph = JobGraph.Build(data.Tasks, config);
+        AtomicFile.WriteAllText(Path.Combine(run.Path, RunFile), JsonSerializer.Serialize(new RecordedRun(dataDir, config), RecordJson));
+
+        var dataFingerprint = data.Fingerprint();
+        var modelText = File.ReadAllText(modelConfig);
+        string OwnInputs(JobSpec job) => job.Kind switch
+        {
+            JobKind.Subsets => dataFingerprint,
+            JobKind.Train => JsonSerializer.Serialize(job.GetString("budget") switch
+            {
+                "auxiliary" => config.Auxiliary,
+                "single_task" => config.SingleTask,
+                _ => config.Final,
+            }) + modelText,
+            JobKind.Evaluate => $"{config.MaxNewTokens}/{config.EvalBatchSize}/{dataFingerprint}",
+            _ => "",
+        };
+        var runner = new PipelineRunner(run, config, graph, new CoTBalJobExecutor(data, modelConfig), OwnInputs, output);
+
+        if (request.Plan is { } plan)
+        {
+            var path = plan switch
+            {
+                "shell" => PlanWriter.WriteShell(run, graph, request.CotbalCommand),
+                "slurm" => PlanWriter.WriteSlurm(run, graph, request.CotbalCommand),
+                _ => throw new CoTBalInputException($"--plan {plan}: expected shell or slurm"),
+            };
+            return new RunOutcome(run, [], null, path);
+        }
+        if (request.Job is { } job)
+        {
+            runner.RunOne(job, ct);
+            return new RunOutcome(run, [job], null, null);
+        }
+        var ran = runner.RunAll(ct);
+        var report = Path.Combine(run.ReportDirectory, "report.md");
+        return new RunOutcome(run, ran, File.Exists(report) ? report : null, null);
+    }
+
+    /// <summary>A preset name (configs/models/NAME.json next to the program) or a path; copied to RUN/model.json.</summary>
+    public static string ResolveModelConfig(string model, RunDirectory run)
+    {
+        var preset = Path.Combine(AppContext.BaseDirectory, "configs", "models", model + ".json");
+        var source = File.Exists(preset) ? preset : File.Exists(model) ? model
+            : throw new CoTBalInputException($"model config '{model}': neither a preset ({string.Join(", ", Presets())}) nor a file");
+        var target = Path.Combine(run.Path, "model.json");
+        var text = File.ReadAllText(source);
+        if (!File.Exists(target) || File.ReadAllText(target) != text) AtomicFile.WriteAllText(target, text);
+        return target;
+    }
+
+    public static IEnumerable<string> Presets()
+    {
+        var dir = Path.Combine(AppContext.BaseDirectory, "configs", "models");
+        return Directory.Exists(dir) ? Directory.GetFiles(dir, "*.json").Select(Path.GetFileNameWithoutExtension).Order()! : [];
+    }
+
+    private sealed record RecordedRun(string Data, RunConfig Config);
+
+    private static RecordedRun? ReadRecorded(RunDirectory run)
+    {
+        var path = Path.Combine(run.Path, RunFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var recorded = JsonSerializer.Deserialize<RecordedRun>(File.ReadAllText(path), RecordJson);
+            recorded?.Config.Validate();
+            return recorded;
+        }
+        catch (JsonException e)
+        {
+            throw new CoTBalInputException($"{path}: unreadable run record ({e.Message.Split('.')[0]})");
+        }
+    }
+
+    private static readonly JsonSerializerOptions RecordJson = new(RunConfig.JsonOptions) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+}

@@ -1,0 +1,241 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CoTBal.Core;
+using CoTBal.Core.IO;
+using CoTBal.Pipeline.Jobs;
+using CoTBal.Pipeline.Stages;
+
+namespace CoTBal.Pipeline.Report;
+
+/// <summary>
+/// Writes RUN/report/report.md, report.json (the numbers behind it) and the PNG figures, from the files
+/// the other stages left in the run directory: weights.json, compare.json, test_results.csv,
+/// compare_seeds.json, every job's state.json (costs) and the final trainings' train_log.jsonl.
+/// </summary>
+public static class ReportWriter
+{
+    private static readonly CultureInfo Ci = CultureInfo.InvariantCulture;
+    private static readonly string[] DynamicMethods = ["rlw", "dwa", "igb"];
+
+    public static string Write(RunDirectory run, JobGraph graph, string dataDescription)
+    {
+        var dir = run.ReportDirectory;
+        Directory.CreateDirectory(dir);
+        var weights = JsonNode.Parse(File.ReadAllText(run.WeightsJson))!.AsObject();
+        var compare = JsonNode.Parse(File.ReadAllText(run.CompareJson))!.AsObject();
+        var seeds = JsonSerializer.Deserialize<SeedComparison[]>(File.ReadAllText(Path.Combine(run.Path, "compare_seeds.json")), ResultsStage.Json)!;
+        var testTable = CsvTable.Load(run.TestResultsCsv);
+        var md = new StringBuilder();
+        var json = new JsonObject();
+
+        var tasks = Strings(weights["tasks"]);
+        var balanced = Strings(weights["balanced_tasks"]);
+        var testTasks = Strings(compare["tasks"]);
+        var allTestTasks = testTable.Rows.Select(r => r.Fields[testTable.Column("task")]).Distinct().ToArray();
+        var methods = compare["methods"]!.AsObject().Select(p => p.Key).ToArray();
+
+        // --- verdict
+        md.Append("# CoTBal run report\n\n");
+        md.Append(Ci, $"Run directory: `{run.Path}`  \nData: {dataDescription}  \nWritten: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\n\n");
+        var spread = seeds.GroupBy(s => s.Method).ToDictionary(g => g.Key, g => (
+            MeanI: g.Average(s => s.DeltaI), SdI: Sd(g.Select(s => s.DeltaI)), MeanE: g.Average(s => s.DeltaE), SdE: Sd(g.Select(s => s.DeltaE)), N: g.Count()));
+        md.Append("## Did balancing help?\n\n");
+        var excluded = compare["excluded_tasks"]?.AsArray().Select(x => x!.GetValue<string>()).ToArray() ?? [];
+        var verdict = methods.Length == 0
+            ? "**No comparison was possible in this run**: STL scored 0 on every task, so no relative change is defined. Train longer (see the budgets in run.json)."
+            : Verdict(spread);
+        if (excluded.Length > 0)
+            verdict += $"\n\nLeft out of dI/dE because STL scored 0 on them (relative change undefined): {string.Join(", ", excluded)}.";
+        md.Append(verdict).Append("\n\n");
+        json["verdict"] = verdict;
+
+        // --- dI / dE
+        md.Append("## Overall (dI%) and balance (dE%) against STL\n\n");
+        md.Append("dI% is the mean relative change over tasks (higher is better); dE% the mean shortfall below STL (lower is better).");
+        var seedCount = spread.Values.Select(v => v.N).DefaultIfEmpty(1).Max();
+        md.Append(seedCount > 1 ? F($" Mean ± standard deviation over {seedCount} seeds.\n\n") : " One seed.\n\n");
+        md.Append("| method | dI% | dE% |").Append(string.Concat(testTasks.Select(t => $" {t} (%) |"))).Append('\n');
+        md.Append("|---|---:|---:|").Append(string.Concat(testTasks.Select(_ => "---:|"))).Append('\n');
+        var methodsJson = new JsonObject();
+        foreach (var m in methods)
+        {
+            var s = spread[m];
+            var rel = compare["methods"]![m]!["relative"]!.AsObject();
+            md.Append(Ci, $"| {m} | {Pm(s.MeanI, s.SdI, s.N)} | {Pm(s.MeanE, s.SdE, s.N)} |");
+            foreach (var t in testTasks) md.Append(Ci, $" {rel[t]!.GetValue<double>():+0.00;-0.00;0.00} |");
+            md.Append('\n');
+            methodsJson[m] = new JsonObject { ["delta_i"] = s.MeanI, ["delta_i_sd"] = s.SdI, ["delta_e"] = s.MeanE, ["delta_e_sd"] = s.SdE, ["seeds"] = s.N };
+        }
+        json["methods"] = methodsJson;
+
+        // --- per-task test scores
+        md.Append("\n## Test scores per task\n\n");
+        var scores = ReadScores(testTable);
+        var scoreMethods = scores.Keys.Select(k => k.Method).Distinct().ToArray();
+        md.Append("| method |").Append(string.Concat(allTestTasks.Select(t => $" {t} |"))).Append('\n');
+        md.Append("|---|").Append(string.Concat(allTestTasks.Select(_ => "---:|"))).Append('\n');
+        foreach (var m in scoreMethods)
+            md.Append("| ").Append(m).Append(" |").Append(string.Concat(allTestTasks.Select(t => F($" {scores[(m, t)]:0.0000} |")))).Append('\n');
+        md.Append("\nMetrics: ").Append(string.Join(", ", allTestTasks.Select(t => $"{t}: {MetricOf(graph, t)}"))).Append(".\n\n");
+        if (methods.Length > 0 && testTasks.Count > 0)
+        {
+        ReportFigures.GroupedBars(Path.Combine(dir, "relative_change.png"), "Relative change against STL per task (%)", "relative change (%)",
+            testTasks, methods.Select(m => (m, (IReadOnlyList<double>)testTasks.Select(t => compare["methods"]![m]!["relative"]![t]!.GetValue<double>()).ToArray())).ToArray(), 0);
+        md.Append("![relative change per task](relative_change.png)\n\n");
+        }
+
+        // --- weights
+        md.Append("## CoTBal weights\n\n");
+        md.Append(Ci, $"Temperature T = {weights["temperature"]!.GetValue<double>()}");
+        if (weights["temperature_search"] is JsonObject search)
+            md.Append(Ci, $" (automatic: the lowest T on the grid keeping every weight in [{search["weight_range"]![0]}, {search["weight_range"]![1]}])");
+        var mixing = weights["mixing"]!;
+        md.Append(Ci, $", (a_out, a_in, a_D) = ({mixing["a_out"]}, {mixing["a_in"]}, {mixing["a_d"]}).\n\n");
+        md.Append("| task | C_out | C_in | D | lambda_out | lambda_in | lambda_D | weight |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            md.Append("| ").Append(tasks[i]).Append(" |");
+            foreach (var key in new[] { "c_out", "c_in", "difficulty", "lambda_out", "lambda_in", "lambda_d", "weights" })
+                md.Append(weights[key]![i] is JsonNode v ? F($" {v.GetValue<double>():0.0000} |") : " (fixed) |");
+            md.Append('\n');
+        }
+        md.Append('\n');
+        double Get(string key, string task) => weights[key]![tasks.ToList().IndexOf(task)]!.GetValue<double>();
+        if (balanced.Count > 0)
+        {
+        ReportFigures.GroupedBars(Path.Combine(dir, "measures.png"), "Inter-task contribution and intra-task difficulty", "value", balanced,
+            [("C_out", balanced.Select(t => Get("c_out", t)).ToArray()), ("C_in", balanced.Select(t => Get("c_in", t)).ToArray()), ("D", balanced.Select(t => Get("difficulty", t)).ToArray())]);
+        ReportFigures.GroupedBars(Path.Combine(dir, "weights.png"), "Weight vectors and the final CoTBal weights", "weight", balanced,
+            [("lambda_out", balanced.Select(t => Get("lambda_out", t)).ToArray()), ("lambda_in", balanced.Select(t => Get("lambda_in", t)).ToArray()),
+             ("lambda_D", balanced.Select(t => Get("lambda_d", t)).ToArray()), ("weight", balanced.Select(t => Get("weights", t)).ToArray())], 1.0);
+        md.Append("![measures](measures.png)\n\n![weights](weights.png)\n\n");
+        }
+        var undefinedFile = Path.Combine(run.JobDirectory("weights"), "undefined_tasks.json");
+        if (File.Exists(undefinedFile) && JsonNode.Parse(File.ReadAllText(undefinedFile)) is JsonObject undefined && undefined.Count > 0)
+        {
+            md.Append("**Kept at weight 1.0 because their measures are undefined in this run** (the paper has no answer for a zero denominator; `cotbal weights` stops with an error, the pipeline keeps the task unweighted):\n\n");
+            foreach (var (task, reason) in undefined) md.Append("- ").Append(task).Append(": ").Append(reason!.GetValue<string>()).Append('\n');
+            md.Append('\n');
+        }
+        if (weights["c_matrix"] is JsonArray cm)
+        {
+            var n = balanced.Count;
+            var c = new double[n, n];
+            md.Append("Contribution matrix C[i->j] (row i helps column j; the diagonal is 1 by definition):\n\n| i \\ j |")
+              .Append(string.Concat(balanced.Select(t => $" {t} |"))).Append("\n|---|").Append(string.Concat(balanced.Select(_ => "---:|"))).Append('\n');
+            for (var i = 0; i < n; i++)
+            {
+                md.Append("| ").Append(balanced[i]).Append(" |");
+                for (var j = 0; j < n; j++) { c[i, j] = cm[i]![j]!.GetValue<double>(); md.Append(Ci, $" {c[i, j]:0.000} |"); }
+                md.Append('\n');
+            }
+            ReportFigures.Heatmap(Path.Combine(dir, "contribution.png"), "Inter-task contribution C[i->j]", balanced, c);
+            md.Append("\n![contribution matrix](contribution.png)\n\n");
+        }
+        json["weights"] = JsonNode.Parse(File.ReadAllText(run.WeightsJson));
+
+        // --- training curves
+        md.Append("## Training\n\n");
+        // the first seed of every final method
+        var finals = graph.Jobs.Where(j => j.Kind == JobKind.Train && j.GetString("budget") == "final")
+            .GroupBy(j => j.GetString("method")).Select(g => g.First());
+        foreach (var job in finals)
+        {
+            var log = TrainingLog.Read(Path.Combine(run.JobDirectory(job.Name), "train_log.jsonl"));
+            if (log.Steps.Count == 0) continue;
+            var method = CompareStage.Label(job.GetString("method")!);
+            var file = $"loss_{job.GetString("method")}.png";
+            ReportFigures.Lines(Path.Combine(dir, file), $"{method}: training loss per task", "loss (per-step task mean)",
+                log.Tasks.Select(t => (t, log.StepsWhere(t).ToArray(), log.LossOf(t).ToArray())).ToArray());
+            md.Append(Ci, $"![{method} loss]({file})\n\n");
+            if (DynamicMethods.Contains(job.GetString("method")))
+            {
+                var wfile = $"weights_{job.GetString("method")}.png";
+                ReportFigures.Lines(Path.Combine(dir, wfile), $"{method}: task weights over training", "weight",
+                    log.Tasks.Select(t => (t, log.Steps.Select(s => (double)s).ToArray(), log.WeightOf(t).ToArray())).ToArray());
+                md.Append(Ci, $"![{method} weights]({wfile})\n\n");
+            }
+        }
+
+        // --- cost
+        md.Append("## Cost\n\n| stage | jobs | wall time | steps | tokens |\n|---|---:|---:|---:|---:|\n");
+        var costJson = new JsonObject();
+        var stages = graph.Jobs.Select(j => (Job: j, State: run.ReadState(j.Name))).Where(x => x.State is not null)
+            .GroupBy(x => StageOf(x.Job)).ToArray();
+        foreach (var g in stages)
+        {
+            var wall = g.Sum(x => x.State!.WallSeconds);
+            var steps = g.Sum(x => x.State!.Metrics.GetValueOrDefault("steps"));
+            var tokens = g.Sum(x => x.State!.Metrics.GetValueOrDefault("tokens"));
+            md.Append(Ci, $"| {g.Key} | {g.Count()} | {PipelineProgress.Format(TimeSpan.FromSeconds(wall))} | {steps:0} | {tokens:0} |\n");
+            costJson[g.Key] = new JsonObject { ["jobs"] = g.Count(), ["wall_seconds"] = wall, ["steps"] = steps, ["tokens"] = tokens };
+        }
+        var prep = stages.Where(g => g.Key.StartsWith("preparation", StringComparison.Ordinal)).Sum(g => g.Sum(x => x.State!.WallSeconds));
+        var finalOne = stages.Where(g => g.Key == "final training").SelectMany(g => g).Select(x => x.State!.WallSeconds).DefaultIfEmpty(0).Average();
+        if (finalOne > 0)
+            md.Append(F($"\nThe CoTBal preparation (auxiliary trainings and their validation) cost {prep / finalOne:0.00} final trainings' wall time here "))
+              .Append("(the paper estimates R_large + N/32 trainings plus (N+1)·N evaluations; on one machine the runs are sequential, on a cluster they run in parallel).\n");
+        json["cost"] = costJson;
+
+        AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        var path = Path.Combine(dir, "report.md");
+        AtomicFile.WriteAllText(path, md.ToString());
+        return path;
+    }
+
+    private static string Verdict(IReadOnlyDictionary<string, (double MeanI, double SdI, double MeanE, double SdE, int N)> spread)
+    {
+        if (!spread.TryGetValue("CoTBal", out var cot)) return "CoTBal was not among the final methods of this run.";
+        if (!spread.TryGetValue("EW", out var ew)) return F($"CoTBal: dI = {cot.MeanI:+0.00;-0.00}%, dE = {cot.MeanE:0.00}% against STL (EW was not run, so no verdict against plain mixing).");
+        var gap = cot.MeanI - ew.MeanI;
+        var noise = Math.Max(cot.SdI, ew.SdI);
+        var beat = gap > 0;
+        var sb = new StringBuilder();
+        sb.Append(Ci, $"**CoTBal {(beat ? "beat" : "did not beat")} EW in this run**: dI = {cot.MeanI:+0.00;-0.00}% vs {ew.MeanI:+0.00;-0.00}% " +
+                      $"(difference {gap:+0.00;-0.00} points), dE = {cot.MeanE:0.00}% vs {ew.MeanE:0.00}%.");
+        if (cot.N > 1 && ew.N > 1)
+            sb.Append(Math.Abs(gap) > 2 * noise
+                ? F($" The difference is larger than twice the seed spread ({noise:0.00}).")
+                : F($" The difference is within twice the seed spread ({noise:0.00}): not conclusive."));
+        else
+            sb.Append(" One seed only: run with `--seeds K` to see the spread before drawing conclusions.");
+        return sb.ToString();
+    }
+
+    private static string StageOf(JobSpec job) => job.Kind switch
+    {
+        JobKind.Subsets => "data subsets",
+        JobKind.Train when job.GetString("budget") == "auxiliary" => "preparation: auxiliary trainings",
+        JobKind.Train when job.GetString("budget") == "single_task" => "single-task (STL) trainings",
+        JobKind.Train => "final training",
+        JobKind.Evaluate when job.GetString("split") == "val" => "preparation: validation",
+        JobKind.Evaluate => "test evaluation",
+        _ => "weights, comparison, report",
+    };
+
+    private static string MetricOf(JobGraph graph, string task) =>
+        graph.Jobs.FirstOrDefault(j => j.Kind == JobKind.Evaluate && j.Parameters["metrics"]?[task] is not null)?.Parameters["metrics"]![task]!.GetValue<string>() ?? "see manifest";
+
+    private static Dictionary<(string Method, string Task), double> ReadScores(CsvTable table)
+    {
+        int m = table.Column("method"), t = table.Column("task"), v = table.Column("value");
+        return table.Rows.ToDictionary(r => (r.Fields[m], r.Fields[t]), r => table.Number(r, v));
+    }
+
+    private static IReadOnlyList<string> Strings(JsonNode? node) =>
+        node?.AsArray().Select(x => x!.GetValue<string>()).ToArray() ?? throw new CoTBalInputException("report: a required field is missing");
+
+    private static double Sd(IEnumerable<double> xs)
+    {
+        var a = xs.ToArray();
+        if (a.Length < 2) return 0;
+        var mean = a.Average();
+        return Math.Sqrt(a.Sum(x => (x - mean) * (x - mean)) / (a.Length - 1));
+    }
+
+    private static string F(FormattableString s) => s.ToString(Ci);
+
+    private static string Pm(double mean, double sd, int n) => n > 1 ? F($"{mean:+0.00;-0.00} ± {sd:0.00}") : F($"{mean:+0.00;-0.00;0.00}");
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+
+namespace CoTBal.Pipeline.Report;
+
+/// <summary>A trainer's per-step JSONL log (train_log.jsonl) read back for the report's curves.</summary>
+public sealed class TrainingLog
+{
+    private readonly List<Dictionary<string, double?>> _loss = new();
+    private readonly List<Dictionary<string, double>> _weights = new();
+
+    public List<int> Steps { get; } = new();
+    public List<string> Tasks { get; } = new();
+
+    public static TrainingLog Read(string path)
+    {
+        var log = new TrainingLog();
+        if (!File.Exists(path)) return log;
+        foreach (var line in File.ReadLines(path))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            log.Steps.Add(root.GetProperty("step").GetInt32());
+            var loss = new Dictionary<string, double?>();
+            foreach (var p in root.GetProperty("task_loss").EnumerateObject())
+            {
+                loss[p.Name] = p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : null;
+                if (!log.Tasks.Contains(p.Name)) log.Tasks.Add(p.Name);
+            }
+            var weights = new Dictionary<string, double>();
+            foreach (var p in root.GetProperty("task_weights").EnumerateObject()) weights[p.Name] = p.Value.GetDouble();
+            log._loss.Add(loss);
+            log._weights.Add(weights);
+        }
+        return log;
+    }
+
+    /// <summary>Steps at which the task was present in the batch.</summary>
+    public IEnumerable<double> StepsWhere(string task) => Steps.Where((_, i) => _loss[i].GetValueOrDefault(task) is not null).Select(s => (double)s);
+    public IEnumerable<double> LossOf(string task) => _loss.Select(l => l.GetValueOrDefault(task)).Where(v => v is not null).Select(v => v!.Value);
+    public IEnumerable<double> WeightOf(string task) => _weights.Select(w => w.GetValueOrDefault(task, double.NaN));
+}

@@ -1,0 +1,19 @@
+namespace CoTBal.Pipeline;
+
+/// <summary>What `cotbal run` was asked to do.</summary>
+public sealed record RunRequest
+{
+    /// <summary>Per-task data folder with manifest.json; optional when the run directory already has one recorded.</summary>
+    public string? DataDirectory { get; init; }
+    public required string RunDirectory { get; init; }
+    /// <summary>Run config JSON; optional (defaults, or the config recorded in the run directory).</summary>
+    public string? ConfigPath { get; init; }
+    /// <summary>A config object given directly (the demo); wins over <see cref="ConfigPath"/>.</summary>
+    public Config.RunConfig? Config { get; init; }
+    /// <summary>Run only this job (its dependencies must be done): what cluster plans call.</summary>
+    public string? Job { get; init; }
+    /// <summary>Write a plan (shell or slurm) instead of running.</summary>
+    public string? Plan { get; init; }
+    /// <summary>The command plans use to call cotbal.</summary>
+    public string CotbalCommand { get; init; } = "cotbal";
+}

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using CoTBal.Core;
+using CoTBal.Core.IO;
+using CoTBal.Data;
+using CoTBal.Pipeline.Config;
+using CoTBal.Pipeline.Jobs;
+using CoTBal.Training;
+using CoTBal.Training.Weighting;
+
+namespace CoTBal.Pipeline.Stages;
+
+/// <summary>
+/// One training job: picks the model's training file(s) (mini union, a plus-mini mixture, one task's data,
+/// or all data for a final training), turns the budget into a step count and runs the trainer with the
+/// job folder as its output folder, so an interrupted training resumes from its last checkpoint.
+/// </summary>
+public sealed class TrainStage(PipelineData data, string modelConfigPath)
+{
+    public const string SummaryFile = "training_summary.json";
+
+    public JobResult Execute(JobSpec job, JobContext context, CancellationToken ct)
+    {
+        var model = job.GetString("model")!;
+        var budget = job.GetString("budget") switch
+        {
+            "auxiliary" => context.Config.Auxiliary,
+            "single_task" => context.Config.SingleTask,
+            _ => context.Config.Final,
+        };
+        var (files, samples) = TrainingFiles(model, context.Run);
+        var steps = StepsFor(samples, budget);
+        var weighting = Enum.Parse<WeightingMethod>(job.GetString("weighting")!, ignoreCase: true);
+        var options = new TrainingOptions
+        {
+            DataFiles = files,
+            ImageFolder = data.ImageFolder,
+            ModelConfigPath = modelConfigPath,
+            Tokenizer = data.Tokenizer,
+            Tasks = data.Manifest.TaskNames,
+            Template = data.Manifest.Template,
+            OutputDir = context.JobDirectory,
+            Weighting = weighting,
+            TaskWeightsPath = weighting == WeightingMethod.Static ? context.Run.WeightsJson : null,
+            Steps = steps,
+            BatchSize = budget.BatchSize,
+            LearningRate = budget.LearningRate,
+            WarmupRatio = budget.WarmupRatio,
+            Seed = job.Parameters["seed"]!.GetValue<int>(),
+            CheckpointEvery = budget.CheckpointEvery,
+            LogEvery = Math.Max(1, steps / 10),
+            Progress = ProgressMode.Plain,
+        };
+        var summary = TrainingRun.Run(options, ct);
+        var result = new Dictionary<string, double>
+        {
+            ["steps"] = summary.Steps,
+            ["tokens"] = summary.Tokens,
+            ["samples"] = samples,
+            ["resumed_from_step"] = summary.ResumedFromStep,
+        };
+        AtomicFile.WriteAllText(Path.Combine(context.JobDirectory, SummaryFile), JsonSerializer.Serialize(new
+        {
+            final_checkpoint = summary.FinalCheckpoint,
+            steps = summary.Steps,
+            tokens = summary.Tokens,
+            wall_seconds = summary.WallTime.TotalSeconds,
+            final_task_loss = summary.FinalTaskLoss.Where(p => double.IsFinite(p.Value)).ToDictionary(),   // tasks absent from this training have no loss
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        return new JobResult(result);
+    }
+
+    /// <summary>The final checkpoint folder a finished training job left.</summary>
+    public static string FinalCheckpoint(RunDirectory run, string model)
+    {
+        var path = Path.Combine(run.JobDirectory(JobGraph.TrainJob(model)), SummaryFile);
+        if (!File.Exists(path)) throw new CoTBalInputException($"{path}: missing; re-run job '{JobGraph.TrainJob(model)}'");
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.GetProperty("final_checkpoint").GetString()!;
+    }
+
+    /// <summary>steps = ceil(samples / batch) * epochs, at least min_steps.</summary>
+    public static int StepsFor(int samples, TrainingBudget budget) =>
+        Math.Max(budget.MinSteps, Math.Max(1, (int)Math.Ceiling(Math.Ceiling(samples / (double)budget.BatchSize) * budget.Epochs)));
+
+    private (IReadOnlyList<string> Files, int Samples) TrainingFiles(string model, RunDirectory run)
+    {
+        if (model.StartsWith("final-", StringComparison.Ordinal))
+            return (data.Manifest.Tasks.Select(t => data.Resolve(t.Train.File)).ToArray(), data.Manifest.Tasks.Sum(t => t.Train.Size));
+        var subsets = SubsetFiles(run);
+        SubsetFile? file = model == "mini" ? subsets.Find(SubsetKind.AllMini) : null;
+        foreach (var t in data.Manifest.TaskNames)
+        {
+            if (file is not null) break;
+            if (model == $"{t}-plus-mini") file = subsets.Find(SubsetKind.PlusMini, t);
+            else if (model == $"{t}-mini") file = subsets.Find(SubsetKind.Mini, t);
+            else if (model == t) file = subsets.Find(SubsetKind.Single, t);
+        }
+        if (file is null) throw new CoTBalInputException($"no training subset for model '{model}' in {run.DataDirectory}/{SubsetManifest.FileName}");
+        return ([Path.Combine(run.DataDirectory, file.File)], file.Size);
+    }
+
+    private static SubsetManifest SubsetFiles(RunDirectory run)
+    {
+        var path = Path.Combine(run.DataDirectory, SubsetManifest.FileName);
+        if (!File.Exists(path)) throw new CoTBalInputException($"{path}: missing; re-run job 'subsets'");
+        return JsonSerializer.Deserialize<SubsetManifest>(File.ReadAllText(path), new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        }) ?? throw new CoTBalInputException($"{path}: empty");
+    }
+}

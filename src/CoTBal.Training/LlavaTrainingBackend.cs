@@ -1,0 +1,71 @@
+using CoTBal.Core;
+using CoTBal.Data;
+using CoTBal.Data.Images;
+using CoTBal.Data.Text;
+using CoTBal.Model;
+using CoTBal.Model.Config;
+using CoTBal.Training.Data;
+
+namespace CoTBal.Training;
+
+/// <summary>
+/// The real backend: LLaVA-format data through <see cref="InstructionDataset"/> and <see cref="BatchLoader"/>
+/// (images sized for the model's vision tower, the image placeholder counted as the model's image tokens),
+/// and a <see cref="LlavaForCausalLM"/> from the model config (vocab_size 0 = the tokenizer's).
+/// </summary>
+public sealed class LlavaTrainingBackend : ITrainingBackend
+{
+    public PreparedData PrepareData(TrainingOptions options)
+    {
+        var config = LlavaConfig.Load(options.ModelConfigPath);
+        var tokenizer = TokenizerFactory.Load(options.Tokenizer);
+        var tasks = options.Tasks.Count > 0 ? options.Tasks : DiscoverTasks(options.DataFiles);
+        var dataset = InstructionDataset.Load(options.DataFiles, DatasetOptionsFor(config, tokenizer, tasks, options.ImageFolder, options.Template, options.MaxLength));
+        var loader = new BatchLoader(dataset, new BatchLoaderOptions
+        {
+            BatchSize = options.BatchSize,
+            Seed = unchecked((ulong)options.Seed),
+            GroupByModalityLength = options.GroupByModalityLength,
+        });
+        return new PreparedData(new LoaderBatchSource(loader), tasks, tokenizer.VocabularySize);
+    }
+
+    public TrainableModel CreateModel(TrainingOptions options, PreparedData data)
+    {
+        var config = ResolveVocabulary(LlavaConfig.Load(options.ModelConfigPath), data.VocabularySize, options.ModelConfigPath);
+        var model = new LlavaForCausalLM(config, options.Seed);
+        return new TrainableModel(model, model, config.ToJson());
+    }
+
+    /// <summary>Dataset options matching a model config (image size and image token count).</summary>
+    internal static DatasetOptions DatasetOptionsFor(LlavaConfig config, ITextTokenizer tokenizer, IReadOnlyList<string> tasks, string? imageFolder, string template, int maxLength) => new()
+    {
+        Tokenizer = tokenizer,
+        Tasks = tasks,
+        ImageFolder = imageFolder,
+        Template = template,
+        MaxLength = maxLength,
+        ImageTokenCount = config.ImageTokens,
+        Image = ImageOptions.Default with { Size = config.Vision.ImageSize },
+    };
+
+    /// <summary>Sets vocab_size from the tokenizer when the config leaves it 0; a smaller vocabulary is an error.</summary>
+    internal static LlavaConfig ResolveVocabulary(LlavaConfig config, int tokenizerVocabulary, string source)
+    {
+        if (config.Text.VocabSize == 0) return config.WithVocabSize(tokenizerVocabulary);
+        if (config.Text.VocabSize < tokenizerVocabulary)
+            throw new CoTBalInputException($"{source}: text_config.vocab_size {config.Text.VocabSize} is smaller than the tokenizer's {tokenizerVocabulary} ids (set it to 0 to take the tokenizer's)");
+        return config;
+    }
+
+    /// <summary>The tasks of the data files, sorted by name (ordinal).</summary>
+    internal static IReadOnlyList<string> DiscoverTasks(IReadOnlyList<string> files)
+    {
+        var tasks = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var file in files)
+            foreach (var sample in LlavaDataReader.Read(file, LlavaReadOptions.Default with { Validate = false }))
+                tasks.Add(sample.Task);
+        if (tasks.Count == 0) throw new CoTBalInputException($"--data: no sample in {string.Join(", ", files)}");
+        return [.. tasks];
+    }
+}

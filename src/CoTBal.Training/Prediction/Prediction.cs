@@ -1,0 +1,91 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using CoTBal.Core;
+using CoTBal.Core.IO;
+using CoTBal.Data;
+using CoTBal.Model;
+using CoTBal.Model.Config;
+using CoTBal.Model.Inference;
+using CoTBal.Training.Checkpointing;
+using CoTBal.Training.Optimization;
+using static TorchSharp.torch;
+
+namespace CoTBal.Training.Prediction;
+
+/// <summary>
+/// Greedy answers of a trained checkpoint for LLaVA-format data. Everything needed (architecture, tokenizer,
+/// tasks, template, max length) is read from the checkpoint, as nanoGPT rebuilds the model from its checkpoint.
+/// </summary>
+public static class Prediction
+{
+    /// <summary>Writes the answers file and returns its path.</summary>
+    public static string Run(PredictOptions options, CancellationToken ct = default)
+    {
+        options.Validate();
+        var dir = options.CheckpointDir;
+        var state = CheckpointStore.Read(dir);
+        var config = LlavaConfig.Parse(File.ReadAllText(Path.Combine(dir, CheckpointFiles.ModelConfig)), Path.Combine(dir, CheckpointFiles.ModelConfig));
+        var tokenizer = TokenizerFactory.Load(File.Exists(Path.Combine(dir, state.Tokenizer)) ? Path.Combine(dir, state.Tokenizer) : state.Tokenizer);
+        var dataset = InstructionDataset.Load(options.DataFiles,
+            LlavaTrainingBackend.DatasetOptionsFor(config, tokenizer, state.Tasks, options.ImageFolder, state.Template, state.MaxLength));
+        var loader = new BatchLoader(dataset, new BatchLoaderOptions { Shuffle = false, PrefetchBatches = 0, BatchSize = options.BatchSize });
+
+        using var model = new LlavaForCausalLM(config);
+        CheckpointStore.LoadModel(dir, model);
+        model.eval();
+
+        var predictions = new List<string>(dataset.Count);
+        var native = new StringBuilder();
+        foreach (var prompts in loader.EnumeratePrompts(options.BatchSize))
+        {
+            ct.ThrowIfCancellationRequested();
+            long[][] answers;
+            using (var scope = NewDisposeScope())
+                answers = Generation.GreedyDecode(model, BatchTensors.ToModelInput(prompts.Batch), options.MaxNewTokens, tokenizer.EosId, options.UseKvCache);
+            for (int r = 0; r < answers.Length; r++)
+            {
+                var text = tokenizer.Decode(answers[r].Select(id => (int)id)).Trim();
+                predictions.Add(text);
+                var line = new JsonObject
+                {
+                    ["id"] = prompts.SampleIds[r],
+                    ["task"] = prompts.Tasks[r],
+                    ["prediction"] = text,
+                    ["references"] = new JsonArray(prompts.References[r].Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()),
+                };
+                native.Append(line.ToJsonString()).Append('\n');
+            }
+        }
+
+        if (options.Format == AnswerFormat.Native)
+            AtomicFile.WriteAllText(options.OutputPath, native.ToString());
+        else
+            AtomicFile.WriteAllText(options.OutputPath, AuthorsJson(dataset, predictions));
+        return options.OutputPath;
+    }
+
+    /// <summary>The input samples as a JSON list, the last gpt turn carrying "generative_value".</summary>
+    private static string AuthorsJson(InstructionDataset dataset, IReadOnlyList<string> predictions)
+    {
+        if (predictions.Count != dataset.Count)
+            throw new InvalidOperationException($"{predictions.Count} answers for {dataset.Count} samples");
+        var list = new JsonArray();
+        for (int i = 0; i < dataset.Count; i++)
+        {
+            var sample = dataset[i].Sample;
+            var turns = new JsonArray();
+            int lastGpt = sample.Conversations.Select((t, k) => (t, k)).Last(p => p.t.From == "gpt").k;
+            for (int k = 0; k < sample.Conversations.Count; k++)
+            {
+                var turn = new JsonObject { ["from"] = sample.Conversations[k].From, ["value"] = sample.Conversations[k].Value };
+                if (k == lastGpt) turn["generative_value"] = predictions[i];
+                turns.Add(turn);
+            }
+            var item = new JsonObject { ["id"] = sample.Id, ["task"] = sample.Task };
+            if (sample.ImagePath is not null) item["image"] = sample.ImagePath;
+            item["conversations"] = turns;
+            list.Add(item);
+        }
+        return list.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+    }
+}

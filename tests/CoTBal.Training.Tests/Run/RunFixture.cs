@@ -1,0 +1,40 @@
+using CoTBal.Training.Weighting;
+
+namespace CoTBal.Training.Tests.Run;
+
+/// <summary>A temp folder with the files <see cref="TrainingOptions.Validate"/> wants (data, model config).</summary>
+internal sealed class RunFixture : IDisposable
+{
+    public RunFixture()
+    {
+        Root = Directory.CreateTempSubdirectory("cotbal-train-").FullName;
+        DataFile = Path.Combine(Root, "data.json");
+        File.WriteAllText(DataFile, "[]");
+        ModelConfig = Path.Combine(Root, "model.json");
+        File.WriteAllText(ModelConfig, SyntheticBackend.TinyConfig().ToJson());
+    }
+
+    public string Root { get; }
+    public string DataFile { get; }
+    public string ModelConfig { get; }
+
+    public TrainingOptions Options(string outName, WeightingMethod weighting = WeightingMethod.Ew, int steps = 6) => new()
+    {
+        DataFiles = [DataFile],
+        ModelConfigPath = ModelConfig,
+        Tokenizer = "gpt2",
+        OutputDir = Path.Combine(Root, outName),
+        Weighting = weighting,
+        Dwa = new DynamicWeightAverageOptions(Window: 1),
+        Igb = new ImprovableGapBalancingOptions(Window: 1),
+        Steps = steps,
+        BatchSize = 3,
+        GradientAccumulation = 2,
+        LearningRate = 1e-2,
+        WarmupRatio = 0.2,
+        CheckpointEvery = 2,
+        Progress = ProgressMode.None,
+    };
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}

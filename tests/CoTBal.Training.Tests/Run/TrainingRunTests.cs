@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using CoTBal.Core;
+using CoTBal.Model;
+using CoTBal.Training.Checkpointing;
+using CoTBal.Training.Logging;
+using CoTBal.Training.Weighting;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CoTBal.Training.Tests.Run;
+
+public sealed class TrainingRunTests : IDisposable
+{
+    private readonly RunFixture _fx = new();
+
+    public void Dispose() => _fx.Dispose();
+
+    private static TrainingSummary Train(TrainingOptions options, ITrainingProgress? progress = null, SyntheticBackend? backend = null) =>
+        TrainingRun.Run(options, backend ?? new SyntheticBackend(), progress ?? new SilentProgress(), CancellationToken.None);
+
+    private static Dictionary<string, Tensor> Weights(string checkpoint)
+    {
+        var model = new LlavaForCausalLM(SyntheticBackend.TinyConfig().WithVocabSize(SyntheticBackend.Vocab), seed: 999);
+        CheckpointStore.LoadModel(checkpoint, model);
+        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+    }
+
+    private static List<double> Losses(string outDir) =>
+        File.ReadLines(Path.Combine(outDir, StepLog.FileName)).Select(l => JsonNode.Parse(l)!["loss"]!.GetValue<double>()).ToList();
+
+    [Theory]
+    [InlineData(WeightingMethod.Ew)]
+    [InlineData(WeightingMethod.Dwa)]
+    [InlineData(WeightingMethod.Rlw)]
+    [InlineData(WeightingMethod.Igb)]
+    public void A_killed_and_resumed_run_ends_with_bit_identical_weights(WeightingMethod weighting)
+    {
+        var straight = Train(_fx.Options("straight", weighting));
+
+        var crashed = _fx.Options("crashed", weighting);
+        Assert.Throws<SimulatedCrashException>(() => Train(crashed, new CrashingProgress(crashAfterStep: 5)));
+        Assert.True(Directory.Exists(Path.Combine(crashed.OutputDir, "checkpoint-0000004")));
+        var resumed = Train(crashed);
+
+        Assert.Equal(4, resumed.ResumedFromStep);
+        Assert.Equal(6, resumed.Steps);
+        Assert.Equal(straight.Tokens, resumed.Tokens);
+        var expected = Weights(straight.FinalCheckpoint);
+        var actual = Weights(resumed.FinalCheckpoint);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (name, tensor) in expected) Assert.True(tensor.shape.SequenceEqual(actual[name].shape) && tensor.eq(actual[name]).all().item<bool>(), $"parameter {name} differs after resume");
+        Assert.Equal(Losses(straight.FinalCheckpoint[..straight.FinalCheckpoint.LastIndexOf('/')]), Losses(crashed.OutputDir));
+    }
+
+    [Fact]
+    public void Training_reduces_the_loss_and_writes_config_log_and_checkpoints()
+    {
+        // two batches repeated: memorisable, so the loss must fall
+        var options = _fx.Options("run", steps: 12) with { LearningRate = 3e-2, WarmupRatio = 0 };
+        var summary = Train(options, backend: new SyntheticBackend(batchesPerEpoch: 2, sameEveryEpoch: true));
+
+        var losses = Losses(options.OutputDir);
+        Assert.Equal(12, losses.Count);
+        Assert.True(losses.Skip(9).Average() < losses.Take(3).Average() * 0.5, $"loss did not fall: {string.Join(", ", losses)}");
+        Assert.True(File.Exists(Path.Combine(options.OutputDir, CheckpointFiles.TrainConfig)));
+        Assert.Equal(["checkpoint-0000010", "checkpoint-0000012"], Directory.GetDirectories(options.OutputDir, "checkpoint-*").Select(Path.GetFileName).Order());
+        var state = CheckpointStore.Read(summary.FinalCheckpoint);
+        Assert.Equal(12, state.Step);
+        Assert.Equal(24, state.Iteration); // 2 micro-batches per step
+        Assert.Equal(new Training.Data.DataPosition(12, 0), state.Data); // 24 micro-batches, 2 per epoch
+        Assert.Equal(["task0", "task1", "task2"], summary.FinalTaskLoss.Keys.Order());
+        Assert.All(summary.FinalTaskLoss.Values, v => Assert.True(double.IsFinite(v)));
+    }
+
+    [Fact]
+    public void A_finished_run_started_again_does_nothing_more()
+    {
+        var options = _fx.Options("again", steps: 2);
+        var first = Train(options);
+        var second = Train(options);
+        Assert.Equal(2, second.ResumedFromStep);
+        Assert.Equal(first.FinalCheckpoint, second.FinalCheckpoint);
+        Assert.Equal(2, Losses(options.OutputDir).Count);
+    }
+
+    [Fact]
+    public void A_different_configuration_in_the_same_folder_is_a_clear_error()
+    {
+        var options = _fx.Options("mismatch", steps: 2);
+        Train(options);
+        var e = Assert.Throws<CoTBalInputException>(() => Train(options with { LearningRate = 5e-3, Seed = 7 }));
+        Assert.Contains("differs in: lr, seed", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void A_corrupt_checkpoint_is_a_clear_error()
+    {
+        var options = _fx.Options("corrupt", steps: 2);
+        var summary = Train(options);
+        var model = Path.Combine(summary.FinalCheckpoint, CheckpointFiles.Model);
+        var bytes = File.ReadAllBytes(model);
+        bytes[^3] ^= 0x5A;
+        File.WriteAllBytes(model, bytes);
+
+        var e = Assert.Throws<CoTBalInputException>(() => Train(options with { Steps = 4 }));
+        Assert.Contains("model.bin is corrupt", e.Message);
+    }
+
+    [Fact]
+    public void Weights_of_another_architecture_are_a_clear_error()
+    {
+        var summary = Train(_fx.Options("arch", steps: 2));
+        var other = new LlavaForCausalLM(SyntheticBackend.TinyConfig().WithVocabSize(SyntheticBackend.Vocab + 5));
+        var e = Assert.Throws<CoTBalInputException>(() => CheckpointStore.LoadModel(summary.FinalCheckpoint, other));
+        Assert.Contains("do not fit the model", e.Message);
+    }
+
+    [Fact]
+    public void Invalid_options_are_rejected_before_training()
+    {
+        Assert.Throws<CoTBalInputException>(() => Train(_fx.Options("bad") with { Epochs = 1 }));
+        Assert.Throws<CoTBalInputException>(() => Train(_fx.Options("bad") with { LearningRate = -1 }));
+        var e = Assert.Throws<CoTBalInputException>(() => Train(_fx.Options("bad", WeightingMethod.Static)));
+        Assert.Contains("--task-weights", e.Message);
+    }
+}
