@@ -30,6 +30,7 @@ public static class CoTBalPipeline
         var config = request.Config ?? (request.ConfigPath is { } c ? RunConfig.Load(c) : recorded?.Config ?? new RunConfig());
         config.Validate();
         var data = PipelineData.Open(dataDir);
+        TorchSharp.torch.set_num_threads(config.Threads);   // process-wide by nature: set once, from the run config
         var modelConfig = ResolveModelConfig(config.Model, run);
         var graph = JobGraph.Build(data.Tasks, config);
         AtomicFile.WriteAllText(Path.Combine(run.Path, RunFile), JsonSerializer.Serialize(new RecordedRun(dataDir, config), RecordJson));

@@ -33,6 +33,9 @@ public sealed record RunConfig
     [JsonPropertyName("final")] public TrainingBudget Final { get; init; } = new();
     [JsonPropertyName("max_new_tokens")] public int MaxNewTokens { get; init; } = 48;
     [JsonPropertyName("eval_batch_size")] public int EvalBatchSize { get; init; } = 64;
+    /// <summary>libtorch intra-op threads for this process. Small models run best on 1 (measured: docs/benchmarks/model.md);
+    /// with a shell plan running PARALLEL jobs, keep PARALLEL x threads at most the core count.</summary>
+    [JsonPropertyName("threads")] public int Threads { get; init; } = 1;
 
     public static readonly string[] KnownMethods = ["cotbal", "ew", "tla", "rlw", "dwa", "igb"];
 
@@ -65,6 +68,7 @@ public sealed record RunConfig
             if (!KnownMethods.Contains(m)) throw new CoTBalInputException($"run config: unknown method '{m}' (known: {string.Join(", ", KnownMethods)})");
         if (Seeds < 1) throw new CoTBalInputException("run config: seeds must be >= 1");
         if (MaxNewTokens < 1) throw new CoTBalInputException("run config: max_new_tokens must be >= 1");
+        if (Threads < 1) throw new CoTBalInputException("run config: threads must be >= 1");
         if (EvalBatchSize < 1) throw new CoTBalInputException("run config: eval_batch_size must be >= 1");
         Auxiliary.Validate("auxiliary");
         SingleTask.Validate("single_task");

@@ -1,0 +1,164 @@
+using System.Text.Json;
+using CoTBal.Pipeline.Jobs;
+
+namespace CoTBal.Pipeline.Tests;
+
+/// <summary>One uninterrupted run shared by the end-to-end tests (generated once per test class).</summary>
+public sealed class ReferenceRun : IDisposable
+{
+    public ReferenceRun()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "cotbal-e2e-" + Guid.NewGuid().ToString("N"));
+        Data = SmallBenchmark.Generate(Path.Combine(Root, "benchmark"));
+        Outcome = CoTBalPipeline.Run(new RunRequest { DataDirectory = Data, RunDirectory = Path.Combine(Root, "run"), Config = SmallBenchmark.Config() },
+            Lines.Add, CancellationToken.None);
+    }
+
+    public string Root { get; }
+    public string Data { get; }
+    public RunOutcome Outcome { get; }
+    public List<string> Lines { get; } = new();
+    public string RunPath => Outcome.Run.Path;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
+    }
+}
+
+public sealed class PipelineEndToEndTests(ReferenceRun reference) : IClassFixture<ReferenceRun>
+{
+    [Fact]
+    public void RunDirectoryHoldsEveryStageOutputAndTheyAgree()
+    {
+        var run = reference.RunPath;
+        foreach (var file in SmallBenchmark.ResultFiles.Append("run.json").Append("model.json").Append("report/report.md").Append("report/report.json"))
+            Assert.True(File.Exists(Path.Combine(run, file)), $"missing {file}");
+        Assert.NotNull(reference.Outcome.ReportPath);
+
+        // results.csv: (N+1) auxiliary models x N balanced tasks
+        var results = File.ReadAllLines(Path.Combine(run, "results.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        Assert.Equal(3 * 2, results.Length);
+        Assert.Equal(["mini", "attribute_vqa-plus-mini", "counting-plus-mini"], results.Select(r => r[0]).Distinct());
+
+        // weights.json: every task in manifest order, chat fixed at 1.0, mean weight of the balanced tasks 1
+        using var weights = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "weights.json")));
+        Assert.Equal(SmallBenchmark.Tasks, weights.RootElement.GetProperty("tasks").EnumerateArray().Select(e => e.GetString()));
+        var w = weights.RootElement.GetProperty("weights").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(1.0, w[2]);
+        Assert.Equal(2.0, w[0] + w[1], 9);
+
+        // the CoTBal final training used exactly these weights
+        var log = File.ReadLines(Path.Combine(run, "jobs", "train-final-cotbal", "train_log.jsonl")).First();
+        using var step = JsonDocument.Parse(log);
+        var used = step.RootElement.GetProperty("task_weights");
+        Assert.Equal(w[0], used.GetProperty("attribute_vqa").GetDouble(), 12);
+        Assert.Equal(w[1], used.GetProperty("counting").GetDouble(), 12);
+
+        // test_results.csv: STL + CoTBal + EW on the two tested tasks; compare.json names them
+        var test = File.ReadAllLines(Path.Combine(run, "test_results.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        Assert.Equal(["STL", "CoTBal", "EW"], test.Select(r => r[0]).Distinct());
+        using var compare = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "compare.json")));
+        Assert.Equal("STL", compare.RootElement.GetProperty("baseline").GetString());
+        var compared = compare.RootElement.GetProperty("tasks").GetArrayLength() + compare.RootElement.GetProperty("excluded_tasks").GetArrayLength();
+        Assert.Equal(2, compared);
+
+        // every job is done with its fingerprint recorded
+        var dir = new RunDirectory(run);
+        foreach (var job in Directory.GetDirectories(Path.Combine(run, "jobs")).Select(Path.GetFileName))
+            Assert.Equal(JobStatus.Done, dir.ReadState(job!)!.Status);
+
+        // figures exist and are PNGs
+        var pngs = Directory.GetFiles(Path.Combine(run, "report"), "*.png");
+        Assert.Contains(pngs, p => p.EndsWith("loss_cotbal.png"));
+        Assert.All(pngs, p => Assert.Equal(0x89, File.ReadAllBytes(p)[0]));
+        var md = File.ReadAllText(Path.Combine(run, "report", "report.md"));
+        Assert.Contains("## Did balancing help?", md);
+        Assert.Contains("## Cost", md);
+    }
+
+    [Fact]
+    public void RerunSkipsEverything()
+    {
+        var lines = new List<string>();
+        var outcome = CoTBalPipeline.Run(new RunRequest { RunDirectory = reference.RunPath }, lines.Add, CancellationToken.None);
+        Assert.Empty(outcome.JobsRun);
+        Assert.Contains(lines, l => l.Contains("already done"));
+    }
+
+    [Fact]
+    public async Task KilledDuringAnAuxiliaryTrainingResumesAndEndsWithTheSameResults()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "cotbal-kill-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var run = Path.Combine(root, "run");
+            const string victim = "train-counting-plus-mini";
+            using var cts = new CancellationTokenSource();
+            var watcher = Task.Run(async () =>
+            {
+                var log = Path.Combine(run, "jobs", victim, "train_log.jsonl");
+                while (!cts.IsCancellationRequested)
+                {
+                    if (File.Exists(log) && File.ReadAllLines(log).Length >= 1) { cts.Cancel(); return; }
+                    await Task.Delay(20);
+                }
+            });
+            var request = new RunRequest { DataDirectory = reference.Data, RunDirectory = run, Config = SmallBenchmark.Config() };
+            Assert.ThrowsAny<OperationCanceledException>(() => CoTBalPipeline.Run(request, _ => { }, cts.Token));
+            await watcher;
+
+            var dir = new RunDirectory(run);
+            var interrupted = dir.ReadState(victim)!;
+            Assert.Equal(JobStatus.Running, interrupted.Status);
+            Assert.NotEmpty(Directory.GetDirectories(dir.JobDirectory(victim), "checkpoint-*"));
+            var finishedBefore = Directory.GetDirectories(Path.Combine(run, "jobs")).Select(Path.GetFileName)
+                .Where(j => dir.ReadState(j!)?.Status == JobStatus.Done).ToArray();
+            Assert.Contains("train-mini", finishedBefore);
+
+            var lines = new List<string>();
+            var outcome = CoTBalPipeline.Run(new RunRequest { RunDirectory = run }, lines.Add, CancellationToken.None);
+            Assert.Equal(victim, outcome.JobsRun[0]);                       // the interrupted job first
+            Assert.Empty(outcome.JobsRun.Intersect(finishedBefore));         // finished jobs are not redone
+            Assert.Contains(lines, l => l.Contains($"{victim}: resuming an interrupted attempt"));
+            Assert.True(dir.ReadState(victim)!.Metrics["resumed_from_step"] > 0);
+
+            foreach (var file in SmallBenchmark.ResultFiles)
+                Assert.Equal(File.ReadAllText(Path.Combine(reference.RunPath, file)), File.ReadAllText(Path.Combine(run, file)));
+            foreach (var job in new[] { "val-counting-plus-mini", "test-final-ew", "test-final-cotbal" })
+                foreach (var answers in Directory.GetFiles(dir.JobDirectory(job), "answers-*.jsonl"))
+                    Assert.Equal(File.ReadAllText(Path.Combine(reference.RunPath, "jobs", job, Path.GetFileName(answers))), File.ReadAllText(answers));
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public void ChangingTheTemperatureRedoesOnlyTheDependentJobs()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "cotbal-change-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // copy the finished reference run, then change one input
+            CopyDirectory(reference.RunPath, root);
+            var outcome = CoTBalPipeline.Run(new RunRequest { DataDirectory = reference.Data, RunDirectory = root, Config = SmallBenchmark.Config() with { Temperature = "2.0" } },
+                _ => { }, CancellationToken.None);
+            Assert.Equal(["weights", "train-final-cotbal", "test-final-cotbal", "compare", "report"], outcome.JobsRun);
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(dir.Replace(from, to));
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, file.Replace(from, to));
+    }
+}
