@@ -53,6 +53,26 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void Debris_of_a_crash_during_a_save_or_a_log_write_is_cleaned_up_on_resume()
+    {
+        var straight = Train(_fx.Options("straight-d"));
+        var crashed = _fx.Options("debris");
+        Assert.Throws<SimulatedCrashException>(() => Train(crashed, new CrashingProgress(crashAfterStep: 5)));
+        var halfSaved = Path.Combine(crashed.OutputDir, ".checkpoint-0000006.tmp-1-abc");
+        Directory.CreateDirectory(halfSaved);
+        File.WriteAllText(Path.Combine(halfSaved, CheckpointFiles.Model), "partial");
+        File.AppendAllText(Path.Combine(crashed.OutputDir, StepLog.FileName), "{\"step\": 6, \"loss\": 1.2");
+
+        var resumed = Train(crashed);
+
+        Assert.False(Directory.Exists(halfSaved));
+        Assert.Equal(Losses(straight.FinalCheckpoint[..straight.FinalCheckpoint.LastIndexOf('/')]), Losses(crashed.OutputDir));
+        var expected = Weights(straight.FinalCheckpoint);
+        var actual = Weights(resumed.FinalCheckpoint);
+        foreach (var (name, tensor) in expected) Assert.True(tensor.eq(actual[name]).all().item<bool>(), $"parameter {name} differs after resume");
+    }
+
+    [Fact]
     public void A_cancelled_run_checkpoints_where_it_stopped_and_resumes_exactly()
     {
         var straight = Train(_fx.Options("straight-c", WeightingMethod.Rlw));
