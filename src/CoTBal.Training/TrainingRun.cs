@@ -65,6 +65,7 @@ public static class TrainingRun
             LastTaskLoss = resume?.LastTaskLoss.ToArray() ?? Enumerable.Repeat(double.NaN, data.Tasks.Count).ToArray(),
             Position = resume?.Data ?? DataPosition.Start,
             Checkpoint = latest,
+            CheckpointStep = resume?.Step ?? -1,
         };
         if (resume is not null)
         {
@@ -73,15 +74,19 @@ public static class TrainingRun
         }
         int startStep = run.Step;
 
-        string SaveCheckpoint() => store.Save(
-            new CheckpointState
-            {
-                Step = run.Step, TotalSteps = totalSteps, Data = run.Position, Iteration = run.Iteration, Tokens = run.Tokens,
-                ElapsedSeconds = run.ElapsedSeconds, Tasks = data.Tasks, Tokenizer = tokenizerName, Template = options.Template,
-                MaxLength = options.MaxLength, Weighting = weighting.Name, WeightingState = weighting.SaveState(),
-                LastTaskLoss = run.LastTaskLoss, Fingerprint = fingerprint, TorchThreads = get_num_threads(),
-            },
-            model.Module, trainer, model.ConfigJson, configJson, tokenizerFile);
+        void SaveCheckpoint()
+        {
+            run.Checkpoint = store.Save(
+                new CheckpointState
+                {
+                    Step = run.Step, TotalSteps = totalSteps, Data = run.Position, Iteration = run.Iteration, Tokens = run.Tokens,
+                    ElapsedSeconds = run.ElapsedSeconds, Tasks = data.Tasks, Tokenizer = tokenizerName, Template = options.Template,
+                    MaxLength = options.MaxLength, Weighting = weighting.Name, WeightingState = weighting.SaveState(),
+                    LastTaskLoss = run.LastTaskLoss, Fingerprint = fingerprint, TorchThreads = get_num_threads(),
+                },
+                model.Module, trainer, model.ConfigJson, configJson, tokenizerFile);
+            run.CheckpointStep = run.Step;
+        }
 
         using (var log = new StepLog(options.OutputDir, data.Tasks, run.Step))
         using (var cursor = new DataCursor(data.Batches, run.Position))
@@ -93,7 +98,7 @@ public static class TrainingRun
                 {
                     if (ct.IsCancellationRequested)
                     {
-                        if (run.Checkpoint is null || CheckpointStore.Read(run.Checkpoint).Step != run.Step) run.Checkpoint = SaveCheckpoint();
+                        if (run.CheckpointStep != run.Step) SaveCheckpoint();
                         ct.ThrowIfCancellationRequested();
                     }
                     micro.Clear();
@@ -107,7 +112,7 @@ public static class TrainingRun
                         if (result.TaskPresent[k]) run.LastTaskLoss[k] = result.TaskLoss[k];
                     log.Append(result, TimeSpan.FromSeconds(run.ElapsedSeconds));
                     report(result, TimeSpan.FromSeconds(run.ElapsedSeconds));
-                    if (run.Step % options.CheckpointEvery == 0 || run.Step == totalSteps) run.Checkpoint = SaveCheckpoint();
+                    if (run.Step % options.CheckpointEvery == 0 || run.Step == totalSteps) SaveCheckpoint();
                 }
                 return 0;
             });
@@ -148,6 +153,7 @@ public static class TrainingRun
         public required double[] LastTaskLoss { get; init; }
         public required DataPosition Position { get; set; }
         public string? Checkpoint { get; set; }
+        public int CheckpointStep { get; set; }
         public double ElapsedSeconds => PriorSeconds + _clock.Elapsed.TotalSeconds;
     }
 }
