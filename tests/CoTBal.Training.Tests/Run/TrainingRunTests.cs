@@ -90,7 +90,7 @@ public sealed class TrainingRunTests : IDisposable
 
     private sealed class CancelAfter(int step, CancellationTokenSource cts) : ITrainingProgress
     {
-        public T Run<T>(int totalSteps, int startStep, Func<Action<Optimization.StepResult, TimeSpan>, T> loop) =>
+        public T Run<T>(int totalSteps, int startStep, Func<Action<CoTBal.Training.Optimization.StepResult, TimeSpan>, T> loop) =>
             loop((r, _) => { if (r.Step + 1 == step) cts.Cancel(); });
     }
 
