@@ -41,7 +41,7 @@ public sealed class PipelineData
         ?? throw new CoTBalInputException($"task '{name}' is not in {Directory}/manifest.json");
 
     public IReadOnlyList<PipelineTask> Tasks =>
-        Manifest.Tasks.Select(t => new PipelineTask(t.Name, t.Metric, t.HasValidation && t.Val is not null, t.Metric != "none")).ToArray();
+        Manifest.Tasks.Select(t => new PipelineTask(t.Name, t.Metric, t.HasValidation && t.Val is not null, t.HasValidation && t.Val is not null)).ToArray();
 
     /// <summary>Fingerprint of the manifest and the JSON data files (images are named by the data files).</summary>
     public string Fingerprint() => Fingerprints.OfFiles(

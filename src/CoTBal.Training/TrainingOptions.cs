@@ -133,8 +133,9 @@ public sealed record TrainingOptions
     }
 
     /// <summary>
-    /// The fields that change the trained weights, as JSON (paths, contents of the model config and task
-    /// weights files, hyper-parameters); not the output folder, checkpoint cadence, logging or progress.
+    /// The fields that change the trained weights, as JSON (paths, hyper-parameters, and the SHA-256 of the
+    /// data, model config, tokenizer and task weights files); not the output folder, checkpoint cadence,
+    /// logging or progress.
     /// </summary>
     public IReadOnlyDictionary<string, string> Fingerprint()
     {
@@ -143,6 +144,8 @@ public sealed record TrainingOptions
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in doc.EnumerateObject()) result[p.Name] = p.Value.GetRawText();
         result["model_config_sha256"] = Sha256.OfFile(ModelConfigPath);
+        result["data_sha256"] = string.Join(",", DataFiles.Select(Sha256.OfFile));
+        if (File.Exists(Tokenizer)) result["tokenizer_sha256"] = Sha256.OfFile(Tokenizer);
         if (TaskWeightsPath is not null) result["task_weights_sha256"] = Sha256.OfFile(TaskWeightsPath);
         foreach (var name in new[] { "out", "checkpoint_every", "keep_checkpoints", "log_every", "progress" }) result.Remove(name);
         return result;

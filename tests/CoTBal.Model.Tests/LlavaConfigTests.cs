@@ -37,6 +37,16 @@ public sealed class LlavaConfigTests
         Assert.Equal(16, config.ImageTokens); // (32 / 8)^2 patch tokens, CLS dropped
     }
 
+    [Theory]
+    [InlineData("tiny", 876_928, 256)]     // documented in docs/model.md
+    [InlineData("small", 11_493_888, 768)]
+    public void ShippedConfigParameterCountsAreAsDocumented(string name, long fixedPart, long perVocabEntry)
+    {
+        var config = LlavaConfig.Load(Path.Combine(TestModels.RepoRoot(), "configs", "models", $"{name}.json")).WithVocabSize(10);
+        using var model = new LlavaForCausalLM(config);
+        Assert.Equal(fixedPart + perVocabEntry * 10, model.CountParameters());
+    }
+
     [Fact]
     public void DefaultsFollowLlavaAndHuggingFace()
     {

@@ -40,12 +40,11 @@ public static class RunCommand
             Console.WriteLine($"plan written: {planPath}");
             return;
         }
-        if (File.Exists(outcome.Run.CompareJson) && outcome.ReportPath is not null)
+        var table = Path.Combine(outcome.Run.Path, Pipeline.Stages.CompareStage.TableFile);
+        if (File.Exists(table) && outcome.ReportPath is not null)
         {
-            var report = Core.Relative.RelativeMetrics.Compare(
-                Core.Relative.MethodResults.Load(outcome.Run.TestResultsCsv), Pipeline.Stages.CompareStage.Baseline);
             Console.WriteLine();
-            Console.Write(Core.Relative.RelativeMetrics.ToTable(report));
+            Console.Write(File.ReadAllText(table));
             Console.WriteLine($"\nreport: {outcome.ReportPath}");
         }
     }

@@ -77,5 +77,25 @@ public static class ContributionAnalysis
         return new TaskAggregates(tasks.ToArray(), cOut, cIn, difficulty, c);
     }
 
+    /// <summary>
+    /// Tasks whose measures are undefined in these results: their own run did not move their score
+    /// (a zero denominator in C) or a difficulty ratio divides by zero. Missing runs are not reported here
+    /// (<see cref="Compute"/> names them). The pipeline uses this to keep such tasks out of balancing.
+    /// </summary>
+    public static IReadOnlyList<(string Task, string Reason)> DegenerateTasks(ValidationResults results, IReadOnlyList<string> tasks, PreparationForm form)
+    {
+        var found = new List<(string, string)>();
+        foreach (var task in tasks)
+        {
+            var (reference, own) = form == PreparationForm.Simplified ? (BaseModel, SingleTaskModel(task)) : (MiniModel, PlusMiniModel(task));
+            var (weak, strong) = form == PreparationForm.Real ? (MiniModel, PlusMiniModel(task)) : (SingleTaskMiniModel(task), SingleTaskModel(task));
+            if (results.Has(reference, task) && results.Has(own, task) && results.Get(own, task, "") == results.Get(reference, task, ""))
+                found.Add((task, $"V({own}) == V({reference}) = {F(results.Get(own, task, ""))} on {task}: its own training did not move its score"));
+            else if (results.Has(weak, task) && results.Has(strong, task) && results.Get(strong, task, "") == 0)
+                found.Add((task, $"V({strong}) = 0 on {task}: the difficulty ratio is undefined"));
+        }
+        return found;
+    }
+
     private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 }

@@ -33,6 +33,7 @@ public static class ReportWriter
         var tasks = Strings(weights["tasks"]);
         var balanced = Strings(weights["balanced_tasks"]);
         var testTasks = Strings(compare["tasks"]);
+        var allTestTasks = testTable.Rows.Select(r => r.Fields[testTable.Column("task")]).Distinct().ToArray();
         var methods = compare["methods"]!.AsObject().Select(p => p.Key).ToArray();
 
         // --- verdict
@@ -41,7 +42,12 @@ public static class ReportWriter
         var spread = seeds.GroupBy(s => s.Method).ToDictionary(g => g.Key, g => (
             MeanI: g.Average(s => s.DeltaI), SdI: Sd(g.Select(s => s.DeltaI)), MeanE: g.Average(s => s.DeltaE), SdE: Sd(g.Select(s => s.DeltaE)), N: g.Count()));
         md.Append("## Did balancing help?\n\n");
-        var verdict = Verdict(spread);
+        var excluded = compare["excluded_tasks"]?.AsArray().Select(x => x!.GetValue<string>()).ToArray() ?? [];
+        var verdict = methods.Length == 0
+            ? "**No comparison was possible in this run**: STL scored 0 on every task, so no relative change is defined. Train longer (see the budgets in run.json)."
+            : Verdict(spread);
+        if (excluded.Length > 0)
+            verdict += $"\n\nLeft out of dI/dE because STL scored 0 on them (relative change undefined): {string.Join(", ", excluded)}.";
         md.Append(verdict).Append("\n\n");
         json["verdict"] = verdict;
 
@@ -68,14 +74,17 @@ public static class ReportWriter
         md.Append("\n## Test scores per task\n\n");
         var scores = ReadScores(testTable);
         var scoreMethods = scores.Keys.Select(k => k.Method).Distinct().ToArray();
-        md.Append("| method |").Append(string.Concat(testTasks.Select(t => $" {t} |"))).Append('\n');
-        md.Append("|---|").Append(string.Concat(testTasks.Select(_ => "---:|"))).Append('\n');
+        md.Append("| method |").Append(string.Concat(allTestTasks.Select(t => $" {t} |"))).Append('\n');
+        md.Append("|---|").Append(string.Concat(allTestTasks.Select(_ => "---:|"))).Append('\n');
         foreach (var m in scoreMethods)
-            md.Append("| ").Append(m).Append(" |").Append(string.Concat(testTasks.Select(t => F($" {scores[(m, t)]:0.0000} |")))).Append('\n');
-        md.Append("\nMetrics: ").Append(string.Join(", ", testTasks.Select(t => $"{t}: {MetricOf(graph, t)}"))).Append(".\n\n");
+            md.Append("| ").Append(m).Append(" |").Append(string.Concat(allTestTasks.Select(t => F($" {scores[(m, t)]:0.0000} |")))).Append('\n');
+        md.Append("\nMetrics: ").Append(string.Join(", ", allTestTasks.Select(t => $"{t}: {MetricOf(graph, t)}"))).Append(".\n\n");
+        if (methods.Length > 0 && testTasks.Count > 0)
+        {
         ReportFigures.GroupedBars(Path.Combine(dir, "relative_change.png"), "Relative change against STL per task (%)", "relative change (%)",
             testTasks, methods.Select(m => (m, (IReadOnlyList<double>)testTasks.Select(t => compare["methods"]![m]!["relative"]![t]!.GetValue<double>()).ToArray())).ToArray(), 0);
         md.Append("![relative change per task](relative_change.png)\n\n");
+        }
 
         // --- weights
         md.Append("## CoTBal weights\n\n");
@@ -94,12 +103,22 @@ public static class ReportWriter
         }
         md.Append('\n');
         double Get(string key, string task) => weights[key]![tasks.ToList().IndexOf(task)]!.GetValue<double>();
+        if (balanced.Count > 0)
+        {
         ReportFigures.GroupedBars(Path.Combine(dir, "measures.png"), "Inter-task contribution and intra-task difficulty", "value", balanced,
             [("C_out", balanced.Select(t => Get("c_out", t)).ToArray()), ("C_in", balanced.Select(t => Get("c_in", t)).ToArray()), ("D", balanced.Select(t => Get("difficulty", t)).ToArray())]);
         ReportFigures.GroupedBars(Path.Combine(dir, "weights.png"), "Weight vectors and the final CoTBal weights", "weight", balanced,
             [("lambda_out", balanced.Select(t => Get("lambda_out", t)).ToArray()), ("lambda_in", balanced.Select(t => Get("lambda_in", t)).ToArray()),
              ("lambda_D", balanced.Select(t => Get("lambda_d", t)).ToArray()), ("weight", balanced.Select(t => Get("weights", t)).ToArray())], 1.0);
         md.Append("![measures](measures.png)\n\n![weights](weights.png)\n\n");
+        }
+        var undefinedFile = Path.Combine(run.JobDirectory("weights"), "undefined_tasks.json");
+        if (File.Exists(undefinedFile) && JsonNode.Parse(File.ReadAllText(undefinedFile)) is JsonObject undefined && undefined.Count > 0)
+        {
+            md.Append("**Kept at weight 1.0 because their measures are undefined in this run** (the paper has no answer for a zero denominator; `cotbal weights` stops with an error, the pipeline keeps the task unweighted):\n\n");
+            foreach (var (task, reason) in undefined) md.Append("- ").Append(task).Append(": ").Append(reason!.GetValue<string>()).Append('\n');
+            md.Append('\n');
+        }
         if (weights["c_matrix"] is JsonArray cm)
         {
             var n = balanced.Count;

@@ -16,6 +16,8 @@ public sealed record SeedComparison(string Method, int SeedIndex, double DeltaI,
 public static class CompareStage
 {
     public const string Baseline = "STL";
+    /// <summary>The comparison table as printed (RUN/compare.txt).</summary>
+    public const string TableFile = "compare.txt";
 
     public static JobResult Execute(JobSpec job, JobContext context)
     {
@@ -38,19 +40,31 @@ public static class CompareStage
                 values[(Label(m), t)] = mean;
             }
         AtomicFile.WriteAllText(context.Run.TestResultsCsv, CsvWriter.Format(["method", "task", "value"], rows));
-        var results = new MethodResults(context.Run.TestResultsCsv, [Baseline, .. methods.Select(Label)], tasks, values, tasks.ToDictionary(t => t, _ => true));
-        var report = RelativeMetrics.Compare(results, Baseline);
-        AtomicFile.WriteAllText(context.Run.CompareJson, RelativeMetrics.ToJson(report));
+        // A task on which STL scored 0 has no relative change ((M - B) / B): it is left out of dI/dE, named
+        // in compare.json ("excluded_tasks") and in the report, never silently.
+        var excluded = tasks.Where(t => stl[t] == 0).ToArray();
+        foreach (var t in excluded) context.Log($"compare: WARNING: STL scores 0 on '{t}', so its relative change is undefined: left out of dI/dE");
+        var comparable = tasks.Except(excluded).ToArray();
+        var report = comparable.Length == 0
+            ? new ComparisonReport(Baseline, [], [])
+            : RelativeMetrics.Compare(new MethodResults(context.Run.TestResultsCsv, [Baseline, .. methods.Select(Label)], comparable, values,
+                comparable.ToDictionary(t => t, _ => true)), Baseline);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(RelativeMetrics.ToJson(report))!.AsObject();
+        json["excluded_tasks"] = new System.Text.Json.Nodes.JsonArray(excluded.Select(t => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(t)).ToArray());
+        AtomicFile.WriteAllText(context.Run.CompareJson, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
         var seeds = new List<SeedComparison>();
-        foreach (var f in finals)
-        {
-            var relative = tasks.Select(t => RelativeMetrics.RelativeChange(perModel[f.Model][t], stl[t], higherIsBetter: true)).ToArray();
-            var (di, de) = RelativeMetrics.Summarise(relative);
-            seeds.Add(new SeedComparison(Label(f.Method), f.Seed, di, de));
-        }
+        if (comparable.Length > 0)
+            foreach (var f in finals)
+            {
+                var relative = comparable.Select(t => RelativeMetrics.RelativeChange(perModel[f.Model][t], stl[t], higherIsBetter: true)).ToArray();
+                var (di, de) = RelativeMetrics.Summarise(relative);
+                seeds.Add(new SeedComparison(Label(f.Method), f.Seed, di, de));
+            }
         AtomicFile.WriteAllText(Path.Combine(context.Run.Path, "compare_seeds.json"), JsonSerializer.Serialize(seeds, ResultsStage.Json));
-        context.Log(RelativeMetrics.ToTable(report).TrimEnd());
+        var table = comparable.Length == 0 ? "no comparison: STL scored 0 on every task\n" : RelativeMetrics.ToTable(report);
+        AtomicFile.WriteAllText(Path.Combine(context.Run.Path, TableFile), table);
+        context.Log(table.TrimEnd());
         return new JobResult(new Dictionary<string, double> { ["methods"] = methods.Length });
     }
 

@@ -64,7 +64,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             steps = summary.Steps,
             tokens = summary.Tokens,
             wall_seconds = summary.WallTime.TotalSeconds,
-            final_task_loss = summary.FinalTaskLoss,
+            final_task_loss = summary.FinalTaskLoss.Where(p => double.IsFinite(p.Value)).ToDictionary(),   // tasks absent from this training have no loss
         }, new JsonSerializerOptions { WriteIndented = true }));
         return new JobResult(result);
     }

@@ -78,7 +78,13 @@ public static class Prediction
             for (int k = 0; k < sample.Conversations.Count; k++)
             {
                 var turn = new JsonObject { ["from"] = sample.Conversations[k].From, ["value"] = sample.Conversations[k].Value };
-                if (k == lastGpt) turn["generative_value"] = predictions[i];
+                if (k == lastGpt)
+                {
+                    // several references become a list, as the authors' caption_list.py reads them
+                    if (sample.References is { Count: > 0 } refs)
+                        turn["value"] = new JsonArray(refs.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray());
+                    turn["generative_value"] = predictions[i];
+                }
                 turns.Add(turn);
             }
             var item = new JsonObject { ["id"] = sample.Id, ["task"] = sample.Task };

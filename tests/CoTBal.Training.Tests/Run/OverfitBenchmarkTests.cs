@@ -76,5 +76,20 @@ public sealed class OverfitBenchmarkTests(Xunit.Abstractions.ITestOutputHelper o
             .ToDictionary(s => s!["id"]!.GetValue<string>(), s => s!["conversations"]!.AsArray().Last()!["value"]!.GetValue<string>());
         foreach (var line in lines)
             Assert.Equal(trainedAnswers[line["id"]!.GetValue<string>()], line["prediction"]!.GetValue<string>());
+
+        // the authors' layout: the same answers as "generative_value" of the answered turn
+        var authors = Prediction.Prediction.Run(new PredictOptions
+        {
+            CheckpointDir = summary.FinalCheckpoint,
+            DataFiles = dataFiles,
+            ImageFolder = options.ImageFolder,
+            OutputPath = Path.Combine(_root, "answers.json"),
+            MaxNewTokens = 40,
+            Format = AnswerFormat.Authors,
+        });
+        var records = JsonNode.Parse(File.ReadAllText(authors))!.AsArray();
+        Assert.Equal(lines.Length, records.Count);
+        foreach (var record in records)
+            Assert.Equal(trainedAnswers[record!["id"]!.GetValue<string>()], record["conversations"]!.AsArray().Last()!["generative_value"]!.GetValue<string>());
     }
 }

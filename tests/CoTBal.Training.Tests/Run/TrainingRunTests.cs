@@ -53,6 +53,28 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void A_cancelled_run_checkpoints_where_it_stopped_and_resumes_exactly()
+    {
+        var straight = Train(_fx.Options("straight-c", WeightingMethod.Rlw));
+        var options = _fx.Options("cancelled", WeightingMethod.Rlw) with { CheckpointEvery = 100 };
+        using var cts = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() => TrainingRun.Run(options, new SyntheticBackend(), new CancelAfter(3, cts), cts.Token));
+        Assert.Equal(3, CheckpointStore.Read(Path.Combine(options.OutputDir, "checkpoint-0000003")).Step);
+
+        var resumed = Train(options);
+        Assert.Equal(3, resumed.ResumedFromStep);
+        var expected = Weights(straight.FinalCheckpoint);
+        var actual = Weights(resumed.FinalCheckpoint);
+        foreach (var (name, tensor) in expected) Assert.True(tensor.eq(actual[name]).all().item<bool>(), $"parameter {name} differs after resume");
+    }
+
+    private sealed class CancelAfter(int step, CancellationTokenSource cts) : ITrainingProgress
+    {
+        public T Run<T>(int totalSteps, int startStep, Func<Action<Optimization.StepResult, TimeSpan>, T> loop) =>
+            loop((r, _) => { if (r.Step + 1 == step) cts.Cancel(); });
+    }
+
+    [Fact]
     public void Training_reduces_the_loss_and_writes_config_log_and_checkpoints()
     {
         // two batches repeated: memorisable, so the loss must fall
@@ -91,6 +113,16 @@ public sealed class TrainingRunTests : IDisposable
         var e = Assert.Throws<CoTBalInputException>(() => Train(options with { LearningRate = 5e-3, Seed = 7 }));
         Assert.Contains("differs in: lr, seed", e.Message);
         Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Changed_data_in_the_same_folder_is_a_clear_error()
+    {
+        var options = _fx.Options("changed", steps: 2);
+        Train(options);
+        File.WriteAllText(_fx.DataFile, "[ ]");
+        var e = Assert.Throws<CoTBalInputException>(() => Train(options));
+        Assert.Contains("differs in: data_sha256", e.Message);
     }
 
     [Fact]
