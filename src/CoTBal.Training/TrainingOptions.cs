@@ -65,6 +65,11 @@ public sealed record TrainingOptions
     /// <summary>Plain progress lines every K steps.</summary>
     [JsonPropertyName("log_every")] public int LogEvery { get; init; } = 10;
     [JsonPropertyName("progress")] public ProgressMode Progress { get; init; } = ProgressMode.Auto;
+    /// <summary>
+    /// libtorch intra-op threads (process-wide, set at the start of the run); null = leave as is. Exact
+    /// resume assumes the same count as the interrupted session (reductions split by thread).
+    /// </summary>
+    [JsonPropertyName("threads")] public int? Threads { get; init; }
 
     /// <summary>The AdamW settings.</summary>
     [JsonIgnore]
@@ -101,6 +106,7 @@ public sealed record TrainingOptions
         if (CheckpointEvery <= 0) throw new CoTBalInputException($"--checkpoint-every must be > 0, got {CheckpointEvery}");
         if (KeepCheckpoints <= 0) throw new CoTBalInputException($"--keep-checkpoints must be > 0, got {KeepCheckpoints}");
         if (LogEvery <= 0) throw new CoTBalInputException($"--log-every must be > 0, got {LogEvery}");
+        if (Threads is <= 0) throw new CoTBalInputException($"--threads must be > 0, got {Threads}");
         if (Weighting != WeightingMethod.Static && TaskWeightsPath is not null)
             throw new CoTBalInputException($"--task-weights is only used with --weighting static (got --weighting {Weighting.ToString().ToLowerInvariant()})");
         if (Tasks.Distinct(StringComparer.Ordinal).Count() != Tasks.Count) throw new CoTBalInputException("--tasks lists a task twice");
@@ -139,7 +145,7 @@ public sealed record TrainingOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> Fingerprint()
     {
-        var neutral = this with { OutputDir = "", CheckpointEvery = 1, KeepCheckpoints = 1, LogEvery = 1, Progress = ProgressMode.None };
+        var neutral = this with { OutputDir = "", CheckpointEvery = 1, KeepCheckpoints = 1, LogEvery = 1, Progress = ProgressMode.None, Threads = null };
         var doc = JsonSerializer.SerializeToElement(neutral, Json);
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in doc.EnumerateObject()) result[p.Name] = p.Value.GetRawText();
@@ -147,7 +153,7 @@ public sealed record TrainingOptions
         result["data_sha256"] = string.Join(",", DataFiles.Select(Sha256.OfFile));
         if (File.Exists(Tokenizer)) result["tokenizer_sha256"] = Sha256.OfFile(Tokenizer);
         if (TaskWeightsPath is not null) result["task_weights_sha256"] = Sha256.OfFile(TaskWeightsPath);
-        foreach (var name in new[] { "out", "checkpoint_every", "keep_checkpoints", "log_every", "progress" }) result.Remove(name);
+        foreach (var name in new[] { "out", "checkpoint_every", "keep_checkpoints", "log_every", "progress", "threads" }) result.Remove(name);
         return result;
     }
 }

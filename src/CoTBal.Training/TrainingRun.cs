@@ -47,6 +47,7 @@ public static class TrainingRun
         if (resume is not null && resume.Step > totalSteps)
             throw new CoTBalInputException($"checkpoint {latest}: is at step {resume.Step}, past this run's {totalSteps} steps");
 
+        if (options.Threads is { } threads) set_num_threads(threads);
         random.manual_seed(options.Seed);
         var model = backend.CreateModel(options, data);
         if (resume is not null) CheckpointStore.LoadModel(latest!, model.Module);
@@ -78,7 +79,7 @@ public static class TrainingRun
                 Step = run.Step, TotalSteps = totalSteps, Data = run.Position, Iteration = run.Iteration, Tokens = run.Tokens,
                 ElapsedSeconds = run.ElapsedSeconds, Tasks = data.Tasks, Tokenizer = tokenizerName, Template = options.Template,
                 MaxLength = options.MaxLength, Weighting = weighting.Name, WeightingState = weighting.SaveState(),
-                LastTaskLoss = run.LastTaskLoss, Fingerprint = fingerprint,
+                LastTaskLoss = run.LastTaskLoss, Fingerprint = fingerprint, TorchThreads = get_num_threads(),
             },
             model.Module, trainer, model.ConfigJson, configJson, tokenizerFile);
 

@@ -39,10 +39,11 @@ public static class TrainCommand
         var logEvery = new Option<int>("--log-every") { Description = "plain progress line every K steps", DefaultValueFactory = _ => 10 };
         var progress = new Option<string>("--progress") { Description = "auto (bar on a terminal), plain or none", DefaultValueFactory = _ => "auto" };
         progress.AcceptOnlyFromAmong("auto", "plain", "none");
+        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's); resume with the same count for bit-identical results" };
 
         var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, TLA, RLW, DWA, IGB); resumable.");
         foreach (var o in new Option[] { data, images, model, tokenizer, tasks, template, maxLength, weighting, taskWeights, fixedTasks, output, steps, epochs,
-                     batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress })
+                     batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.GuardAsync(() =>
         {
@@ -72,6 +73,7 @@ public static class TrainCommand
                 KeepCheckpoints = parse.GetValue(keep),
                 LogEvery = parse.GetValue(logEvery),
                 Progress = Enum.Parse<ProgressMode>(parse.GetValue(progress)!, ignoreCase: true),
+                Threads = parse.GetValue(threads),
             };
             var summary = TrainingRun.Run(options, ct);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -32,6 +32,8 @@ public sealed record CheckpointState
     [JsonPropertyName("weighting_state")] public required JsonObject WeightingState { get; init; }
     /// <summary>Per task: its mean loss in the last step that had it (NaN, written null, if never seen).</summary>
     [JsonPropertyName("last_task_loss")] public required double[] LastTaskLoss { get; init; }
+    /// <summary>libtorch intra-op threads of the session that wrote it (exact resume assumes the same).</summary>
+    [JsonPropertyName("torch_threads")] public int TorchThreads { get; init; }
     [JsonPropertyName("fingerprint")] public required IReadOnlyDictionary<string, string> Fingerprint { get; init; }
     [JsonPropertyName("files")] public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
 }

@@ -53,6 +53,26 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void Debris_of_a_crash_during_a_save_or_a_log_write_is_cleaned_up_on_resume()
+    {
+        var straight = Train(_fx.Options("straight-d"));
+        var crashed = _fx.Options("debris");
+        Assert.Throws<SimulatedCrashException>(() => Train(crashed, new CrashingProgress(crashAfterStep: 5)));
+        var halfSaved = Path.Combine(crashed.OutputDir, ".checkpoint-0000006.tmp-1-abc");
+        Directory.CreateDirectory(halfSaved);
+        File.WriteAllText(Path.Combine(halfSaved, CheckpointFiles.Model), "partial");
+        File.AppendAllText(Path.Combine(crashed.OutputDir, StepLog.FileName), "{\"step\": 6, \"loss\": 1.2");
+
+        var resumed = Train(crashed);
+
+        Assert.False(Directory.Exists(halfSaved));
+        Assert.Equal(Losses(straight.FinalCheckpoint[..straight.FinalCheckpoint.LastIndexOf('/')]), Losses(crashed.OutputDir));
+        var expected = Weights(straight.FinalCheckpoint);
+        var actual = Weights(resumed.FinalCheckpoint);
+        foreach (var (name, tensor) in expected) Assert.True(tensor.eq(actual[name]).all().item<bool>(), $"parameter {name} differs after resume");
+    }
+
+    [Fact]
     public void A_cancelled_run_checkpoints_where_it_stopped_and_resumes_exactly()
     {
         var straight = Train(_fx.Options("straight-c", WeightingMethod.Rlw));
@@ -146,6 +166,25 @@ public sealed class TrainingRunTests : IDisposable
         var other = new LlavaForCausalLM(SyntheticBackend.TinyConfig().WithVocabSize(SyntheticBackend.Vocab + 5));
         var e = Assert.Throws<CoTBalInputException>(() => CheckpointStore.LoadModel(summary.FinalCheckpoint, other));
         Assert.Contains("do not fit the model", e.Message);
+    }
+
+    [Fact]
+    public void Epochs_give_ceil_of_batches_over_accumulation_steps_each()
+    {
+        // 5 micro-batches per epoch, 2 per step -> 3 steps per epoch (the last step crosses into the next epoch)
+        var summary = Train(_fx.Options("epochs") with { Steps = null, Epochs = 2 });
+        Assert.Equal(6, summary.Steps);
+        Assert.Equal(new Training.Data.DataPosition(2, 2), CheckpointStore.Read(summary.FinalCheckpoint).Data);
+    }
+
+    [Fact]
+    public void Options_round_trip_through_train_config_json()
+    {
+        var options = _fx.Options("json", WeightingMethod.Dwa) with { Tasks = ["a", "b"], FixedTasks = ["b"], Epochs = null, ImageFolder = _fx.Root };
+        var again = TrainingOptions.FromJson(options.ToJson(), "train_config.json");
+        Assert.Equal(options.ToJson(), again.ToJson());
+        Assert.Equal(new DynamicWeightAverageOptions(Window: 1), again.Dwa);
+        Assert.Contains("\"weighting\": \"dwa\"", options.ToJson());
     }
 
     [Fact]
