@@ -78,5 +78,9 @@ public sealed class DataCommandTests : IDisposable
         Assert.Contains("subsets.json", files);
         Assert.Equal(8 + 8 + 7 + 1 + 1, files.Count);
         Assert.Equal(ExitCodes.BadInput, Run("data", "subsets", Path.Combine(bench, "train.json"), "--out", P("s2"), "--mini-fraction", "3/2"));
+        // several per-task files give the same subsets as their mixture
+        Assert.Equal(ExitCodes.Success, Run("data", "subsets", Path.Combine(bench, "ocr_train.json"), Path.Combine(bench, "chat_train.json"),
+            "--out", P("s3"), "--min-mini-size", "4"));
+        Assert.True(File.Exists(Path.Combine(P("s3"), "ocr-plus-mini_train-36.json")));
     }
 }

@@ -83,5 +83,8 @@ public sealed class EvaluateCommandTests
         Assert.Equal(2, CliHarness.Run("evaluate", "--answers", answers, "--metric", "meteor").ExitCode);
         Assert.Equal(2, CliHarness.Run("evaluate", "--answers", answers, "--metric", "coco", "--tokenize", "spacy").ExitCode);
         Assert.Equal(2, CliHarness.Run("evaluate", "--metric", "coco").ExitCode);
+        var r = CliHarness.Run("evaluate", "--answers", answers, "--metric", "grounding", "--threshold", "1.5");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--threshold 1.5: must be in [0, 1]", r.Stderr);
     }
 }

@@ -109,6 +109,17 @@ public sealed class BenchmarkGeneratorTests(TinyBenchmarkFixture fixture) : ICla
     }
 
     [Fact]
+    public void Every_answer_and_reference_survives_encode_then_decode_exactly()
+    {
+        // a model that emits the right tokens must produce the exact reference string the metrics compare with
+        var tokenizer = TokenizerFactory.Load(Path.Combine(fixture.Root, "vocab.json"));
+        foreach (var split in new[] { "train.json", "val.json", "test.json" })
+            foreach (var s in LlavaDataReader.Read(Path.Combine(fixture.Root, split), LlavaReadOptions.Default))
+                foreach (var text in s.Conversations.Where(c => c.From == ConversationTurn.Gpt).Select(c => c.Value).Concat(s.References ?? []))
+                    Assert.Equal(text, tokenizer.Decode(tokenizer.Encode(text)));
+    }
+
+    [Fact]
     public void Region_captions_carry_three_references_and_images_have_the_manifest_size()
     {
         var samples = LlavaDataReader.Read(Path.Combine(fixture.Root, "region_caption_val.json"), LlavaReadOptions.Default).ToList();

@@ -19,14 +19,14 @@ public sealed class SentencePieceTokenizerTests
 
     private static int Id(string piece) => Array.FindIndex(Pieces, p => p.Piece == piece);
 
-    private static byte[] ModelProto()
+    private static byte[] ModelProto(bool removeExtraWhitespaces = true)
     {
         var model = new ProtoWriter();
         foreach (var (piece, score, type) in Pieces)
             model.Message(1, new ProtoWriter().String(1, piece).Float(2, score).Varint(3, type));
         model.Message(2, new ProtoWriter().Varint(3, 2 /* BPE */).Varint(4, Pieces.Length)
             .Varint(40, 0).Varint(41, 1).Varint(42, 2).Varint(35, 0));
-        model.Message(3, new ProtoWriter().String(1, "identity").Varint(3, 1).Varint(4, 1).Varint(5, 1));
+        model.Message(3, new ProtoWriter().String(1, "identity").Varint(3, 1).Varint(4, removeExtraWhitespaces ? 1 : 0).Varint(5, 1));
         return model.ToArray();
     }
 
@@ -53,6 +53,50 @@ public sealed class SentencePieceTokenizerTests
         var ids = new List<int>();
         TemplateTokens.AppendWithImage(ids, "hello<image>hello", tok);
         Assert.Equal([Id("▁hello"), -200, Id("▁hello")], ids);
+    }
+
+    [Fact]
+    public void Vicuna_v1_mask_equals_llava_preprocess_v1_computed_literally_with_a_sentencepiece_tokenizer()
+    {
+        // LLaMA's tokenizer keeps whitespace (remove_extra_whitespaces = false), so "ASSISTANT: " ends with a lone "▁"
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("tokenizer.model"), ModelProto(removeExtraWhitespaces: false));
+        var tok = TokenizerFactory.Load(dir.File("tokenizer.model"));
+        Assert.Equal([.. tok.Encode("hello"), Id("▁")], tok.Encode("hello ")); // the piece LLaVA's "- 2" accounts for
+        var sample = new LlavaSample("s", "t", "x.png",
+        [
+            new(ConversationTurn.Human, "<image>\nhello world"), new(ConversationTurn.Gpt, "hello"),
+            new(ConversationTurn.Human, "world"), new(ConversationTurn.Gpt, "hello world"),
+        ]);
+        var template = new VicunaV1Template();
+        var ours = template.Tokenize(sample, tok);
+
+        // LLaVA train.py preprocess_v1, line by line (tokenizer(x) = BOS + ids; tokenizer_image_token splits at <image>)
+        int Tok(string text)
+        {
+            var ids = new List<int> { tok.BosId };
+            TemplateTokens.AppendWithImage(ids, text, tok);
+            return ids.Count;
+        }
+        var conversation = template.Render(sample);
+        var target = ours.InputIds.ToArray();
+        var sep = " " + VicunaV1Template.AssistantRole + ": ";
+        var curLen = 1;
+        target[0] = -100;
+        foreach (var rou in conversation.Split(VicunaV1Template.Sep2))
+        {
+            if (rou.Length == 0) break;
+            var parts = rou.Split(sep);
+            Assert.Equal(2, parts.Length);
+            parts[0] += sep;
+            var roundLen = Tok(rou);
+            var instructionLen = Tok(parts[0]) - 2;
+            for (var k = curLen; k < curLen + instructionLen; k++) target[k] = -100;
+            curLen += roundLen;
+        }
+        Assert.Equal(ours.Length, curLen); // LLaVA's "tokenization mismatch" check
+        Assert.Equal(target, ours.Labels);
+        Assert.Equal(2, ours.Labels.Count(l => l == tok.EosId));
     }
 
     [Fact]

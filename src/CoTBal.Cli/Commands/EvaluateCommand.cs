@@ -27,6 +27,8 @@ public static class EvaluateCommand
         foreach (var o in new Option[] { answers, metric, tokenize, format, threshold, inclusive, malformedAsMiss, json }) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Guard(() =>
         {
+            if (!(parse.GetValue(threshold) is >= 0 and <= 1))
+                throw new CoTBalInputException($"--threshold {parse.GetValue(threshold)}: must be in [0, 1]");
             var options = new EvaluationOptions(
                 Tokenization: parse.GetValue(tokenize) == "none" ? CaptionTokenization.None : CaptionTokenization.Ptb,
                 GroundingThreshold: parse.GetValue(threshold),

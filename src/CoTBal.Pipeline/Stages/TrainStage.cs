@@ -49,6 +49,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             CheckpointEvery = budget.CheckpointEvery,
             LogEvery = Math.Max(1, steps / 10),
             Progress = ProgressMode.Plain,
+            Threads = context.Config.Threads,
         };
         var summary = TrainingRun.Run(options, ct);
         var result = new Dictionary<string, double>

@@ -63,4 +63,25 @@ public sealed class MetricPropertyTests
             }
         }
     }
+
+    [Fact]
+    public void Parallel_scoring_is_bitwise_deterministic()
+    {
+        var rng = new Random(99);
+        string Short() => string.Join(' ', Enumerable.Range(0, rng.Next(0, 15)).Select(_ => Alphabet[rng.Next(Alphabet.Length)]));
+        var items = Enumerable.Range(0, 300).Select(i => new EvalItem($"i{i}", null, Short(),
+            Enumerable.Range(0, 5).Select(_ => Short()).ToList())).ToList();
+        foreach (var tokenization in new[] { CaptionTokenization.Ptb, CaptionTokenization.None })
+        {
+            var options = new EvaluationOptions(Tokenization: tokenization);
+            var first = Evaluator.Evaluate("coco", items, options);
+            for (int run = 0; run < 3; run++)
+            {
+                var again = Evaluator.Evaluate("coco", items, options);
+                foreach (var (name, value) in first.Scores) Assert.Equal(value, again.Scores[name]); // exact
+                foreach (var (id, scores) in first.PerItem)
+                    foreach (var (name, value) in scores) Assert.Equal(value, again.PerItem[id][name]);
+            }
+        }
+    }
 }
