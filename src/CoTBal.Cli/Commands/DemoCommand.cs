@@ -12,8 +12,8 @@ public static class DemoCommand
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "run directory (re-running resumes it)", DefaultValueFactory = _ => "demo-run" };
-        var size = new Option<string>("--size") { Description = "benchmark size: tiny (a smoke test, ~1 min), small, default (the 15-minute demo)", DefaultValueFactory = _ => "default" };
-        size.AcceptOnlyFromAmong("tiny", "small", "default");
+        var size = new Option<string>("--size") { Description = "default: 512 training samples per task, a few epochs (the ~10-minute demo); tiny: 32 per task and a few steps (a smoke test of every stage; scores stay near 0)", DefaultValueFactory = _ => "default" };
+        size.AcceptOnlyFromAmong("tiny", "default");
         var methods = new Option<string>("--methods") { Description = "final-training methods, comma-separated (cotbal, ew, tla, rlw, dwa, igb)", DefaultValueFactory = _ => "cotbal,ew" };
         var seeds = new Option<int>("--seeds") { Description = "repeat every final training with K seeds (mean and spread in the report)", DefaultValueFactory = _ => 1 };
         var seed = new Option<ulong>("--seed") { Description = "benchmark generator seed", DefaultValueFactory = _ => 1234 };
@@ -27,11 +27,11 @@ public static class DemoCommand
             var sizeName = parse.GetValue(size)!;
             if (!File.Exists(Path.Combine(dataDir, BenchmarkManifest.FileName)))
             {
-                Console.WriteLine($"generating the built-in benchmark ({sizeName}) into {dataDir} ...");
+                Console.WriteLine($"generating the built-in benchmark ({DemoConfig.BenchmarkSize(sizeName).ToString().ToLowerInvariant()}) into {dataDir} ...");
                 var manifest = BenchmarkGenerator.Generate(dataDir, new BenchmarkOptions
                 {
                     Seed = parse.GetValue(seed),
-                    Size = Enum.Parse<BenchmarkSize>(sizeName, ignoreCase: true),
+                    Size = DemoConfig.BenchmarkSize(sizeName),
                 });
                 Console.WriteLine($"  {manifest.Tasks.Count} tasks: {string.Join(", ", manifest.Tasks.Select(t => $"{t.Name} ({t.Metric})"))}");
             }

@@ -18,21 +18,10 @@ public static class ExactMatch
         return s.Length > 0 && s[^1] == '.' ? s[..^1] : s;
     }
 
-    internal static EvaluationResult Evaluate(string metric, IReadOnlyList<EvalItem> items)
-    {
-        var builder = new ResultBuilder(metric);
-        int hits = 0;
-        foreach (var item in items)
+    internal static EvaluationResult Evaluate(string metric, IReadOnlyList<EvalItem> items) =>
+        ResultBuilder.MeanAccuracy(metric, items, item =>
         {
             var prediction = Normalize(item.Prediction);
-            bool hit = false;
-            foreach (var reference in item.References)
-            {
-                if (string.Equals(prediction, Normalize(reference), StringComparison.Ordinal)) { hit = true; break; }
-            }
-            if (hit) hits++;
-            builder.Item(item.Id, ("accuracy", hit ? 1.0 : 0.0));
-        }
-        return builder.Score("accuracy", (double)hits / items.Count).Build(items.Count);
-    }
+            return item.References.Any(r => string.Equals(prediction, Normalize(r), StringComparison.Ordinal)) ? 1.0 : 0.0;
+        });
 }

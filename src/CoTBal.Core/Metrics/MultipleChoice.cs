@@ -31,18 +31,11 @@ public static class MultipleChoice
         return null;
     }
 
-    internal static EvaluationResult Evaluate(string metric, IReadOnlyList<EvalItem> items)
-    {
-        var builder = new ResultBuilder(metric);
-        int hits = 0;
-        foreach (var item in items)
+    internal static EvaluationResult Evaluate(string metric, IReadOnlyList<EvalItem> items) =>
+        ResultBuilder.MeanAccuracy(metric, items, item =>
         {
             var truth = ExtractLetter(item.References[0])
                 ?? throw new CoTBalInputException($"item '{item.Id}': reference '{item.References[0]}' holds no option letter (A-Z)");
-            bool hit = ExtractLetter(item.Prediction) == truth;
-            if (hit) hits++;
-            builder.Item(item.Id, ("accuracy", hit ? 1.0 : 0.0));
-        }
-        return builder.Score("accuracy", (double)hits / items.Count).Build(items.Count);
-    }
+            return ExtractLetter(item.Prediction) == truth ? 1.0 : 0.0;
+        });
 }

@@ -9,6 +9,20 @@ internal sealed class ResultBuilder
 
     public ResultBuilder(string metric) => _metric = metric;
 
+    /// <summary>The per-item "accuracy" of every item and their mean: the shape of every accuracy metric (vqa, textvqa, em, mc).</summary>
+    public static EvaluationResult MeanAccuracy(string metric, IReadOnlyList<EvalItem> items, Func<EvalItem, double> score)
+    {
+        var builder = new ResultBuilder(metric);
+        double sum = 0;
+        foreach (var item in items)
+        {
+            var accuracy = score(item);
+            sum += accuracy;
+            builder.Item(item.Id, ("accuracy", accuracy));
+        }
+        return builder.Score("accuracy", sum / items.Count).Build(items.Count);
+    }
+
     public ResultBuilder Score(string name, double value)
     {
         _scores[name] = value;

@@ -31,16 +31,6 @@ public static class TextVqaAccuracy
         return VqaAccuracy.LeaveOneOut(Process(prediction), answers);
     }
 
-    internal static EvaluationResult Evaluate(string metric, IReadOnlyList<EvalItem> items)
-    {
-        var builder = new ResultBuilder(metric);
-        double sum = 0;
-        foreach (var item in items)
-        {
-            double acc = Score(item.Prediction, item.References);
-            sum += acc;
-            builder.Item(item.Id, ("accuracy", acc));
-        }
-        return builder.Score("accuracy", sum / items.Count).Build(items.Count);
-    }
+    internal static EvaluationResult Evaluate(string metric, IReadOnlyList<EvalItem> items) =>
+        ResultBuilder.MeanAccuracy(metric, items, item => Score(item.Prediction, item.References));
 }

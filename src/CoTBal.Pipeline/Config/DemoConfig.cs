@@ -6,6 +6,10 @@ namespace CoTBal.Pipeline.Config;
 /// </summary>
 public static class DemoConfig
 {
+    /// <summary>The benchmark size each demo size generates: tiny -> tiny (32 training samples per task), default -> small (512).</summary>
+    public static Data.Benchmark.BenchmarkSize BenchmarkSize(string size) =>
+        size == "tiny" ? Data.Benchmark.BenchmarkSize.Tiny : Data.Benchmark.BenchmarkSize.Small;
+
     public static RunConfig For(string size, string[] methods, int seeds) => size switch
     {
         "tiny" => new RunConfig

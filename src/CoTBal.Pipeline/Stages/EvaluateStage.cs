@@ -33,7 +33,8 @@ public sealed class EvaluateStage(PipelineData data)
                 BatchSize = context.Config.EvalBatchSize,
             }, ct);
             var evalItems = AnswerFiles.Read(answers, "native");
-            var result = Evaluator.Evaluate(task.Metric, evalItems, new EvaluationOptions());
+            // A model's malformed box (five numbers, say) is a miss, not an input error: the references are still checked.
+            var result = Evaluator.Evaluate(task.Metric, evalItems, new EvaluationOptions(GroundingMalformedAsMiss: true));
             var primary = Evaluator.PrimaryScoreName(task.Metric);
             scores.Add(new TaskScore(task.Name, task.Metric, primary, result.Scores[primary], result.Count));
             items += result.Count;
