@@ -28,6 +28,7 @@ public static class CoTBalPipeline
         var dataDir = request.DataDirectory is { } d ? Path.GetFullPath(d)
             : recorded?.Data ?? throw new CoTBalInputException($"{run.Path}: no run recorded here yet; give --data DIR");
         var config = request.Config ?? (request.ConfigPath is { } c ? RunConfig.Load(c) : recorded?.Config ?? new RunConfig());
+        if (request.Seeds is { } k) config = config with { Seeds = k };
         config.Validate();
         var data = PipelineData.Open(dataDir);
         TorchSharp.torch.set_num_threads(config.Threads);   // process-wide by nature: set once, from the run config

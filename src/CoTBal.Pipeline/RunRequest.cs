@@ -10,6 +10,8 @@ public sealed record RunRequest
     public string? ConfigPath { get; init; }
     /// <summary>A config object given directly (the demo); wins over <see cref="ConfigPath"/>.</summary>
     public Config.RunConfig? Config { get; init; }
+    /// <summary>Overrides the config's number of seeds for the final trainings.</summary>
+    public int? Seeds { get; init; }
     /// <summary>Run only this job (its dependencies must be done): what cluster plans call.</summary>
     public string? Job { get; init; }
     /// <summary>Write a plan (shell or slurm) instead of running.</summary>

@@ -14,12 +14,15 @@ public static class RunCommand
         var job = new Option<string?>("--job") { Description = "run only this job (its dependencies must be done); what plans call" };
         var plan = new Option<string?>("--plan") { Description = "write the job graph as a script instead of running: shell (RUN/plan.sh) or slurm (RUN/slurm/submit.sh)" };
         plan.AcceptOnlyFromAmong("shell", "slurm");
+        var seeds = new Option<int?>("--seeds") { Description = "repeat every final training with K seeds (overrides the config's seeds; mean and spread in the report)" };
         var command = new Command("run", "Run the CoTBal procedure: subsets, auxiliary trainings, cross-task validation, weights, final trainings (CoTBal and baselines), test evaluation, comparison, report.");
-        foreach (var o in new Option[] { data, output, config, job, plan }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, output, config, job, plan, seeds }) command.Options.Add(o);
         command.SetAction((parse, ct) => Task.FromResult(CommandRunner.Guard(() =>
         {
+            if (parse.GetValue(seeds) is <= 0) throw new Core.CoTBalInputException("--seeds must be >= 1");
             var outcome = CoTBalPipeline.Run(new RunRequest
             {
+                Seeds = parse.GetValue(seeds),
                 DataDirectory = parse.GetValue(data),
                 RunDirectory = parse.GetValue(output)!,
                 ConfigPath = parse.GetValue(config),

@@ -64,8 +64,7 @@ public static class ReportFigures
         var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, tasks.ToArray());
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, tasks.Reverse().ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Bottom.TickLabelStyle.FontSize = 10;
         plot.Axes.Bottom.Label.Text = "helped task j";
         plot.Axes.Left.Label.Text = "helping task i";
         plot.Title(title);
@@ -90,8 +89,6 @@ public static class ReportFigures
         if (referenceLine is { } y) plot.Add.HorizontalLine(y, 1, Colors.Gray, LinePattern.Dashed);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, categories.Count).Select(i => (double)i).ToArray(), categories.ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
         plot.Axes.Left.Label.Text = yLabel;
         plot.ShowLegend(Alignment.UpperRight);
         plot.Title(title);
