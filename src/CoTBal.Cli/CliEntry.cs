@@ -11,7 +11,7 @@ public static class CliEntry
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors)
-                Console.Error.WriteLine($"error: {error.Message}");
+                Console.Error.WriteLine($"error: {string.Join(' ', error.Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}");
             Console.Error.WriteLine("Run with --help for usage.");
             return ExitCodes.BadInput;
         }

@@ -11,15 +11,9 @@ public static class CommandRunner
         {
             return handler();
         }
-        catch (CoTBalInputException e)
+        catch (Exception e) when (e is CoTBalInputException or OperationCanceledException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine("cancelled");
-            return ExitCodes.Cancelled;
+            return Report(e);
         }
     }
 
@@ -29,15 +23,21 @@ public static class CommandRunner
         {
             return await handler().ConfigureAwait(false);
         }
-        catch (CoTBalInputException e)
+        catch (Exception e) when (e is CoTBalInputException or OperationCanceledException)
+        {
+            return Report(e);
+        }
+    }
+
+    /// <summary>Bad input: one line and exit code 2. Cancellation (Ctrl+C): exit code 130, resumable.</summary>
+    private static int Report(Exception e)
+    {
+        if (e is CoTBalInputException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine("cancelled");
-            return ExitCodes.Cancelled;
-        }
+        Console.Error.WriteLine("cancelled");
+        return ExitCodes.Cancelled;
     }
 }

@@ -10,29 +10,23 @@ public static class DemoConfig
     public static Data.Benchmark.BenchmarkSize BenchmarkSize(string size) =>
         size == "tiny" ? Data.Benchmark.BenchmarkSize.Tiny : Data.Benchmark.BenchmarkSize.Small;
 
-    public static RunConfig For(string size, string[] methods, int seeds) => size switch
+    public static RunConfig For(string size, string[] methods, int seeds)
     {
-        "tiny" => new RunConfig
+        var tiny = size == "tiny";
+        TrainingBudget Budget(double epochs, int minSteps) => new()
+        {
+            Epochs = epochs, MinSteps = minSteps, BatchSize = tiny ? 16 : 32, LearningRate = 3e-3, CheckpointEvery = tiny ? 10 : 50,
+        };
+        return new RunConfig
         {
             Model = "demo",
             Methods = methods,
             Seeds = seeds,
-            MiniMinSamples = 8,
-            Auxiliary = new TrainingBudget { Epochs = 1, MinSteps = 8, BatchSize = 16, LearningRate = 3e-3, CheckpointEvery = 10 },
-            SingleTask = new TrainingBudget { Epochs = 2, MinSteps = 8, BatchSize = 16, LearningRate = 3e-3, CheckpointEvery = 10 },
-            Final = new TrainingBudget { Epochs = 1, MinSteps = 8, BatchSize = 16, LearningRate = 3e-3, CheckpointEvery = 10 },
-            MaxNewTokens = 32,
-        },
-        _ => new RunConfig
-        {
-            Model = "demo",
-            Methods = methods,
-            Seeds = seeds,
-            MiniMinSamples = 64,
-            Auxiliary = new TrainingBudget { Epochs = 3, MinSteps = 60, BatchSize = 32, LearningRate = 3e-3, CheckpointEvery = 50 },
-            SingleTask = new TrainingBudget { Epochs = 3, MinSteps = 60, BatchSize = 32, LearningRate = 3e-3, CheckpointEvery = 50 },
-            Final = new TrainingBudget { Epochs = 2, MinSteps = 60, BatchSize = 32, LearningRate = 3e-3, CheckpointEvery = 50 },
-            MaxNewTokens = 40,
-        },
-    };
+            MiniMinSamples = tiny ? 8 : 64,
+            Auxiliary = tiny ? Budget(1, 8) : Budget(3, 60),
+            SingleTask = tiny ? Budget(2, 8) : Budget(3, 60),
+            Final = tiny ? Budget(1, 8) : Budget(2, 60),
+            MaxNewTokens = tiny ? 32 : 40,
+        };
+    }
 }
