@@ -87,47 +87,63 @@ public sealed class PipelineEndToEndTests(ReferenceRun reference) : IClassFixtur
     }
 
     [Fact]
-    public async Task KilledDuringAnAuxiliaryTrainingResumesAndEndsWithTheSameResults()
+    public void KilledDuringAnAuxiliaryTrainingResumesAndEndsWithTheSameResults()
     {
         var root = Path.Combine(Path.GetTempPath(), "cotbal-kill-" + Guid.NewGuid().ToString("N"));
         try
         {
             var run = Path.Combine(root, "run");
             const string victim = "train-counting-plus-mini";
-            using var cts = new CancellationTokenSource();
-            var watcher = Task.Run(async () =>
-            {
-                var log = Path.Combine(run, "jobs", victim, "train_log.jsonl");
-                while (!cts.IsCancellationRequested)
-                {
-                    if (File.Exists(log) && File.ReadAllLines(log).Length >= 1) { cts.Cancel(); return; }
-                    await Task.Delay(20);
-                }
-            });
             var request = new RunRequest { DataDirectory = reference.Data, RunDirectory = run, Config = SmallBenchmark.Config() };
-            Assert.ThrowsAny<OperationCanceledException>(() => CoTBalPipeline.Run(request, _ => { }, cts.Token));
-            await watcher;
+            foreach (var job in new[] { "subsets", "train-mini", victim })
+                CoTBalPipeline.Run(request with { Job = job }, _ => { }, CancellationToken.None);
 
+            // Leave the victim exactly as a kill (SIGKILL) between its last two steps leaves it: state "running",
+            // the newest checkpoint and the summary never written. Deterministic, unlike racing a timer.
             var dir = new RunDirectory(run);
-            var interrupted = dir.ReadState(victim)!;
-            Assert.Equal(JobStatus.Running, interrupted.Status);
-            Assert.NotEmpty(Directory.GetDirectories(dir.JobDirectory(victim), "checkpoint-*"));
-            var finishedBefore = Directory.GetDirectories(Path.Combine(run, "jobs")).Select(Path.GetFileName)
-                .Where(j => dir.ReadState(j!)?.Status == JobStatus.Done).ToArray();
-            Assert.Contains("train-mini", finishedBefore);
+            var checkpoints = Directory.GetDirectories(dir.JobDirectory(victim), "checkpoint-*").Order(StringComparer.Ordinal).ToArray();
+            Assert.True(checkpoints.Length >= 2, "the victim needs a checkpoint before its last one");
+            Directory.Delete(checkpoints[^1], recursive: true);
+            File.Delete(Path.Combine(dir.JobDirectory(victim), "training_summary.json"));
+            var done = dir.ReadState(victim)!;
+            dir.WriteState(done with { Status = JobStatus.Running, FinishedUtc = null });
 
             var lines = new List<string>();
             var outcome = CoTBalPipeline.Run(new RunRequest { RunDirectory = run }, lines.Add, CancellationToken.None);
-            Assert.Equal(victim, outcome.JobsRun[0]);                       // the interrupted job first
-            Assert.Empty(outcome.JobsRun.Intersect(finishedBefore));         // finished jobs are not redone
+            Assert.Contains(victim, outcome.JobsRun);
+            Assert.DoesNotContain("subsets", outcome.JobsRun);                           // finished jobs are not redone
+            Assert.DoesNotContain("train-mini", outcome.JobsRun);
             Assert.Contains(lines, l => l.Contains($"{victim}: resuming an interrupted attempt"));
-            Assert.True(dir.ReadState(victim)!.Metrics["resumed_from_step"] > 0);
+            Assert.True(dir.ReadState(victim)!.Metrics["resumed_from_step"] > 0);      // from its checkpoint, not from scratch
+            Assert.Equal(2, dir.ReadState(victim)!.Attempts);
 
             foreach (var file in SmallBenchmark.ResultFiles)
                 Assert.Equal(File.ReadAllText(Path.Combine(reference.RunPath, file)), File.ReadAllText(Path.Combine(run, file)));
             foreach (var job in new[] { "val-counting-plus-mini", "test-final-ew", "test-final-cotbal" })
                 foreach (var answers in Directory.GetFiles(dir.JobDirectory(job), "answers-*.jsonl"))
                     Assert.Equal(File.ReadAllText(Path.Combine(reference.RunPath, "jobs", job, Path.GetFileName(answers))), File.ReadAllText(answers));
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public void CancelledRunStopsWithTheJobMarkedResumable()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "cotbal-cancel-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var cts = new CancellationTokenSource();
+            var request = new RunRequest { DataDirectory = reference.Data, RunDirectory = Path.Combine(root, "run"), Config = SmallBenchmark.Config() };
+            // Ctrl+C as the first auxiliary training starts: the runner stops, the job stays resumable.
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                CoTBalPipeline.Run(request, line => { if (line.Contains("train-mini  (")) cts.Cancel(); }, cts.Token));
+            var dir = new RunDirectory(request.RunDirectory);
+            Assert.Equal(JobStatus.Done, dir.ReadState("subsets")!.Status);
+            Assert.Equal(JobStatus.Running, dir.ReadState("train-mini")!.Status);
+            Assert.Equal("interrupted", dir.ReadState("train-mini")!.Error);
         }
         finally
         {
