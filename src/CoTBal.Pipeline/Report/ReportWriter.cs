@@ -54,7 +54,8 @@ public static class ReportWriter
         // --- dI / dE
         md.Append("## Overall (dI%) and balance (dE%) against STL\n\n");
         md.Append("dI% is the mean relative change over tasks (higher is better); dE% the mean shortfall below STL (lower is better).");
-        var seedCount = spread.Values.Select(v => v.N).DefaultIfEmpty(1).Max();
+        var seedCount = graph.Jobs.Where(j => j.Kind == JobKind.Train && j.GetString("budget") == "final")
+            .GroupBy(j => j.GetString("method")).Select(g => g.Count()).DefaultIfEmpty(1).Max();
         md.Append(seedCount > 1 ? F($" Mean ± standard deviation over {seedCount} seeds.\n\n") : " One seed.\n\n");
         md.Append("| method | dI% | dE% |").Append(string.Concat(testTasks.Select(t => $" {t} (%) |"))).Append('\n');
         md.Append("|---|---:|---:|").Append(string.Concat(testTasks.Select(_ => "---:|"))).Append('\n');
@@ -63,7 +64,7 @@ public static class ReportWriter
         {
             var s = spread[m];
             var rel = compare["methods"]![m]!["relative"]!.AsObject();
-            md.Append(Ci, $"| {m} | {Pm(s.MeanI, s.SdI, s.N)} | {Pm(s.MeanE, s.SdE, s.N)} |");
+            md.Append(Ci, $"| {m} | {Pm(s.MeanI, s.SdI, s.N)} | {Pm(s.MeanE, s.SdE, s.N, signed: false)} |");
             foreach (var t in testTasks) md.Append(Ci, $" {rel[t]!.GetValue<double>():+0.00;-0.00;0.00} |");
             md.Append('\n');
             methodsJson[m] = new JsonObject { ["delta_i"] = s.MeanI, ["delta_i_sd"] = s.SdI, ["delta_e"] = s.MeanE, ["delta_e_sd"] = s.SdE, ["seeds"] = s.N };
@@ -237,5 +238,9 @@ public static class ReportWriter
 
     private static string F(FormattableString s) => s.ToString(Ci);
 
-    private static string Pm(double mean, double sd, int n) => n > 1 ? F($"{mean:+0.00;-0.00} ± {sd:0.00}") : F($"{mean:+0.00;-0.00;0.00}");
+    private static string Pm(double mean, double sd, int n, bool signed = true)
+    {
+        var value = signed ? mean.ToString("+0.00;-0.00;0.00", Ci) : mean.ToString("0.00", Ci);
+        return n > 1 ? F($"{value} ± {sd:0.00}") : value;
+    }
 }
