@@ -61,6 +61,20 @@ public sealed class LlavaDataReaderTests
     }
 
     [Fact]
+    public void Reads_a_list_with_a_utf8_bom_and_an_element_larger_than_the_buffer()
+    {
+        using var dir = new TempDir();
+        var longValue = new string('x', 200_000); // one record three times the 64 KiB read buffer
+        var json = $"[{{\"id\":\"big\",\"task\":\"t\",\"conversations\":[{{\"from\":\"human\",\"value\":\"{longValue}\"}},{{\"from\":\"gpt\",\"value\":\"a\"}}]}}," +
+                   "{\"id\":\"next\",\"task\":\"t\",\"conversations\":[{\"from\":\"human\",\"value\":\"q\"},{\"from\":\"gpt\",\"value\":\"a\"}]}]";
+        var path = dir.File("bom.json");
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(json)]);
+        var samples = LlavaDataReader.Read(path, WithTask).ToList();
+        Assert.Equal(["big", "next"], samples.Select(s => s.Id));
+        Assert.Equal(200_000, samples[0].Conversations[0].Value.Length);
+    }
+
+    [Fact]
     public void Malformed_json_names_line_and_byte() // the 22nd byte of line 3 is the stray "}"
     {
         using var dir = new TempDir();

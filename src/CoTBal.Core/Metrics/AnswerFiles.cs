@@ -106,12 +106,12 @@ public static class AnswerFiles
                 var id = ReadId(root, where);
                 string? task = null;
                 if (root.TryGetProperty("task", out var t) && t.ValueKind != JsonValueKind.Null)
-                    task = t.ValueKind == JsonValueKind.String ? t.GetString() : throw new CoTBalInputException($"{where}: \"task\" must be a string");
+                    task = t.ValueKind == JsonValueKind.String ? Str(t, where) : throw new CoTBalInputException($"{where}: \"task\" must be a string");
                 if (!root.TryGetProperty("prediction", out var p) || p.ValueKind != JsonValueKind.String)
                     throw new CoTBalInputException($"{where} (id '{id}'): missing string field \"prediction\"");
                 if (!root.TryGetProperty("references", out var refs))
                     throw new CoTBalInputException($"{where} (id '{id}'): missing field \"references\"");
-                items.Add(new EvalItem(id, task, p.GetString()!, ReadReferences(refs, $"{where} (id '{id}'): \"references\"")));
+                items.Add(new EvalItem(id, task, Str(p, $"{where} (id '{id}'): \"prediction\""), ReadReferences(refs, $"{where} (id '{id}'): \"references\"")));
             }
         }
         if (items.Count == 0) throw new CoTBalInputException($"{path}: no records");
@@ -152,10 +152,10 @@ public static class AnswerFiles
                 if (!answer.TryGetProperty("value", out var v))
                     throw new CoTBalInputException($"{where}: conversations[1] has no \"value\" (the ground truth)");
                 var references = v.ValueKind == JsonValueKind.String
-                    ? new List<string> { v.GetString()! }
+                    ? new List<string> { Str(v, $"{where}: conversations[1].value") }
                     : ReadReferences(v, $"{where}: conversations[1].value");
-                string? task = record.TryGetProperty("task", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-                items.Add(new EvalItem(id, task, p.GetString()!, references));
+                string? task = record.TryGetProperty("task", out var t) && t.ValueKind == JsonValueKind.String ? Str(t, where) : null;
+                items.Add(new EvalItem(id, task, Str(p, $"{where}: generative_value"), references));
             }
             if (items.Count == 0) throw new CoTBalInputException($"{path}: no records");
             return items;
@@ -167,7 +167,7 @@ public static class AnswerFiles
         if (!obj.TryGetProperty("id", out var id)) throw new CoTBalInputException($"{where}: missing field \"id\"");
         return id.ValueKind switch
         {
-            JsonValueKind.String => id.GetString()!,
+            JsonValueKind.String => Str(id, $"{where}: \"id\""),
             JsonValueKind.Number => id.GetRawText(),
             _ => throw new CoTBalInputException($"{where}: \"id\" must be a string or a number"),
         };
@@ -180,10 +180,23 @@ public static class AnswerFiles
         foreach (var r in refs.EnumerateArray())
         {
             if (r.ValueKind != JsonValueKind.String) throw new CoTBalInputException($"{where}[{list.Count}] is not a string");
-            list.Add(r.GetString()!);
+            list.Add(Str(r, $"{where}[{list.Count}]"));
         }
         if (list.Count == 0) throw new CoTBalInputException($"{where} is empty");
         return list;
+    }
+
+    // System.Text.Json refuses to unescape a lone surrogate ("\ud800"); Python would carry it along.
+    private static string Str(JsonElement e, string where)
+    {
+        try
+        {
+            return e.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new CoTBalInputException($"{where}: invalid string (a lone UTF-16 surrogate escape such as \\ud800)");
+        }
     }
 
     private static string FirstSentence(string message)

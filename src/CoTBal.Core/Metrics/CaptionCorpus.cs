@@ -11,23 +11,55 @@ internal sealed class CaptionCorpus
     public const int MaxOrder = 4;
 
     private readonly Dictionary<string, int> _tokenIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, int> _ngramIds = new();
+    private NGramTable _ngramIds = new(0);
     private readonly List<byte> _ngramOrder = [];
 
     public CaptionCorpus(IReadOnlyList<EvalItem> items, CaptionTokenization tokenization)
     {
         Candidates = new Sentence[items.Count];
         References = new Sentence[items.Count][];
-        var tokenizer = tokenization == CaptionTokenization.Ptb ? new PtbTokenizer() : null;
+        // PTB tokenisation is pure per string: run it on all cores, then intern sequentially.
+        var texts = new string[items.Count][];
+        long characters = 0;
         for (int i = 0; i < items.Count; i++)
         {
             var item = items[i];
-            Candidates[i] = Cook(tokenizer is null ? item.Prediction : tokenizer.Tokenize(item.Prediction));
-            var refs = new Sentence[item.References.Count];
-            for (int r = 0; r < refs.Length; r++)
-                refs[r] = Cook(tokenizer is null ? item.References[r] : tokenizer.Tokenize(item.References[r]));
-            References[i] = refs;
+            var row = new string[item.References.Count + 1];
+            row[0] = item.Prediction;
+            for (int r = 0; r < item.References.Count; r++) row[r + 1] = item.References[r];
+            foreach (var t in row) characters += t.Length;
+            texts[i] = row;
         }
+        if (tokenization == CaptionTokenization.Ptb)
+        {
+            Parallel.For(0, texts.Length, () => new PtbTokenizer(), (i, _, tokenizer) =>
+            {
+                var row = texts[i];
+                for (int r = 0; r < row.Length; r++) row[r] = tokenizer.Tokenize(row[r]);
+                return tokenizer;
+            }, _ => { });
+        }
+        // distinct n-grams are typically about characters / 3 (COCO-like text): pre-size, it grows if needed
+        _ngramIds = new NGramTable((int)Math.Min(characters / 3, 1 << 26));
+        // interning is sequential (ids are assigned in order); sorting and counting run on all cores
+        var raw = new RawSentence[texts.Length][];
+        for (int i = 0; i < texts.Length; i++)
+        {
+            var row = texts[i];
+            var cooked = new RawSentence[row.Length];
+            for (int r = 0; r < row.Length; r++) cooked[r] = Cook(row[r]);
+            raw[i] = cooked;
+        }
+        var candidates = Candidates;
+        var references = References;
+        Parallel.For(0, raw.Length, i =>
+        {
+            var row = raw[i];
+            candidates[i] = Finish(row[0]);
+            var refs = new Sentence[row.Length - 1];
+            for (int r = 0; r < refs.Length; r++) refs[r] = Finish(row[r + 1]);
+            references[i] = refs;
+        });
     }
 
     public Sentence[] Candidates { get; }
@@ -39,41 +71,90 @@ internal sealed class CaptionCorpus
     /// <summary>Order (1..4) of n-gram <paramref name="id"/>.</summary>
     public int OrderOf(int id) => _ngramOrder[id];
 
-    private Sentence Cook(string text)
+    private readonly record struct RawSentence(int Length, int[] NGramOccurrences, int[] RougeTokens);
+
+    private RawSentence Cook(string text)
     {
         // BLEU / CIDEr: Python str.split()
-        var words = PythonText.Split(text);
-        var ids = new int[words.Count];
-        for (int i = 0; i < ids.Length; i++) ids[i] = TokenId(words[i]);
-        var counts = new Dictionary<int, int>();
-        for (int i = 0; i < ids.Length; i++)
+        var ids = new List<int>(16);
+        // "simple": single spaces between tokens only, so split(" ") gives the same tokens as split()
+        bool simple = text.Length > 0;
+        int i = 0;
+        while (i < text.Length)
+        {
+            int spaceStart = i;
+            while (i < text.Length && PythonText.IsSpace(text[i]))
+            {
+                if (text[i] != ' ') simple = false;
+                i++;
+            }
+            if (i - spaceStart != (spaceStart == 0 || i == text.Length ? 0 : 1)) simple = false;
+            int start = i;
+            while (i < text.Length && !PythonText.IsSpace(text[i])) i++;
+            if (i > start) ids.Add(TokenId(text.AsSpan(start, i - start)));
+        }
+        int length = ids.Count;
+        int total = 0;
+        for (int k = 0; k < MaxOrder; k++) total += Math.Max(0, length - k);
+        var all = new int[total];
+        int t = 0;
+        for (int p = 0; p < length; p++)
         {
             int prefix = -1;
-            for (int k = 0; k < MaxOrder && i + k < ids.Length; k++)
+            for (int k = 0; k < MaxOrder && p + k < length; k++)
             {
-                prefix = NGramId(prefix, ids[i + k], k + 1);
-                counts[prefix] = counts.GetValueOrDefault(prefix) + 1;
+                prefix = NGramId(prefix, ids[p + k], k + 1);
+                all[t++] = prefix;
             }
         }
-        var ngrams = counts.Keys.ToArray();
-        Array.Sort(ngrams);
-        var tf = new int[ngrams.Length];
-        for (int i = 0; i < ngrams.Length; i++) tf[i] = counts[ngrams[i]];
-
         // ROUGE-L: str.split(" ") keeps empty tokens and every other whitespace character.
-        var spaceSplit = text.Split(' ');
-        var rougeTokens = new int[spaceSplit.Length];
-        for (int i = 0; i < rougeTokens.Length; i++) rougeTokens[i] = TokenId(spaceSplit[i]);
+        int[] rougeTokens;
+        if (simple)
+        {
+            rougeTokens = [.. ids];
+        }
+        else
+        {
+            int pieces = 1;
+            foreach (var c in text) if (c == ' ') pieces++;
+            rougeTokens = new int[pieces];
+            int from = 0, r = 0;
+            for (int j = 0; j <= text.Length; j++)
+            {
+                if (j < text.Length && text[j] != ' ') continue;
+                rougeTokens[r++] = TokenId(text.AsSpan(from, j - from));
+                from = j + 1;
+            }
+        }
 
-        return new Sentence(ids.Length, ngrams, tf, rougeTokens);
+        return new RawSentence(length, all, rougeTokens);
     }
 
-    private int TokenId(string token)
+    // Sorts the n-gram occurrences and turns them into (distinct id, count) arrays.
+    private static Sentence Finish(RawSentence raw)
     {
-        if (!_tokenIds.TryGetValue(token, out var id))
+        var all = raw.NGramOccurrences;
+        Array.Sort(all);
+        int distinct = 0;
+        for (int j = 0; j < all.Length; j++) if (j == 0 || all[j] != all[j - 1]) distinct++;
+        var ngrams = new int[distinct];
+        var tf = new int[distinct];
+        int d = -1;
+        for (int j = 0; j < all.Length; j++)
+        {
+            if (j == 0 || all[j] != all[j - 1]) ngrams[++d] = all[j];
+            tf[d]++;
+        }
+        return new Sentence(raw.Length, ngrams, tf, raw.RougeTokens);
+    }
+
+    private int TokenId(ReadOnlySpan<char> token)
+    {
+        var lookup = _tokenIds.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!lookup.TryGetValue(token, out var id))
         {
             id = _tokenIds.Count;
-            _tokenIds.Add(token, id);
+            lookup.TryAdd(token, id);
         }
         return id;
     }
@@ -82,12 +163,8 @@ internal sealed class CaptionCorpus
     private int NGramId(int prefix, int token, int order)
     {
         long key = ((long)(prefix + 1) << 32) | (uint)token;
-        if (!_ngramIds.TryGetValue(key, out var id))
-        {
-            id = _ngramOrder.Count;
-            _ngramIds.Add(key, id);
-            _ngramOrder.Add((byte)order);
-        }
+        int id = _ngramIds.GetOrAdd(key, out bool added);
+        if (added) _ngramOrder.Add((byte)order);
         return id;
     }
 

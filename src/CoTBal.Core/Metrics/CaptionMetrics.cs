@@ -16,15 +16,16 @@ internal static class CaptionMetrics
         double[][]? bleuItems = null;
         if (bleu)
         {
-            var scratch = new int[corpus.NGramCount];
-            var total = default(BleuScorer.Stats);
+            var stats = new BleuScorer.Stats[n];
             bleuItems = new double[n][];
-            for (int i = 0; i < n; i++)
+            Parallel.For(0, n, () => new int[corpus.NGramCount], (i, _, scratch) =>
             {
-                var s = BleuScorer.ItemStats(corpus, i, scratch);
-                total.Add(s);
-                bleuItems[i] = BleuScorer.Combine(s);
-            }
+                stats[i] = BleuScorer.ItemStats(corpus, i, scratch);
+                bleuItems[i] = BleuScorer.Combine(stats[i]);
+                return scratch;
+            }, _ => { });
+            var total = default(BleuScorer.Stats);
+            foreach (var s in stats) total.Add(s);
             var b = BleuScorer.Combine(total);
             for (int k = 0; k < 4; k++) corpusScores.Add(($"Bleu_{k + 1}", b[k]));
         }
@@ -33,14 +34,15 @@ internal static class CaptionMetrics
         {
             int longest = 1;
             foreach (var c in corpus.Candidates) longest = Math.Max(longest, c.RougeTokens.Length);
-            var scratch = new int[longest + 1];
-            rougeItems = new double[n];
-            double sum = 0;
-            for (int i = 0; i < n; i++)
+            var scores = new double[n];
+            Parallel.For(0, n, () => new int[longest + 1], (i, _, scratch) =>
             {
-                rougeItems[i] = RougeLScorer.Score(corpus.Candidates[i].RougeTokens, corpus.References[i], scratch);
-                sum += rougeItems[i];
-            }
+                scores[i] = RougeLScorer.Score(corpus.Candidates[i].RougeTokens, corpus.References[i], scratch);
+                return scratch;
+            }, _ => { });
+            rougeItems = scores;
+            double sum = 0;
+            foreach (var v in scores) sum += v; // in item order: deterministic
             corpusScores.Add(("ROUGE_L", sum / n));
         }
         double[]? ciderItems = null;

@@ -37,56 +37,63 @@ internal static class CiderDScorer
         for (int g = 0; g < idf.Length; g++) idf[g] = refLen - Math.Log(Math.Max(1.0, df[g]));
 
         var scores = new double[n];
+        int longest = 0;
+        foreach (var c in corpus.Candidates) longest = Math.Max(longest, c.NGrams.Length);
+        foreach (var refs in corpus.References) foreach (var r in refs) longest = Math.Max(longest, r.NGrams.Length);
+        Parallel.For(0, n, () => (new double[longest], new double[longest]), (i, _, buffers) =>
+        {
+            scores[i] = ItemScore(corpus, i, idf, buffers.Item1, buffers.Item2);
+            return buffers;
+        }, _ => { });
+        return scores;
+    }
+
+    private static double ItemScore(CaptionCorpus corpus, int i, double[] idf, double[] hypVec, double[] refVec)
+    {
         Span<double> normHyp = stackalloc double[4];
         Span<double> normRef = stackalloc double[4];
         Span<double> val = stackalloc double[4];
         Span<double> sum = stackalloc double[4];
-        for (int i = 0; i < n; i++)
+        var hyp = corpus.Candidates[i];
+        Vector(corpus, hyp, idf, hypVec, normHyp);
+        int hypLength = Math.Max(0, hyp.Length - 1); // bigram count
+        foreach (var r in corpus.References[i])
         {
-            var hyp = corpus.Candidates[i];
-            var hypVec = Vector(corpus, hyp, idf, normHyp);
-            int hypLength = Math.Max(0, hyp.Length - 1); // bigram count
-            sum.Clear();
-            foreach (var r in corpus.References[i])
+            Vector(corpus, r, idf, refVec, normRef);
+            int refLength = Math.Max(0, r.Length - 1);
+            double delta = hypLength - refLength;
+            val.Clear();
+            // clipped dot product over the n-grams both vectors hold (merge of two sorted id lists)
+            int a = 0, b = 0;
+            while (a < hyp.NGrams.Length && b < r.NGrams.Length)
             {
-                var refVec = Vector(corpus, r, idf, normRef);
-                int refLength = Math.Max(0, r.Length - 1);
-                double delta = hypLength - refLength;
-                val.Clear();
-                // clipped dot product over the n-grams both vectors hold (merge of two sorted id lists)
-                int a = 0, b = 0;
-                while (a < hyp.NGrams.Length && b < r.NGrams.Length)
+                int ga = hyp.NGrams[a], gb = r.NGrams[b];
+                if (ga < gb) a++;
+                else if (gb < ga) b++;
+                else
                 {
-                    int ga = hyp.NGrams[a], gb = r.NGrams[b];
-                    if (ga < gb) a++;
-                    else if (gb < ga) b++;
-                    else
-                    {
-                        val[corpus.OrderOf(ga) - 1] += Math.Min(hypVec[a], refVec[b]) * refVec[b];
-                        a++; b++;
-                    }
-                }
-                double penalty = Math.Pow(Math.E, -(delta * delta) / (2 * Sigma * Sigma));
-                for (int k = 0; k < 4; k++)
-                {
-                    if (normHyp[k] != 0 && normRef[k] != 0) val[k] /= normHyp[k] * normRef[k];
-                    val[k] *= penalty;
-                    sum[k] += val[k];
+                    val[corpus.OrderOf(ga) - 1] += Math.Min(hypVec[a], refVec[b]) * refVec[b];
+                    a++; b++;
                 }
             }
-            double mean = (sum[0] + sum[1] + sum[2] + sum[3]) / 4;
-            mean /= corpus.References[i].Length;
-            scores[i] = mean * 10.0;
+            double penalty = Math.Pow(Math.E, -(delta * delta) / (2 * Sigma * Sigma));
+            for (int k = 0; k < 4; k++)
+            {
+                if (normHyp[k] != 0 && normRef[k] != 0) val[k] /= normHyp[k] * normRef[k];
+                val[k] *= penalty;
+                sum[k] += val[k];
+            }
         }
-        return scores;
+        double mean = (sum[0] + sum[1] + sum[2] + sum[3]) / 4;
+        mean /= corpus.References[i].Length;
+        return mean * 10.0;
     }
 
     // tf-idf weights in the sentence's n-gram order, and the per-order L2 norms.
-    private static double[] Vector(CaptionCorpus corpus, CaptionCorpus.Sentence s, double[] idf, Span<double> norm)
+    private static void Vector(CaptionCorpus corpus, CaptionCorpus.Sentence s, double[] idf, double[] vec, Span<double> norm)
     {
-        var vec = new double[s.NGrams.Length];
         norm.Clear();
-        for (int j = 0; j < vec.Length; j++)
+        for (int j = 0; j < s.NGrams.Length; j++)
         {
             int g = s.NGrams[j];
             double v = s.Counts[j] * idf[g];
@@ -94,6 +101,5 @@ internal static class CiderDScorer
             norm[corpus.OrderOf(g) - 1] += v * v;
         }
         for (int k = 0; k < 4; k++) norm[k] = Math.Sqrt(norm[k]);
-        return vec;
     }
 }

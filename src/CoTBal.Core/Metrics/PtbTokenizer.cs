@@ -54,6 +54,11 @@ internal sealed class PtbTokenizer
 
     private static void SplitChunk(string chunk, List<string> output)
     {
+        if (IsPlainWord(chunk))
+        {
+            AddWord(chunk, output); // fast path: letters and digits only, nothing to split off
+            return;
+        }
         int start = 0, end = chunk.Length;
         // opening punctuation
         while (start < end)
@@ -86,6 +91,15 @@ internal sealed class PtbTokenizer
         }
         if (start < end) SplitCore(chunk[start..end], output);
         for (int i = closing.Count - 1; i >= 0; i--) output.Add(closing[i]);
+    }
+
+    private static bool IsPlainWord(string chunk)
+    {
+        foreach (var c in chunk)
+        {
+            if (!char.IsLetterOrDigit(c)) return false;
+        }
+        return true;
     }
 
     private static string? Opening(char c) => c switch

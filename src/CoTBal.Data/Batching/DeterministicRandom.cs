@@ -14,7 +14,7 @@ public sealed class DeterministicRandom(ulong seed)
         var h = seed ^ 0x9E3779B97F4A7C15UL;
         foreach (var part in parts)
         {
-            var text = part.ToString() ?? "";
+            var text = Convert.ToString(part, System.Globalization.CultureInfo.InvariantCulture) ?? "";
             foreach (var c in text) h = Mix(h ^ c);
             h = Mix(h ^ 0xFF);
         }

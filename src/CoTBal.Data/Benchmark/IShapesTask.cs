@@ -24,12 +24,3 @@ internal sealed record GeneratedSample(IReadOnlyList<ConversationTurn> Conversat
     public static IReadOnlyList<ConversationTurn> SingleTurn(string question, string answer) =>
         [new(ConversationTurn.Human, question), new(ConversationTurn.Gpt, answer)];
 }
-
-/// <summary>Shared prompt pieces.</summary>
-internal static class Prompts
-{
-    public const string ShortAnswer = "Answer the question using a single word or phrase.";
-
-    public static string WithImage(string question, string suffix) =>
-        LlavaSample.ImagePlaceholder + "\n" + question + (suffix.Length > 0 ? "\n" + suffix : "");
-}

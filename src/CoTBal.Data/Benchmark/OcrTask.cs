@@ -23,8 +23,9 @@ internal sealed class OcrTask : IShapesTask
         var scale = Math.Max(1, imageSize / 16);
         var width = PixelFont.TextWidth(word.Length, scale);
         var height = PixelFont.GlyphHeight * scale;
-        var x = rng.Next(0, Math.Max(1, imageSize - width + 1));
-        var y = rng.Next(0, Math.Max(1, imageSize - height + 1));
+        // one pixel of margin on every side
+        var x = rng.Next(1, Math.Max(2, imageSize - width));
+        var y = rng.Next(1, Math.Max(2, imageSize - height));
         var ink = rng.Pick(Inks);
         var gray = (byte)rng.Next(20, 80);
         var image = new TextImage(imageSize, word.ToUpperInvariant(), x, y, scale, ink, new Rgb(gray, gray, gray), rng.NextUInt64());

@@ -47,7 +47,7 @@ public static class LlavaDataReader
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
         var first = FirstNonBlankByte(stream);
-        stream.Position = 0;
+        stream.Position = HasUtf8Bom(stream) ? 3 : 0;
         if (first < 0)
             throw new CoTBalInputException($"{path}: the file is empty (expected a JSON list or JSON Lines of samples)");
         var records = first == '['
@@ -60,6 +60,13 @@ public static class LlavaDataReader
             using (doc)
                 yield return ToRecord(doc.RootElement, location, options);
         }
+    }
+
+    private static bool HasUtf8Bom(Stream stream)
+    {
+        stream.Position = 0;
+        Span<byte> head = stackalloc byte[3];
+        return stream.Read(head) == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF;
     }
 
     private static int FirstNonBlankByte(Stream stream)

@@ -20,15 +20,15 @@ public static class CoTBalSubsets
         if (!(options.LargeFraction > 0 && options.LargeFraction <= 1))
             throw new CoTBalInputException($"large fraction {options.LargeFraction}: must be in (0, 1]");
         if (options.MinMiniSize < 1) throw new CoTBalInputException($"--min-mini-size {options.MinMiniSize}: must be at least 1");
-        if (string.IsNullOrWhiteSpace(options.Split) || options.Split.IndexOfAny(['/', '\\', '_']) >= 0)
-            throw new CoTBalInputException($"split name '{options.Split}' must be non-empty without '/', '\\' or '_'");
+        if (string.IsNullOrWhiteSpace(options.Split) || options.Split.IndexOfAny(['/', '\\', '_', '-']) >= 0)
+            throw new CoTBalInputException($"split name '{options.Split}' must be non-empty without '/', '\\', '_' or '-'");
 
         var samples = inputFiles.SelectMany(f => LlavaDataReader.Read(f, options.Read)).ToList();
         if (samples.Count == 0) throw new CoTBalInputException($"{string.Join(", ", inputFiles)}: no samples");
         var tasks = options.Tasks ?? [.. samples.Select(s => s.Task).Distinct(StringComparer.Ordinal)];
         foreach (var t in tasks)
             if (t.IndexOfAny(['/', '\\']) >= 0 || t.Length == 0 || t == "mini" || t.EndsWith("-mini", StringComparison.Ordinal))
-                throw new CoTBalInputException($"task name '{t}' cannot be used in subset file names (no '/', '\\', no '-mini' suffix)");
+                throw new CoTBalInputException($"task name '{t}' cannot be used in subset file names (no '/' or '\\', not 'mini', no '-mini' suffix)");
         var byTask = tasks.ToDictionary(t => t, _ => new List<int>(), StringComparer.Ordinal);
         for (var i = 0; i < samples.Count; i++)
         {

@@ -17,18 +17,23 @@ public sealed class SentencePieceTextTokenizer : ITextTokenizer
 
     public static SentencePieceTextTokenizer Load(string path)
     {
+        byte[] bytes;
         try
         {
-            using var stream = File.OpenRead(path);
-            return new SentencePieceTextTokenizer(LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false));
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CoTBalInputException($"{path}: cannot read the SentencePiece model ({e.Message})", e);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NotSupportedException
-                                   || e.GetType().Name.Contains("Protobuf", StringComparison.Ordinal))
+        try
         {
+            using var stream = new MemoryStream(bytes, writable: false);
+            return new SentencePieceTextTokenizer(LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false));
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or FormatException or NotSupportedException)
+        {
+            // protobuf parse errors derive from IOException
             throw new CoTBalInputException($"{path}: not a valid SentencePiece model ({e.Message.Split('\n')[0]})", e);
         }
     }

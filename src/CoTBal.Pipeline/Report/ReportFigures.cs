@@ -14,10 +14,40 @@ public static class ReportFigures
 
     public static Color ColorAt(int i) => Palette[i % Palette.Length];
 
+    /// <summary>
+    /// The label font. The Skia build we use has no fontconfig, so it finds no system font by itself and
+    /// would draw figures without any text: we load DejaVu Sans (Debian's fonts-dejavu-core) from its file.
+    /// Null when no candidate exists (figures then have no labels; the report says so).
+    /// </summary>
+    private static readonly string[] FontCandidates =
+    [
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    ];
+
+    public static string? FontName { get; } = LoadFont();
+
+    private static string? LoadFont()
+    {
+        var file = FontCandidates.FirstOrDefault(File.Exists);
+        if (file is null) return null;
+        const string name = "DejaVu Sans";
+        Fonts.AddFontFile(name, file);
+        return name;
+    }
+
+    private static Plot NewPlot()
+    {
+        var plot = new Plot();
+        if (FontName is { } font) plot.Font.Set(font);
+        return plot;
+    }
+
     /// <summary>Heat map of C[i->j] (rows: the task that helps; columns: the task helped).</summary>
     public static void Heatmap(string path, string title, IReadOnlyList<string> tasks, double[,] values)
     {
-        var plot = new Plot();
+        var plot = NewPlot();
         var n = tasks.Count;
         // ScottPlot draws row 0 at the top; keep the matrix orientation of the table.
         var heatmap = plot.Add.Heatmap(values);
@@ -46,7 +76,7 @@ public static class ReportFigures
     public static void GroupedBars(string path, string title, string yLabel, IReadOnlyList<string> categories,
         IReadOnlyList<(string Name, IReadOnlyList<double> Values)> series, double? referenceLine = null)
     {
-        var plot = new Plot();
+        var plot = NewPlot();
         var k = series.Count;
         var width = 0.8 / Math.Max(1, k);
         var bars = new List<Bar>();
@@ -71,7 +101,7 @@ public static class ReportFigures
     /// <summary>Lines over training steps, one per series (per-task loss or weight).</summary>
     public static void Lines(string path, string title, string yLabel, IReadOnlyList<(string Name, double[] X, double[] Y)> series)
     {
-        var plot = new Plot();
+        var plot = NewPlot();
         for (var s = 0; s < series.Count; s++)
         {
             if (series[s].X.Length == 0) continue;

@@ -75,6 +75,14 @@ public sealed class AnswerFilesTests : IDisposable
     }
 
     [Fact]
+    public void Lone_surrogate_escape_is_an_input_error()
+    {
+        var path = Write("s.jsonl", "{\"id\": \"1\", \"prediction\": \"a \\ud800 b\", \"references\": [\"a\"]}\n");
+        var e = Assert.Throws<CoTBalInputException>(() => AnswerFiles.Read(path));
+        Assert.Contains("s.jsonl: line 1 (id '1'): \"prediction\"", e.Message);
+    }
+
+    [Fact]
     public void Visatb_record_without_generative_value_names_the_record()
     {
         var path = Write("v.json", "[{\"id\": \"a\", \"conversations\": [{}, {\"value\": \"x\"}]}]");
