@@ -122,6 +122,29 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void ShardedDirectoryWithHalfPrecisionLoads()
+    {
+        using var scope = NewDisposeScope();
+        using var source = new LlavaForCausalLM(TestModels.Tiny(), seed: 1);
+        using var target = new LlavaForCausalLM(TestModels.Tiny(), seed: 2);
+        var state = source.state_dict();
+        var shards = Path.Combine(_dir, "sharded");
+        Directory.CreateDirectory(shards);
+        // shard 1: the decoder, stored as float16 (as released LLaVA checkpoints are); shard 2: the rest, float32
+        Safetensors.SaveStateDict(Path.Combine(shards, "model-00001-of-00002.safetensors"),
+            state.Where(kv => kv.Key.StartsWith("model.layers.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value.to_type(ScalarType.Float16)));
+        Safetensors.SaveStateDict(Path.Combine(shards, "model-00002-of-00002.safetensors"),
+            state.Where(kv => !kv.Key.StartsWith("model.layers.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value));
+        var report = LlavaCheckpoint.Load(target, shards);
+        Assert.Equal(state.Count, report.Loaded);
+        const string key = "model.layers.0.mlp.up_proj.weight";
+        Assert.Equal(ScalarType.Float32, target.state_dict()[key].dtype);
+        var expected = state[key].to_type(ScalarType.Float16).to_type(ScalarType.Float32);
+        Assert.Equal(0f, TestModels.MaxAbsDiff(expected, target.state_dict()[key]));
+        Assert.Equal(0f, TestModels.MaxAbsDiff(state["lm_head.weight"], target.state_dict()["lm_head.weight"]));
+    }
+
+    [Fact]
     public void CorruptOrMissingFileIsAClearError()
     {
         var path = Path.Combine(_dir, "corrupt.safetensors");
