@@ -33,34 +33,9 @@ public sealed class ValidationResults
 
     public static ValidationResults FromTable(CsvTable table, IReadOnlySet<string>? lowerIsBetterTasks = null)
     {
-        int model = table.Column("model"), task = table.Column("task"), value = table.Column("value");
-        var higher = table.OptionalColumn("higher_is_better");
-        var tasks = new List<string>();
-        var models = new List<string>();
-        var values = new Dictionary<(string, string), double>();
-        var lines = new Dictionary<(string, string), int>();
-        var direction = new Dictionary<string, (bool Higher, int Line)>(StringComparer.Ordinal);
-        foreach (var row in table.Rows)
-        {
-            var m = table.Text(row, model);
-            var t = table.Text(row, task);
-            var v = table.Number(row, value);
-            var isHigher = higher is int h ? ParseBool(table, row, h) : true;
-            if (lowerIsBetterTasks?.Contains(t) == true) isHigher = false;
-            if (direction.TryGetValue(t, out var seen) && seen.Higher != isHigher)
-                throw new CoTBalInputException(
-                    $"{table.Source}:{row.Line}: task '{t}' is higher_is_better={isHigher} here but {seen.Higher} on line {seen.Line}");
-            direction.TryAdd(t, (isHigher, row.Line));
-            if (lines.TryGetValue((m, t), out var first))
-                throw new CoTBalInputException(
-                    $"{table.Source}:{row.Line}: duplicate row for model '{m}', task '{t}' (first on line {first})");
-            lines[(m, t)] = row.Line;
-            values[(m, t)] = isHigher ? v : -v;
-            if (!tasks.Contains(t)) tasks.Add(t);
-            if (!models.Contains(m)) models.Add(m);
-        }
-        if (values.Count == 0) throw new CoTBalInputException($"{table.Source}: no data rows");
-        return new ValidationResults(table.Source, tasks, models, values);
+        var scores = LongFormScores.Read(table, "model", lowerIsBetterTasks);
+        return new ValidationResults(scores.Source, scores.Tasks, scores.Names,
+            scores.Rows.ToDictionary(r => (r.Name, r.Task), r => r.HigherIsBetter ? r.Value : -r.Value));
     }
 
     /// <summary>Builds results from an in-memory matrix (tests, the pipeline); values are higher-is-better.</summary>
@@ -89,17 +64,5 @@ public sealed class ValidationResults
             ? $"run '{model}' has no score on task '{task}'"
             : $"missing run '{model}' (no rows for that model)";
         throw new CoTBalInputException($"{Source}: {what}; needed for {neededFor}");
-    }
-
-    private static bool ParseBool(CsvTable table, CsvRow row, int column)
-    {
-        var text = row.Fields[column].ToLowerInvariant();
-        return text switch
-        {
-            "true" or "1" or "yes" => true,
-            "false" or "0" or "no" => false,
-            _ => throw new CoTBalInputException(
-                $"{table.Source}:{row.Line}: higher_is_better '{row.Fields[column]}' must be true or false"),
-        };
     }
 }

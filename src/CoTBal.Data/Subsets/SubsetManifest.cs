@@ -17,13 +17,30 @@ public sealed record SubsetManifest(
     /// <summary>The file of <paramref name="kind"/> for <paramref name="task"/> (null task: the all-minis file).</summary>
     public SubsetFile? Find(SubsetKind kind, string? task = null) => Files.FirstOrDefault(f => f.Kind == kind && f.Task == task);
 
-    internal void Save(string path) =>
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, new JsonSerializerOptions
+    internal void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+
+    /// <summary>Reads the subsets.json that <see cref="CoTBalSubsets.Write(string, string, SubsetOptions)"/> wrote in <paramref name="directory"/>.</summary>
+    public static SubsetManifest Load(string directory)
+    {
+        var path = Path.Combine(directory, FileName);
+        if (!File.Exists(path)) throw new Core.CoTBalInputException($"{path}: missing (write the subsets first)");
+        try
         {
-            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            WriteIndented = true,
-            Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-        }) + "\n");
+            return JsonSerializer.Deserialize<SubsetManifest>(File.ReadAllText(path), Json)
+                ?? throw new Core.CoTBalInputException($"{path}: empty");
+        }
+        catch (JsonException e)
+        {
+            throw new Core.CoTBalInputException($"{path}: unreadable subsets manifest ({e.Message.Split('.')[0]})", e);
+        }
+    }
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
 }
 
 /// <summary>Kinds of subset files, named as the CoTBal authors name them.</summary>

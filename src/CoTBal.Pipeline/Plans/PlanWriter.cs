@@ -21,9 +21,7 @@ public static class PlanWriter
           .Append("# CoTBal job graph as a shell script (written by `cotbal run --plan shell`).\n")
           .Append("# Jobs of one level are independent; PARALLEL=N runs N at a time (default 1).\n")
           .Append("# COTBAL overrides the command used to run a job. Re-running skips finished jobs.\n")
-          .Append("set -euo pipefail\n")
-          .Append("COTBAL=${COTBAL:-").Append(Quote(cotbalCommand)).Append("}\n")
-          .Append("RUN=${RUN:-").Append(Quote(run.Path)).Append("}\n")
+          .Append(Preamble(run, cotbalCommand))
           .Append("PARALLEL=${PARALLEL:-1}\n")
           .Append("run_level() { printf '%s\\n' \"$@\" | xargs -P \"$PARALLEL\" -I{} sh -c \"$COTBAL run --out '$RUN' --job {}\"; }\n");
         var levels = graph.Levels();
@@ -54,9 +52,7 @@ public static class PlanWriter
         var worker = new StringBuilder()
             .Append("#!/usr/bin/env bash\n")
             .Append("# One array task = one job of a level: job.sh LEVEL_FILE (index from SLURM_ARRAY_TASK_ID).\n")
-            .Append("set -euo pipefail\n")
-            .Append("COTBAL=${COTBAL:-").Append(Quote(cotbalCommand)).Append("}\n")
-            .Append("RUN=${RUN:-").Append(Quote(run.Path)).Append("}\n")
+            .Append(Preamble(run, cotbalCommand))
             .Append("job=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" \"$1\")\n")
             .Append("exec $COTBAL run --out \"$RUN\" --job \"$job\"\n");
         var workerPath = Path.Combine(dir, "job.sh");
@@ -84,6 +80,12 @@ public static class PlanWriter
         MakeExecutable(submitPath);
         return submitPath;
     }
+
+    /// <summary>Strict mode and the two settings every script takes from the environment, with this run's defaults.</summary>
+    private static string Preamble(RunDirectory run, string cotbalCommand) =>
+        "set -euo pipefail\n" +
+        "COTBAL=${COTBAL:-" + Quote(cotbalCommand) + "}\n" +
+        "RUN=${RUN:-" + Quote(run.Path) + "}\n";
 
     private static void MakeExecutable(string path)
     {

@@ -87,7 +87,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
     {
         if (model.StartsWith("final-", StringComparison.Ordinal))
             return (data.Manifest.Tasks.Select(t => data.Resolve(t.Train.File)).ToArray(), data.Manifest.Tasks.Sum(t => t.Train.Size));
-        var subsets = SubsetFiles(run);
+        var subsets = SubsetManifest.Load(run.DataDirectory);
         SubsetFile? file = model == "mini" ? subsets.Find(SubsetKind.AllMini) : null;
         foreach (var t in data.Manifest.TaskNames)
         {
@@ -98,16 +98,5 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
         }
         if (file is null) throw new CoTBalInputException($"no training subset for model '{model}' in {run.DataDirectory}/{SubsetManifest.FileName}");
         return ([Path.Combine(run.DataDirectory, file.File)], file.Size);
-    }
-
-    private static SubsetManifest SubsetFiles(RunDirectory run)
-    {
-        var path = Path.Combine(run.DataDirectory, SubsetManifest.FileName);
-        if (!File.Exists(path)) throw new CoTBalInputException($"{path}: missing; re-run job 'subsets'");
-        return JsonSerializer.Deserialize<SubsetManifest>(File.ReadAllText(path), new JsonSerializerOptions
-        {
-            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-        }) ?? throw new CoTBalInputException($"{path}: empty");
     }
 }
