@@ -37,6 +37,8 @@ public sealed record TrainingOptions
     [JsonPropertyName("template")] public string Template { get; init; } = "vicuna_v1";
     [JsonPropertyName("max_length")] public int MaxLength { get; init; } = 512;
     [JsonPropertyName("out")] public required string OutputDir { get; init; }
+    /// <summary>Starting weights of a fresh run (see <see cref="Init.ModelInit"/>); null = random initialisation.</summary>
+    [JsonPropertyName("init")] public string? Init { get; init; }
 
     [JsonPropertyName("weighting")] public WeightingMethod Weighting { get; init; } = WeightingMethod.Ew;
     /// <summary>Weights JSON of `cotbal weights` (static weighting only).</summary>
@@ -93,6 +95,7 @@ public sealed record TrainingOptions
         if (!File.Exists(ModelConfigPath)) throw new CoTBalInputException($"--model: {ModelConfigPath}: file not found");
         if (string.IsNullOrWhiteSpace(Tokenizer)) throw new CoTBalInputException("--tokenizer: a tokenizer is needed");
         if (string.IsNullOrWhiteSpace(OutputDir)) throw new CoTBalInputException("--out: an output folder is needed");
+        if (Init is not null) CoTBal.Training.Init.ModelInit.Validate(Init);
         if (Steps is null == Epochs is null) throw new CoTBalInputException("give exactly one of --steps and --epochs");
         if (Steps is <= 0) throw new CoTBalInputException($"--steps must be > 0, got {Steps}");
         if (Epochs is <= 0) throw new CoTBalInputException($"--epochs must be > 0, got {Epochs}");
@@ -153,6 +156,7 @@ public sealed record TrainingOptions
         result["data_sha256"] = string.Join(",", DataFiles.Select(Sha256.OfFile));
         if (File.Exists(Tokenizer)) result["tokenizer_sha256"] = Sha256.OfFile(Tokenizer);
         if (TaskWeightsPath is not null) result["task_weights_sha256"] = Sha256.OfFile(TaskWeightsPath);
+        if (Init is not null) result["init_files"] = CoTBal.Training.Init.ModelInit.Identity(Init);
         foreach (var name in new[] { "out", "checkpoint_every", "keep_checkpoints", "log_every", "progress", "threads" }) result.Remove(name);
         return result;
     }

@@ -4,6 +4,7 @@ using CoTBal.Core.IO;
 using CoTBal.Data.Batching;
 using CoTBal.Training.Checkpointing;
 using CoTBal.Training.Data;
+using CoTBal.Training.Init;
 using CoTBal.Training.Logging;
 using CoTBal.Training.Optimization;
 using CoTBal.Training.Schedule;
@@ -51,6 +52,7 @@ public static class TrainingRun
         random.manual_seed(options.Seed);
         var model = backend.CreateModel(options, data);
         if (resume is not null) CheckpointStore.LoadModel(latest!, model.Module);
+        else if (options.Init is not null) ModelInit.Load(model.Module, options.Init);
         var schedule = CosineSchedule.WithWarmupRatio(options.LearningRate, totalSteps, options.WarmupRatio);
         using var trainer = new Trainer(model.Model, weighting, schedule, options.Optimizer, data.Tasks.Count, options.Seed);
         var tokenizerFile = File.Exists(options.Tokenizer) ? Path.GetFullPath(options.Tokenizer) : null;

@@ -39,11 +39,12 @@ public static class TrainCommand
         var logEvery = new Option<int>("--log-every") { Description = "plain progress line every K steps", DefaultValueFactory = _ => 10 };
         var progress = new Option<string>("--progress") { Description = "auto (bar on a terminal), plain or none", DefaultValueFactory = _ => "auto" };
         progress.AcceptOnlyFromAmong("auto", "plain", "none");
+        var init = new Option<string?>("--init") { Description = "starting weights: a checkpoint folder of this tool or LLaVA-named safetensors (weights only; optimizer and data position start fresh)" };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's); resume with the same count for bit-identical results" };
 
         var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, TLA, RLW, DWA, IGB); resumable.");
         foreach (var o in new Option[] { data, images, model, tokenizer, tasks, template, maxLength, weighting, taskWeights, fixedTasks, output, steps, epochs,
-                     batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads })
+                     batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.GuardAsync(() =>
         {
@@ -57,6 +58,7 @@ public static class TrainCommand
                 Template = parse.GetValue(template)!,
                 MaxLength = parse.GetValue(maxLength),
                 OutputDir = parse.GetValue(output)!,
+                Init = parse.GetValue(init),
                 Weighting = WeightingOptions.ParseMethod(parse.GetValue(weighting)!),
                 TaskWeightsPath = parse.GetValue(taskWeights),
                 FixedTasks = SplitList(parse.GetValue(fixedTasks) is { } f ? [f] : []),

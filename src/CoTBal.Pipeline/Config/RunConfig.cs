@@ -12,6 +12,8 @@ public sealed record RunConfig
 {
     /// <summary>Model config: a preset name (tiny, small) or a path to a model config JSON.</summary>
     [JsonPropertyName("model")] public string Model { get; init; } = "tiny";
+    /// <summary>Starting weights of every training of the run (train --init); null = random initialisation.</summary>
+    [JsonPropertyName("init")] public string? Init { get; init; }
     /// <summary>Fraction of each task's training data in its mini subset (the paper: 1/32).</summary>
     [JsonPropertyName("mini_fraction")] public double MiniFraction { get; init; } = 1.0 / 32;
     /// <summary>Lower bound on a mini subset's size (the paper's guidance is >= 1,000 at its scale).</summary>

@@ -39,6 +39,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             Tasks = data.Manifest.TaskNames,
             Template = data.Manifest.Template,
             OutputDir = context.JobDirectory,
+            Init = context.Config.Init,
             Weighting = weighting,
             TaskWeightsPath = weighting == WeightingMethod.Static ? context.Run.WeightsJson : null,
             Steps = steps,

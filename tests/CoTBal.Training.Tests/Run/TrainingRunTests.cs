@@ -53,6 +53,23 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void A_run_with_init_starts_from_the_given_weights_and_not_from_random_ones()
+    {
+        var first = Train(_fx.Options("base"));
+        var fromScratch = Train(_fx.Options("scratch") with { Steps = 1, LearningRate = 1e-12, WarmupRatio = 0 });
+        var fromInit = Train(_fx.Options("from-init") with { Steps = 1, LearningRate = 1e-12, WarmupRatio = 0, Init = first.FinalCheckpoint });
+
+        var init = Weights(first.FinalCheckpoint);
+        var started = Weights(fromInit.FinalCheckpoint);
+        var scratch = Weights(fromScratch.FinalCheckpoint);
+        // one step at a negligible learning rate: the weights are the init's to float precision, and far from a random start
+        foreach (var (name, tensor) in init)
+            Assert.True(tensor.allclose(started[name], rtol: 0, atol: 1e-6), $"parameter {name} was not taken from --init");
+        Assert.Contains(init, kv => !kv.Value.allclose(scratch[kv.Key], rtol: 0, atol: 1e-3));
+        Assert.Throws<CoTBalInputException>(() => Train(_fx.Options("bad-init") with { Init = Path.Combine(_fx.Root, "missing") }));
+    }
+
+    [Fact]
     public void Debris_of_a_crash_during_a_save_or_a_log_write_is_cleaned_up_on_resume()
     {
         var straight = Train(_fx.Options("straight-d"));
