@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace CoTBal.Core.Metrics;
 
 /// <summary>
-/// The answer normalisation shared (with different contraction maps) by the official VQA evaluator
+/// The answer normalisation shared (with different digit-comma-digit patterns) by the official VQA evaluator
 /// (vqaEval.py <c>processPunctuation</c> + <c>processDigitArticle</c>) and LLaVA's m4c
 /// <c>EvalAIAnswerProcessor</c>. Reproduced quirks:
 /// <list type="bullet">
@@ -44,11 +44,11 @@ internal sealed class VqaAnswerNormalizer
         _commaStrip = commaStrip;
     }
 
-    /// <summary>vqaEval.py (GT-Vision-Lab/VQA).</summary>
-    public static VqaAnswerNormalizer Official { get; } = new(VqaContractions.Official, OfficialCommaStrip);
+    /// <summary>vqaEval.py (GT-Vision-Lab/VQA master, commit a013f00).</summary>
+    public static VqaAnswerNormalizer Official { get; } = new(VqaContractions.Table, OfficialCommaStrip);
 
     /// <summary>m4c_evaluator.py <c>EvalAIAnswerProcessor</c> (LLaVA / MMF).</summary>
-    public static VqaAnswerNormalizer M4c { get; } = new(VqaContractions.M4c, M4cCommaStrip);
+    public static VqaAnswerNormalizer M4c { get; } = new(VqaContractions.Table, M4cCommaStrip);
 
     /// <summary><c>processPunctuation</c>.</summary>
     public string ProcessPunctuation(string inText)

@@ -4,12 +4,13 @@ using static CoTBal.Core.Tests.Metrics.MetricTestUtil;
 
 namespace CoTBal.Core.Tests.Metrics;
 
-// Fixtures produced by transcriptions of the reference scorers run with python3 (never committed):
-// pycocoevalcap bleu_scorer.py / rouge.py / cider_scorer.py, GT-Vision-Lab vqaEval.py (master), LLaVA
-// m4c_evaluator.py, VisATB qa.py, and grounding_bbox.py with float32 emulated per operation
-// (struct pack/unpack). captions.jsonl: 8 hand-written COCO-style items, scored with the raw tokens.
-// reference_crosscheck.json: seeded random items (400 VQA-style, 300 boxes, 120 captions).
-// The bar is 1e-9 absolute.
+// The fixtures are written by tests/reference/make_metric_fixtures.py, which runs the upstream scorers
+// unmodified (pinned commits in the script and docs/metrics.md) on the committed inputs
+// (tests/reference/inputs/crosscheck_inputs.json, Fixtures/captions.jsonl):
+// pycocoevalcap Bleu/Rouge/Cider (tylin/coco-caption bfd1596, raw whitespace tokens), GT-Vision-Lab vqaEval.py
+// (master a013f00), mmf m4c_evaluators.py (2dc099a), VisATB qa.py and grounding_bbox.py (52affcb, torch
+// float32). reference_crosscheck.json: seeded random items (400 VQA-style, 300 boxes, 120 captions);
+// captions_expected.json: the 8 hand-written COCO-style items of captions.jsonl. The bar is 1e-9 absolute.
 public sealed class ReferenceCrossCheckTests
 {
     private const double Tol = 1e-9;
@@ -25,21 +26,18 @@ public sealed class ReferenceCrossCheckTests
     {
         var items = AnswerFiles.Read(Fixture("captions.jsonl"));
         var r = Evaluator.Evaluate("coco", items, new EvaluationOptions(Tokenization: CaptionTokenization.None));
-        // python3 /tmp/ref/fixture_coco.py captions.jsonl
-        Assert.Equal(0.7755102040499793, r.Scores["Bleu_1"], Tol);
-        Assert.Equal(0.7190318509475957, r.Scores["Bleu_2"], Tol);
-        Assert.Equal(0.6308978462701689, r.Scores["Bleu_3"], Tol);
-        Assert.Equal(0.5175499518676459, r.Scores["Bleu_4"], Tol);
-        Assert.Equal(0.5929931943978693, r.Scores["ROUGE_L"], Tol);
-        Assert.Equal(1.7885809577239, r.Scores["CIDEr"], Tol);
-        double[] cider = [1.8149389891079115, 3.531205366234102, 2.4794712867952082, 0.0, 0.0, 0.9322569737453229, 2.1565766612244666, 3.39419838468419];
-        double[] rouge = [0.625, 0.7721518987341772, 0.7587064676616916, 0.43571428571428567, 0.0, 0.6039603960396039, 0.7393939393939394, 0.8090185676392573];
-        for (int i = 0; i < 8; i++)
+        var expected = JsonDocument.Parse(File.ReadAllText(Fixture("captions_expected.json"))).RootElement;
+        foreach (var name in r.Scores.Keys)
+            Assert.Equal(expected.GetProperty("corpus").GetProperty(name).GetDouble(), r.Scores[name], Tol);
+        Assert.Equal(8, r.PerItem.Count);
+        foreach (var item in expected.GetProperty("per_item").EnumerateObject())
         {
-            Assert.Equal(cider[i], r.PerItem[(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)]["CIDEr"], Tol);
-            Assert.Equal(rouge[i], r.PerItem[(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)]["ROUGE_L"], Tol);
+            var mine = r.PerItem[item.Name];
+            Assert.Equal(item.Value.GetProperty("CIDEr").GetDouble(), mine["CIDEr"], Tol);
+            Assert.Equal(item.Value.GetProperty("ROUGE_L").GetDouble(), mine["ROUGE_L"], Tol);
+            var bleu = item.Value.GetProperty("bleu").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+            for (int k = 0; k < 4; k++) Assert.Equal(bleu[k], mine[$"Bleu_{k + 1}"], Tol);
         }
-        Assert.Equal(9.306048588381516e-05, r.PerItem["1"]["Bleu_4"], Tol);
         Assert.Equal(["Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "ROUGE_L", "CIDEr"], r.Scores.Keys);
     }
 
