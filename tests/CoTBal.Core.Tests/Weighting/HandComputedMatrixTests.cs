@@ -98,7 +98,7 @@ public sealed class HandComputedMatrixTests
     }
 
     [Fact]
-    public void LowerIsBetterScoresAreNegatedBeforeTheMeasures()
+    public void LowerIsBetterScoresAreNegatedForCAndInvertedForD()
     {
         // Task L is lower-is-better (e.g. a loss): improving means going down.
         const string csv = """
@@ -113,6 +113,7 @@ public sealed class HandComputedMatrixTests
         var report = WeightEngine.Run(new WeightRequest { Results = ValidationResults.FromTable(CsvTable.Parse(csv, "x.csv")) });
         Assert.Equal((-3.0 - -4.0) / (-2.0 - -4.0), report.CMatrix![0, 1], 12);   // H helps L: +0.5
         Assert.Equal((0.6 - 0.5) / (0.7 - 0.5), report.CMatrix![1, 0], 12);
-        Assert.Equal(1 - (-4.0) / (-2.0), report.Difficulty[1]!.Value, 12);
+        // D on the transform 1/e: 1 - e(L-plus-mini)/e(mini) = 1 - 2/4 (negation would give 1 - (-4)/(-2) = -1).
+        Assert.Equal(1 - 2.0 / 4.0, report.Difficulty[1]!.Value, 12);
     }
 }
