@@ -7,7 +7,8 @@ namespace CoTBal.Model;
 /// FLOPs), for model-FLOPs utilisation (MFU). Decoder linears and lm_head: 6·params·tokens; attention
 /// scores and weighted sums: 12·layers·B·T²·D (the full T×T matrix, as PaLM counts); the projector:
 /// 4 (first linear: no input gradient while the tower is frozen) or 6 FLOPs per weight per image token;
-/// the vision tower: forward only (2×) when frozen, 6× otherwise, for the layers actually run. Norms, softmax,
+/// the vision tower: forward only (2×) when frozen, 6× otherwise (4× for the patch convolution, whose input, the
+/// pixels, needs no gradient), for the layers actually run. Norms, softmax,
 /// activations and the optimizer are not counted.
 /// </summary>
 public static class ModelFlops
@@ -34,9 +35,10 @@ public static class ModelFlops
             : ((config.FreezeVisionTower ? 4 : 6) * dv * d + 6 * d * d) * imageTokens;
 
         var seq = p + 1;
-        var visionForward = config.VisionLayersToRun * (2 * (4 * dv * dv + 2 * dv * iv) * n * seq + 4 * n * seq * seq * dv)
-            + 2 * n * p * (v.NumChannels * v.PatchSize * v.PatchSize * dv);
-        var vision = (config.FreezeVisionTower ? 1 : 3) * visionForward;
+        var layersForward = config.VisionLayersToRun * (2 * (4 * dv * dv + 2 * dv * iv) * n * seq + 4 * n * seq * seq * dv);
+        var patchForward = 2 * n * p * (v.NumChannels * v.PatchSize * v.PatchSize * dv);
+        // Trained tower: the layers 3x (weight and input gradients); the patch convolution 2x (its input is the pixels).
+        var vision = config.FreezeVisionTower ? layersForward + patchForward : 3 * layersForward + 2 * patchForward;
         return decoder + attention + projector + vision;
     }
 }

@@ -8,17 +8,40 @@ public sealed class ParameterNamesTests
         string.Join("\n", model.state_dict().Select(kv => $"{kv.Key} [{string.Join(", ", kv.Value.shape)}]")) + "\n";
 
     /// <summary>
-    /// Names and shapes of every state-dict entry of the tiny test config, against a reviewed snapshot.
-    /// Set COTBAL_UPDATE_APPROVALS=1 to rewrite the snapshot (then review the diff).
+    /// Names and shapes of every state-dict entry of the tiny test config, against a reviewed snapshot. A change
+    /// is accepted only by the separate step Approvals/approve.sh (see <see cref="Approval"/>).
     /// </summary>
     [Fact]
     public void StateDictMatchesReviewedSnapshot()
     {
         using var model = new LlavaForCausalLM(TestModels.Tiny());
-        var actual = Snapshot(model);
-        var path = Path.Combine(TestModels.RepoRoot(), "tests", "CoTBal.Model.Tests", "Approvals", "tiny-llava.state_dict.txt");
-        if (Environment.GetEnvironmentVariable("COTBAL_UPDATE_APPROVALS") == "1") File.WriteAllText(path, actual);
-        Assert.Equal(File.ReadAllText(path), actual);
+        const string name = "tiny-llava.state_dict";
+        Approval.Verify(Approval.ApprovedPath(name), Approval.ReceivedPath(name), Snapshot(model));
+    }
+
+    [Fact]
+    public void A_snapshot_mismatch_fails_and_leaves_the_approved_file_alone_whatever_the_environment()
+    {
+        // The old test rewrote the approved file when COTBAL_UPDATE_APPROVALS=1 and then compared it with itself.
+        var dir = Directory.CreateTempSubdirectory("cotbal-approval-").FullName;
+        var previous = Environment.GetEnvironmentVariable("COTBAL_UPDATE_APPROVALS");
+        try
+        {
+            Environment.SetEnvironmentVariable("COTBAL_UPDATE_APPROVALS", "1");
+            var approved = Path.Combine(dir, "snapshot.txt");
+            var received = Path.Combine(dir, "out", "snapshot.received.txt");
+            File.Copy(Approval.ApprovedPath("tiny-llava.state_dict"), approved);
+            var before = File.ReadAllText(approved);
+            using var other = new LlavaForCausalLM(TestModels.Tiny(projector: "linear"));
+            Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => Approval.Verify(approved, received, Snapshot(other)));
+            Assert.Equal(before, File.ReadAllText(approved));
+            Assert.Equal(Snapshot(other), File.ReadAllText(received));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("COTBAL_UPDATE_APPROVALS", previous);
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
