@@ -60,13 +60,10 @@ public static class TrainingRun
         var configJson = options.ToJson();
         AtomicFile.WriteAllText(Path.Combine(options.OutputDir, CheckpointFiles.TrainConfig), configJson);
         if (initReport is not null)
-        {
             AtomicFile.WriteAllText(Path.Combine(options.OutputDir, ModelInit.ReportFile), JsonSerializer.Serialize(initReport, TrainingOptions.Json));
-            if (options.Progress != ProgressMode.None) Console.WriteLine(initReport.Summary());
-        }
         var schedule = CosineSchedule.WithWarmupRatio(options.LearningRate, totalSteps, options.WarmupRatio);
         var projectorGroup = options.MmProjectorLearningRate is { } projectorLr
-            ? ((IReadOnlySet<Parameter>)model.Module.named_parameters().Where(p => p.name.StartsWith("model.mm_projector.", StringComparison.Ordinal)).Select(p => p.parameter).ToHashSet(ReferenceEqualityComparer.Instance), projectorLr)
+            ? ((IReadOnlySet<Parameter>)new HashSet<Parameter>(model.Module.named_parameters().Where(p => p.name.StartsWith("model.mm_projector.", StringComparison.Ordinal)).Select(p => p.parameter), ReferenceEqualityComparer.Instance), projectorLr)
             : ((IReadOnlySet<Parameter>, double)?)null;
         using var trainer = new Trainer(model.Model, weighting, schedule, options.Optimizer, data.Tasks.Count, options.Seed, projectorGroup);
         var tokenizerFile = File.Exists(options.Tokenizer) ? Path.GetFullPath(options.Tokenizer) : null;
@@ -135,7 +132,7 @@ public static class TrainingRun
         }
 
         var finalTaskLoss = data.Tasks.Select((t, k) => (t, run.LastTaskLoss[k])).ToDictionary(p => p.t, p => p.Item2, StringComparer.Ordinal);
-        return new TrainingSummary(run.Checkpoint!, run.Step, run.Tokens, TimeSpan.FromSeconds(run.ElapsedSeconds), finalTaskLoss, startStep);
+        return new TrainingSummary(run.Checkpoint!, run.Step, run.Tokens, TimeSpan.FromSeconds(run.ElapsedSeconds), finalTaskLoss, startStep, initReport?.Summary());
     }
 
     /// <summary>Progress as the options ask: a bar on a terminal, plain lines when redirected, or nothing.</summary>

@@ -102,6 +102,7 @@ public static class TrainCommand
                 Threads = parse.GetValue(threads),
             };
             var summary = TrainingRun.Run(options, ct);
+            if (summary.InitSummary is not null) Console.WriteLine(summary.InitSummary + $" (report: {Path.Combine(options.OutputDir, ModelInit.ReportFile)})");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {summary.Steps} steps ({summary.Tokens} tokens, {summary.WallTime.TotalSeconds:0.0} s{(summary.ResumedFromStep > 0 ? $", resumed at step {summary.ResumedFromStep}" : "")}); checkpoint: {summary.FinalCheckpoint}"));
             foreach (var (task, loss) in summary.FinalTaskLoss)

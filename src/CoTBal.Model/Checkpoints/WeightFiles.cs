@@ -17,7 +17,7 @@ public static class WeightFiles
     public static IReadOnlyList<WeightFile> Open(string path)
     {
         if (File.Exists(path)) return [WeightFile.Open(path)];
-        if (!Directory.Exists(path)) throw new CoTBalInputException($"checkpoint '{path}': no such file or folder");
+        if (!Directory.Exists(path)) throw new CoTBalInputException($"checkpoint '{path}': file not found (no such file or folder)");
         foreach (var index in new[] { SafetensorsIndex, PickleIndex })
         {
             var indexPath = Path.Combine(path, index);

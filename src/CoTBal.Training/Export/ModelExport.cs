@@ -31,15 +31,31 @@ public static class ModelExport
         var config = LlavaConfig.Parse(File.ReadAllText(configPath), configPath);
         if (config.Lora is not null && !options.MergeLora)
             throw new CoTBalInputException($"--checkpoint: {source} has LoRA adapters (lora r={config.Lora.Rank}); LLaVA and transformers load plain weights: add --merge-lora");
+
+        using var scope = NewDisposeScope();
+        using var model = new LlavaForCausalLM(config);
+        CheckpointStore.LoadModel(source, model);
+        var tokenizer = Path.Combine(source, state.Tokenizer);
+        return Write(model, File.Exists(tokenizer) ? tokenizer : null, options);
+    }
+
+    /// <summary>
+    /// Exports <paramref name="model"/> (LoRA merged into it when it has adapters; the caller checked that this was
+    /// asked for) with <paramref name="tokenizerFile"/> to <see cref="ExportOptions.OutputDir"/>, which must not exist
+    /// or be empty.
+    /// </summary>
+    public static string Write(LlavaForCausalLM model, string? tokenizerFile, ExportOptions options)
+    {
+        var output = Path.GetFullPath(options.OutputDir);
+        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())
+            throw new CoTBalInputException($"--out: {options.OutputDir} exists and is not empty; choose a new folder");
+        var config = model.Config;
         if (options.Format == ExportFormat.Hf && config.ProjectorType != "mlp2x_gelu")
             throw new CoTBalInputException($"--format hf: transformers' projector is Linear-GELU-Linear; this checkpoint's mm_projector_type is '{config.ProjectorType}' (use --format llava)");
         int imageTokenIndex = options.ImageTokenIndex ?? (config.Text.VocabSize > 32000 ? 32000 : config.Text.VocabSize - 1);
         if (imageTokenIndex < 0 || imageTokenIndex >= config.Text.VocabSize)
             throw new CoTBalInputException($"--image-token-index must be in [0, {config.Text.VocabSize}) (the vocabulary), got {imageTokenIndex}");
 
-        using var scope = NewDisposeScope();
-        using var model = new LlavaForCausalLM(config);
-        CheckpointStore.LoadModel(source, model);
         if (config.Lora is not null) model.MergeLora();
         var exported = config with { Lora = null, TuneMmMlpAdapter = false };
         var layout = options.Format == ExportFormat.Hf ? CheckpointLayout.HuggingFace : CheckpointLayout.Llava;
@@ -59,8 +75,7 @@ public static class ModelExport
                 : PretrainedConfig.ToLlava(exported, visionTowerName: Path.Combine(output, "vision_tower"));
             File.WriteAllText(Path.Combine(temp, PretrainedConfig.FileName), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             if (options.Format == ExportFormat.Llava) WriteVisionTower(Path.Combine(temp, "vision_tower"), model, exported);
-            var tokenizer = Path.Combine(source, state.Tokenizer);
-            if (File.Exists(tokenizer)) File.Copy(tokenizer, Path.Combine(temp, TokenizerFileName(state.Tokenizer)));
+            if (tokenizerFile is not null) File.Copy(tokenizerFile, Path.Combine(temp, TokenizerFileName(tokenizerFile)));
             if (Directory.Exists(output)) Directory.Delete(output); // empty (checked above)
             Directory.Move(temp, output);
         }

@@ -91,7 +91,8 @@ public sealed class Trainer : IDisposable
             var context = new WeightingContext(firstIteration + m, losses.Summary, new DeterministicRandom(_seed, firstIteration + m));
             var weights = _weighting.NextWeights(context);
             var loss = TaskWeightedLoss.Combine(losses, weights, _weighting.Reduction);
-            (loss / microBatches.Count).backward();
+            // a micro-batch no trainable parameter takes part in (e.g. text only while only the projector trains) adds no gradient
+            if (loss.requires_grad) (loss / microBatches.Count).backward();
 
             float value = loss.item<float>();
             if (!float.IsFinite(value))
