@@ -88,13 +88,17 @@ public sealed class LlavaForCausalLM : nn.Module<ModelInput, ModelOutput>, IMult
         name.Contains("layernorm", StringComparison.Ordinal) || name.Contains("layer_norm", StringComparison.Ordinal)
         || name.Contains("pre_layrnorm", StringComparison.Ordinal) || name.StartsWith("model.norm.", StringComparison.Ordinal);
 
-    /// <summary>Vision tower frozen unless <c>freeze_vision_tower</c> is false; with LoRA, only adapters and projector train (plus the tower if unfrozen).</summary>
+    /// <summary>
+    /// Vision tower frozen unless <c>freeze_vision_tower</c> is false; with LoRA, only adapters and projector train (plus the
+    /// tower if unfrozen); with <c>tune_mm_mlp_adapter</c>, only the projector trains (LLaVA's stage 1).
+    /// </summary>
     private void ApplyFreezing()
     {
         foreach (var (name, p) in named_parameters())
         {
             bool trainable;
-            if (name.StartsWith("model.vision_tower.", StringComparison.Ordinal)) trainable = !Config.FreezeVisionTower;
+            if (Config.TuneMmMlpAdapter) trainable = name.StartsWith("model.mm_projector.", StringComparison.Ordinal);
+            else if (name.StartsWith("model.vision_tower.", StringComparison.Ordinal)) trainable = !Config.FreezeVisionTower;
             else if (name.StartsWith("model.mm_projector.", StringComparison.Ordinal)) trainable = true;
             else if (Config.Lora is not null) trainable = name.EndsWith(".lora_A", StringComparison.Ordinal) || name.EndsWith(".lora_B", StringComparison.Ordinal);
             else trainable = true;

@@ -5,6 +5,7 @@ using CoTBal.Data.Text;
 using CoTBal.Model;
 using CoTBal.Model.Config;
 using CoTBal.Training.Data;
+using CoTBal.Training.Init;
 
 namespace CoTBal.Training;
 
@@ -17,7 +18,7 @@ public sealed class LlavaTrainingBackend : ITrainingBackend
 {
     public PreparedData PrepareData(TrainingOptions options)
     {
-        var config = LlavaConfig.Load(options.ModelConfigPath);
+        var config = ModelInit.ResolveConfig(options);
         var tokenizer = TokenizerFactory.Load(options.Tokenizer);
         var tasks = options.Tasks.Count > 0 ? options.Tasks : DiscoverTasks(options.DataFiles);
         var dataset = InstructionDataset.Load(options.DataFiles, DatasetOptionsFor(config, tokenizer, tasks, options.ImageFolder, options.Template, options.MaxLength));
@@ -32,7 +33,7 @@ public sealed class LlavaTrainingBackend : ITrainingBackend
 
     public TrainableModel CreateModel(TrainingOptions options, PreparedData data)
     {
-        var config = ResolveVocabulary(LlavaConfig.Load(options.ModelConfigPath), data.VocabularySize, options.ModelConfigPath);
+        var config = ResolveVocabulary(ModelInit.ResolveConfig(options), data.VocabularySize, options.ModelConfigPath ?? options.Init ?? options.LanguageModel ?? "model config");
         var model = new LlavaForCausalLM(config, options.Seed);
         return new TrainableModel(model, model, config.ToJson());
     }

@@ -28,8 +28,11 @@ public sealed record TrainingOptions
     [JsonPropertyName("data")] public required IReadOnlyList<string> DataFiles { get; init; }
     /// <summary>Folder image paths are relative to; null = each data file's folder.</summary>
     [JsonPropertyName("images")] public string? ImageFolder { get; init; }
-    /// <summary>Model config JSON (Hugging Face / LLaVA names); vocab_size 0 = taken from the tokenizer.</summary>
-    [JsonPropertyName("model")] public required string ModelConfigPath { get; init; }
+    /// <summary>
+    /// Model config JSON (Hugging Face / LLaVA names); vocab_size 0 = taken from the tokenizer. Null = read from the
+    /// init folder's config.json (or the --language-model / --vision-tower folders', or a tool checkpoint's model_config.json).
+    /// </summary>
+    [JsonPropertyName("model")] public string? ModelConfigPath { get; init; }
     /// <summary>Tokenizer reference: "gpt2", a SentencePiece .model, or a word vocab .json.</summary>
     [JsonPropertyName("tokenizer")] public required string Tokenizer { get; init; }
     /// <summary>Task order of the run; empty = the tasks found in the data, sorted by name.</summary>
@@ -39,6 +42,27 @@ public sealed record TrainingOptions
     [JsonPropertyName("out")] public required string OutputDir { get; init; }
     /// <summary>Starting weights of a fresh run (see <see cref="Init.ModelInit"/>); null = random initialisation.</summary>
     [JsonPropertyName("init")] public string? Init { get; init; }
+    /// <summary>LLaVA's <c>--vision_tower</c>: a Hugging Face CLIPVisionModel folder loaded into the tower of a fresh run.</summary>
+    [JsonPropertyName("vision_tower")] public string? VisionTower { get; init; }
+    /// <summary>A Hugging Face LlamaForCausalLM folder loaded into the decoder of a fresh run.</summary>
+    [JsonPropertyName("language_model")] public string? LanguageModel { get; init; }
+    /// <summary>LLaVA's <c>--pretrain_mm_mlp_adapter</c>: a stage-1 projector file (safetensors or PyTorch .bin).</summary>
+    [JsonPropertyName("mm_projector")] public string? MmProjector { get; init; }
+    /// <summary>Glob patterns of model keys the init weights may lack (left as initialised), e.g. <c>model.mm_projector.*</c>.</summary>
+    [JsonPropertyName("init_allow_missing")] public IReadOnlyList<string> InitAllowMissing { get; init; } = [];
+    /// <summary>Glob patterns of init keys the model has no place for (skipped).</summary>
+    [JsonPropertyName("init_allow_unexpected")] public IReadOnlyList<string> InitAllowUnexpected { get; init; } = [];
+
+    /// <summary>Overrides the model config's <c>freeze_vision_tower</c>; null = the config's.</summary>
+    [JsonPropertyName("freeze_vision_tower")] public bool? FreezeVisionTower { get; init; }
+    /// <summary>LLaVA's <c>tune_mm_mlp_adapter</c>: only the projector trains.</summary>
+    [JsonPropertyName("tune_mm_mlp_adapter")] public bool TuneMmMlpAdapter { get; init; }
+    /// <summary>LoRA rank on the decoder (overrides the model config's <c>lora</c>); null = the config's.</summary>
+    [JsonPropertyName("lora_r")] public int? LoraRank { get; init; }
+    /// <summary>LoRA alpha; null = 2 × rank (LLaVA's 128 / 256).</summary>
+    [JsonPropertyName("lora_alpha")] public double? LoraAlpha { get; init; }
+    /// <summary>LLaVA's <c>mm_projector_lr</c>: peak learning rate of the projector (its own AdamW group); null = --lr.</summary>
+    [JsonPropertyName("mm_projector_lr")] public double? MmProjectorLearningRate { get; init; }
 
     [JsonPropertyName("weighting")] public WeightingMethod Weighting { get; init; } = WeightingMethod.Ew;
     /// <summary>Weights JSON of `cotbal weights` (static weighting only).</summary>
@@ -92,10 +116,16 @@ public sealed record TrainingOptions
         foreach (var f in DataFiles)
             if (!File.Exists(f)) throw new CoTBalInputException($"--data: {f}: file not found");
         if (ImageFolder is not null && !Directory.Exists(ImageFolder)) throw new CoTBalInputException($"--images: {ImageFolder}: folder not found");
-        if (!File.Exists(ModelConfigPath)) throw new CoTBalInputException($"--model: {ModelConfigPath}: file not found");
+        if (ModelConfigPath is not null && !File.Exists(ModelConfigPath)) throw new CoTBalInputException($"--model: {ModelConfigPath}: file not found");
         if (string.IsNullOrWhiteSpace(Tokenizer)) throw new CoTBalInputException("--tokenizer: a tokenizer is needed");
         if (string.IsNullOrWhiteSpace(OutputDir)) throw new CoTBalInputException("--out: an output folder is needed");
-        if (Init is not null) CoTBal.Training.Init.ModelInit.Validate(Init);
+        CoTBal.Training.Init.ModelInit.Validate(this);
+        if (MmProjectorLearningRate is { } projectorLr && !(projectorLr > 0 && double.IsFinite(projectorLr))) throw new CoTBalInputException($"--mm-projector-lr must be > 0, got {projectorLr}");
+        if (LoraRank is <= 0) throw new CoTBalInputException($"--lora-r must be > 0, got {LoraRank}");
+        if (LoraAlpha is { } alpha && !(alpha > 0 && double.IsFinite(alpha))) throw new CoTBalInputException($"--lora-alpha must be > 0, got {alpha}");
+        if (LoraAlpha is not null && LoraRank is null) throw new CoTBalInputException("--lora-alpha needs --lora-r");
+        if (TuneMmMlpAdapter && LoraRank is not null) throw new CoTBalInputException("--tune-mm-mlp-adapter trains the projector only; it cannot be combined with --lora-r");
+        if (TuneMmMlpAdapter && FreezeVisionTower == false) throw new CoTBalInputException("--tune-mm-mlp-adapter trains the projector only; it cannot be combined with --freeze-vision-tower false");
         if (Steps is null == Epochs is null) throw new CoTBalInputException("give exactly one of --steps and --epochs");
         if (Steps is <= 0) throw new CoTBalInputException($"--steps must be > 0, got {Steps}");
         if (Epochs is <= 0) throw new CoTBalInputException($"--epochs must be > 0, got {Epochs}");
@@ -152,11 +182,13 @@ public sealed record TrainingOptions
         var doc = JsonSerializer.SerializeToElement(neutral, Json);
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in doc.EnumerateObject()) result[p.Name] = p.Value.GetRawText();
-        result["model_config_sha256"] = Sha256.OfFile(ModelConfigPath);
+        if (ModelConfigPath is not null) result["model_config_sha256"] = Sha256.OfFile(ModelConfigPath);
         result["data_sha256"] = string.Join(",", DataFiles.Select(Sha256.OfFile));
         if (File.Exists(Tokenizer)) result["tokenizer_sha256"] = Sha256.OfFile(Tokenizer);
         if (TaskWeightsPath is not null) result["task_weights_sha256"] = Sha256.OfFile(TaskWeightsPath);
         if (Init is not null) result["init_files"] = CoTBal.Training.Init.ModelInit.Identity(Init);
+        foreach (var (name, path) in new[] { ("vision_tower_files", VisionTower), ("language_model_files", LanguageModel), ("mm_projector_files", MmProjector) })
+            if (path is not null) result[name] = CoTBal.Training.Init.ModelInit.Identity(path);
         foreach (var name in new[] { "out", "checkpoint_every", "keep_checkpoints", "log_every", "progress", "threads" }) result.Remove(name);
         return result;
     }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Text.Json;
 using CoTBal.Core;
 using CoTBal.Core.IO;
 using CoTBal.Data.Batching;
+using CoTBal.Model.Checkpoints;
 using CoTBal.Training.Checkpointing;
 using CoTBal.Training.Data;
 using CoTBal.Training.Init;
@@ -9,6 +11,7 @@ using CoTBal.Training.Logging;
 using CoTBal.Training.Optimization;
 using CoTBal.Training.Schedule;
 using CoTBal.Training.Weighting;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace CoTBal.Training;
@@ -29,7 +32,6 @@ public static class TrainingRun
     public static TrainingSummary Run(TrainingOptions options, ITrainingBackend backend, ITrainingProgress progress, CancellationToken ct)
     {
         options.Validate();
-        Directory.CreateDirectory(options.OutputDir);
         var fingerprint = options.Fingerprint();
         var store = new CheckpointStore(options.OutputDir, options.KeepCheckpoints);
         store.RemoveIncomplete();
@@ -37,9 +39,8 @@ public static class TrainingRun
         var latest = store.Latest();
         CheckpointState? resume = latest is null ? null : CheckpointStore.Read(latest);
         if (resume is not null) CheckSameConfig(options, latest!, resume, fingerprint);
-        var configJson = options.ToJson();
-        AtomicFile.WriteAllText(Path.Combine(options.OutputDir, CheckpointFiles.TrainConfig), configJson);
 
+        // everything that can refuse the input (data, model config, init weights) runs before the output folder is touched
         var data = backend.PrepareData(options);
         if (resume is not null && !resume.Tasks.SequenceEqual(data.Tasks))
             throw new CoTBalInputException($"checkpoint {latest}: trained on tasks [{string.Join(", ", resume.Tasks)}] but the data now has [{string.Join(", ", data.Tasks)}]");
@@ -51,10 +52,20 @@ public static class TrainingRun
         if (options.Threads is { } threads) set_num_threads(threads);
         random.manual_seed(options.Seed);
         var model = backend.CreateModel(options, data);
+        CheckpointLoadReport? initReport = null;
         if (resume is not null) CheckpointStore.LoadModel(latest!, model.Module);
-        else if (options.Init is not null) ModelInit.Load(model.Module, options.Init);
+        else if (ModelInit.HasInit(options)) initReport = ModelInit.Load(model.Module, options);
+
+        Directory.CreateDirectory(options.OutputDir);
+        var configJson = options.ToJson();
+        AtomicFile.WriteAllText(Path.Combine(options.OutputDir, CheckpointFiles.TrainConfig), configJson);
+        if (initReport is not null)
+            AtomicFile.WriteAllText(Path.Combine(options.OutputDir, ModelInit.ReportFile), JsonSerializer.Serialize(initReport, TrainingOptions.Json));
         var schedule = CosineSchedule.WithWarmupRatio(options.LearningRate, totalSteps, options.WarmupRatio);
-        using var trainer = new Trainer(model.Model, weighting, schedule, options.Optimizer, data.Tasks.Count, options.Seed);
+        var projectorGroup = options.MmProjectorLearningRate is { } projectorLr
+            ? ((IReadOnlySet<Parameter>)new HashSet<Parameter>(model.Module.named_parameters().Where(p => p.name.StartsWith("model.mm_projector.", StringComparison.Ordinal)).Select(p => p.parameter), ReferenceEqualityComparer.Instance), projectorLr)
+            : ((IReadOnlySet<Parameter>, double)?)null;
+        using var trainer = new Trainer(model.Model, weighting, schedule, options.Optimizer, data.Tasks.Count, options.Seed, projectorGroup);
         var tokenizerFile = File.Exists(options.Tokenizer) ? Path.GetFullPath(options.Tokenizer) : null;
         var tokenizerName = tokenizerFile is null ? options.Tokenizer : "tokenizer" + Path.GetExtension(tokenizerFile);
 
@@ -121,7 +132,7 @@ public static class TrainingRun
         }
 
         var finalTaskLoss = data.Tasks.Select((t, k) => (t, run.LastTaskLoss[k])).ToDictionary(p => p.t, p => p.Item2, StringComparer.Ordinal);
-        return new TrainingSummary(run.Checkpoint!, run.Step, run.Tokens, TimeSpan.FromSeconds(run.ElapsedSeconds), finalTaskLoss, startStep);
+        return new TrainingSummary(run.Checkpoint!, run.Step, run.Tokens, TimeSpan.FromSeconds(run.ElapsedSeconds), finalTaskLoss, startStep, initReport?.Summary());
     }
 
     /// <summary>Progress as the options ask: a bar on a terminal, plain lines when redirected, or nothing.</summary>

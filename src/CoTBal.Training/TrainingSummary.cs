@@ -7,10 +7,12 @@ namespace CoTBal.Training;
 /// <param name="WallTime">Training wall time over all sessions of the run.</param>
 /// <param name="FinalTaskLoss">Per task: its mean loss in the last step that had it (NaN only for a task never seen).</param>
 /// <param name="ResumedFromStep">The step this session resumed at (0 for a fresh run).</param>
+/// <param name="InitSummary">One line on the init weights loaded (also in init_report.json); null without --init or on resume.</param>
 public sealed record TrainingSummary(
     string FinalCheckpoint,
     int Steps,
     long Tokens,
     TimeSpan WallTime,
     IReadOnlyDictionary<string, double> FinalTaskLoss,
-    int ResumedFromStep);
+    int ResumedFromStep,
+    string? InitSummary = null);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CoTBal.Training;
+using CoTBal.Training.Init;
 using CoTBal.Training.Weighting;
 
 namespace CoTBal.Cli.Commands;
@@ -15,8 +16,8 @@ public static class TrainCommand
     {
         var data = new Option<string[]>("--data") { Description = "LLaVA-format training files (comma-separated or repeated)", Required = true, AllowMultipleArgumentsPerToken = true };
         var images = new Option<string?>("--images") { Description = "folder image paths are relative to (default: each data file's folder)" };
-        var model = new Option<string>("--model") { Description = "model config JSON (Hugging Face / LLaVA names; vocab_size 0 = the tokenizer's)", Required = true };
-        var tokenizer = new Option<string>("--tokenizer") { Description = "tokenizer: gpt2, a SentencePiece .model, or a word vocab .json", DefaultValueFactory = _ => "gpt2" };
+        var model = new Option<string?>("--model") { Description = "model config JSON (Hugging Face / LLaVA names; vocab_size 0 = the tokenizer's); default: the --init / --language-model folder's config.json" };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer: gpt2, a SentencePiece .model, or a word vocab .json (default: the --init / --language-model folder's tokenizer.model, else gpt2)" };
         var tasks = new Option<string?>("--tasks") { Description = "comma-separated task order (default: the data's tasks, sorted)" };
         var template = new Option<string>("--template") { Description = "conversation template: vicuna_v1, v1 or plain", DefaultValueFactory = _ => "vicuna_v1" };
         var maxLength = new Option<int>("--max-length") { Description = "max sequence length after image splicing", DefaultValueFactory = _ => 512 };
@@ -39,26 +40,49 @@ public static class TrainCommand
         var logEvery = new Option<int>("--log-every") { Description = "plain progress line every K steps", DefaultValueFactory = _ => 10 };
         var progress = new Option<string>("--progress") { Description = "auto (bar on a terminal), plain or none", DefaultValueFactory = _ => "auto" };
         progress.AcceptOnlyFromAmong("auto", "plain", "none");
-        var init = new Option<string?>("--init") { Description = "starting weights: a checkpoint folder of this tool or LLaVA-named safetensors (weights only; optimizer and data position start fresh)" };
+        var init = new Option<string?>("--init") { Description = "starting weights: a checkpoint folder of this tool, a LLaVA or transformers Llava folder (config.json + safetensors/.bin, sharded or not), or a weight file (weights only; optimizer and data position start fresh)" };
+        var visionTower = new Option<string?>("--vision-tower") { Description = "Hugging Face CLIPVisionModel folder loaded into the vision tower (overrides --init's tower)" };
+        var languageModel = new Option<string?>("--language-model") { Description = "Hugging Face LlamaForCausalLM folder loaded into the decoder" };
+        var mmProjector = new Option<string?>("--mm-projector") { Description = "stage-1 projector weights (mm_projector.bin or .safetensors)" };
+        var allowMissing = new Option<string[]>("--init-allow-missing") { Description = "glob of model keys the init may lack, left as initialised (repeatable), e.g. 'model.mm_projector.*'", AllowMultipleArgumentsPerToken = true };
+        var allowUnexpected = new Option<string[]>("--init-allow-unexpected") { Description = "glob of init keys the model has no place for, skipped (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var freezeVisionTower = new Option<bool?>("--freeze-vision-tower") { Description = "true|false: override the model config's freeze_vision_tower" };
+        var tuneAdapter = new Option<bool>("--tune-mm-mlp-adapter") { Description = "train the projector only (LLaVA stage 1)" };
+        var loraRank = new Option<int?>("--lora-r") { Description = "LoRA rank on the decoder (frozen base; adapters and projector train); overrides the config's lora" };
+        var loraAlpha = new Option<double?>("--lora-alpha") { Description = "LoRA alpha (default 2 x rank)" };
+        var projectorLr = new Option<double?>("--mm-projector-lr") { Description = "peak learning rate of the projector (its own AdamW group; default --lr)" };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's); resume with the same count for bit-identical results" };
 
         var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, TLA, RLW, DWA, IGB); resumable.");
         foreach (var o in new Option[] { data, images, model, tokenizer, tasks, template, maxLength, weighting, taskWeights, fixedTasks, output, steps, epochs,
-                     batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init })
+                     batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init,
+                     visionTower, languageModel, mmProjector, allowMissing, allowUnexpected, freezeVisionTower, tuneAdapter, loraRank, loraAlpha, projectorLr })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.GuardAsync(() =>
         {
+            var initPath = parse.GetValue(init);
+            var languageModelPath = parse.GetValue(languageModel);
             var options = new TrainingOptions
             {
                 DataFiles = SplitList(parse.GetValue(data)),
                 ImageFolder = parse.GetValue(images),
-                ModelConfigPath = parse.GetValue(model)!,
-                Tokenizer = parse.GetValue(tokenizer)!,
+                ModelConfigPath = parse.GetValue(model),
+                Tokenizer = parse.GetValue(tokenizer) ?? ModelInit.FolderTokenizer(initPath, languageModelPath) ?? "gpt2",
                 Tasks = SplitList(parse.GetValue(tasks) is { } t ? [t] : []),
                 Template = parse.GetValue(template)!,
                 MaxLength = parse.GetValue(maxLength),
                 OutputDir = parse.GetValue(output)!,
-                Init = parse.GetValue(init),
+                Init = initPath,
+                VisionTower = parse.GetValue(visionTower),
+                LanguageModel = languageModelPath,
+                MmProjector = parse.GetValue(mmProjector),
+                InitAllowMissing = SplitList(parse.GetValue(allowMissing)),
+                InitAllowUnexpected = SplitList(parse.GetValue(allowUnexpected)),
+                FreezeVisionTower = parse.GetValue(freezeVisionTower),
+                TuneMmMlpAdapter = parse.GetValue(tuneAdapter),
+                LoraRank = parse.GetValue(loraRank),
+                LoraAlpha = parse.GetValue(loraAlpha),
+                MmProjectorLearningRate = parse.GetValue(projectorLr),
                 Weighting = WeightingOptions.ParseMethod(parse.GetValue(weighting)!),
                 TaskWeightsPath = parse.GetValue(taskWeights),
                 FixedTasks = SplitList(parse.GetValue(fixedTasks) is { } f ? [f] : []),
@@ -78,6 +102,7 @@ public static class TrainCommand
                 Threads = parse.GetValue(threads),
             };
             var summary = TrainingRun.Run(options, ct);
+            if (summary.InitSummary is not null) Console.WriteLine(summary.InitSummary + $" (report: {Path.Combine(options.OutputDir, ModelInit.ReportFile)})");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {summary.Steps} steps ({summary.Tokens} tokens, {summary.WallTime.TotalSeconds:0.0} s{(summary.ResumedFromStep > 0 ? $", resumed at step {summary.ResumedFromStep}" : "")}); checkpoint: {summary.FinalCheckpoint}"));
             foreach (var (task, loss) in summary.FinalTaskLoss)

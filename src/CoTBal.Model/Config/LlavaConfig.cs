@@ -32,6 +32,8 @@ public sealed record LlavaConfig
     [JsonPropertyName("mm_vision_select_feature")] public string VisionSelectFeature { get; init; } = "patch";
     /// <summary>LLaVA stage 2 freezes the vision tower; false makes it trainable.</summary>
     [JsonPropertyName("freeze_vision_tower")] public bool FreezeVisionTower { get; init; } = true;
+    /// <summary>LLaVA's stage-1 switch: only the projector trains (the decoder, its adapters and the tower are frozen).</summary>
+    [JsonPropertyName("tune_mm_mlp_adapter"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool TuneMmMlpAdapter { get; init; }
     /// <summary>Optional LoRA adapters on the decoder; when set, only the adapters and the projector train.</summary>
     [JsonPropertyName("lora")] public LoraConfig? Lora { get; init; }
 

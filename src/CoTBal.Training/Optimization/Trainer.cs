@@ -25,8 +25,15 @@ public sealed class Trainer : IDisposable
     private readonly int _taskCount;
     private readonly long _seed;
     private readonly Parameter[] _parameters;
+    /// <summary>Each AdamW group's peak learning rate as a multiple of the schedule's (1, or mm_projector_lr / lr).</summary>
+    private readonly double[] _groupScale;
 
-    public Trainer(IMultimodalCausalLM model, ITaskWeighting weighting, CosineSchedule schedule, OptimizerSettings settings, int taskCount, long seed)
+    /// <param name="projectorGroup">
+    /// LLaVA's <c>mm_projector_lr</c>: the projector's parameters and their peak learning rate, trained as a second AdamW
+    /// group that follows the same warm-up and cosine shape; null = one group.
+    /// </param>
+    public Trainer(IMultimodalCausalLM model, ITaskWeighting weighting, CosineSchedule schedule, OptimizerSettings settings, int taskCount, long seed,
+        (IReadOnlySet<Parameter> Parameters, double PeakLearningRate)? projectorGroup = null)
     {
         _model = model;
         _weighting = weighting;
@@ -36,7 +43,23 @@ public sealed class Trainer : IDisposable
         _seed = seed;
         _parameters = model.TrainableParameters().ToArray();
         if (_parameters.Length == 0) throw new CoTBalInputException("model: no trainable parameter (everything is frozen)");
-        Optimizer = optim.AdamW(_parameters, schedule.PeakLearningRate, settings.Beta1, settings.Beta2, settings.Epsilon, settings.WeightDecay);
+        if (projectorGroup is { } group && _parameters.Any(group.Parameters.Contains) && !_parameters.All(group.Parameters.Contains))
+        {
+            var rest = _parameters.Where(p => !group.Parameters.Contains(p)).ToArray();
+            var projector = _parameters.Where(group.Parameters.Contains).ToArray();
+            _groupScale = [1.0, group.PeakLearningRate / schedule.PeakLearningRate];
+            Optimizer = optim.AdamW(
+                [
+                    new AdamW.ParamGroup(rest, new AdamW.Options { LearningRate = schedule.PeakLearningRate }),
+                    new AdamW.ParamGroup(projector, new AdamW.Options { LearningRate = group.PeakLearningRate }),
+                ],
+                schedule.PeakLearningRate, settings.Beta1, settings.Beta2, settings.Epsilon, settings.WeightDecay);
+        }
+        else
+        {
+            _groupScale = [projectorGroup is { } only && _parameters.All(only.Parameters.Contains) ? only.PeakLearningRate / schedule.PeakLearningRate : 1.0];
+            Optimizer = optim.AdamW(_parameters, schedule.PeakLearningRate * _groupScale[0], settings.Beta1, settings.Beta2, settings.Epsilon, settings.WeightDecay);
+        }
     }
 
     /// <summary>The AdamW optimizer (its state goes into checkpoints).</summary>
@@ -50,7 +73,8 @@ public sealed class Trainer : IDisposable
     {
         var clock = Stopwatch.StartNew();
         double lr = _schedule.LearningRate(step);
-        foreach (var group in Optimizer.ParamGroups) group.LearningRate = lr;
+        int g = 0;
+        foreach (var group in Optimizer.ParamGroups) group.LearningRate = lr * _groupScale[g++];
         Optimizer.zero_grad();
 
         var taskLossSum = new double[_taskCount];
@@ -67,7 +91,8 @@ public sealed class Trainer : IDisposable
             var context = new WeightingContext(firstIteration + m, losses.Summary, new DeterministicRandom(_seed, firstIteration + m));
             var weights = _weighting.NextWeights(context);
             var loss = TaskWeightedLoss.Combine(losses, weights, _weighting.Reduction);
-            (loss / microBatches.Count).backward();
+            // a micro-batch no trainable parameter takes part in (e.g. text only while only the projector trains) adds no gradient
+            if (loss.requires_grad) (loss / microBatches.Count).backward();
 
             float value = loss.item<float>();
             if (!float.IsFinite(value))
