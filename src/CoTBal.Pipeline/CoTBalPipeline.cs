@@ -9,8 +9,9 @@ using CoTBal.Pipeline.Stages;
 
 namespace CoTBal.Pipeline;
 
-/// <summary>What a `cotbal run` call did.</summary>
-public sealed record RunOutcome(RunDirectory Run, IReadOnlyList<string> JobsRun, string? ReportPath, string? PlanPath);
+/// <summary>What a `cotbal run` call did (<see cref="Status"/>: the job table, when asked for it).</summary>
+public sealed record RunOutcome(RunDirectory Run, IReadOnlyList<string> JobsRun, string? ReportPath, string? PlanPath,
+    IReadOnlyList<JobStatusRow>? Status = null);
 
 /// <summary>
 /// The whole CoTBal procedure over a run directory: records the data folder and the config in run.json
@@ -23,6 +24,8 @@ public static class CoTBalPipeline
 
     public static RunOutcome Run(RunRequest request, Action<string> output, CancellationToken ct)
     {
+        if (request.Status && !File.Exists(Path.Combine(request.RunDirectory, RunFile)))
+            throw new CoTBalInputException($"--status: {request.RunDirectory}: no run recorded here");
         var run = new RunDirectory(request.RunDirectory);
         var recorded = ReadRecorded(run);
         var dataDir = request.DataDirectory is { } d ? Path.GetFullPath(d)
@@ -34,7 +37,7 @@ public static class CoTBalPipeline
         TorchSharp.torch.set_num_threads(config.Threads);   // process-wide by nature: set once, from the run config
         var modelConfig = ResolveModelConfig(config.Model, run);
         var graph = JobGraph.Build(data.Tasks, config);
-        AtomicFile.WriteAllText(Path.Combine(run.Path, RunFile), JsonSerializer.Serialize(new RecordedRun(dataDir, config), RecordJson));
+        if (!request.Status) AtomicFile.WriteAllText(Path.Combine(run.Path, RunFile), JsonSerializer.Serialize(new RecordedRun(dataDir, config), RecordJson));
 
         var dataFingerprint = data.Fingerprint();
         var modelText = File.ReadAllText(modelConfig);
@@ -52,12 +55,15 @@ public static class CoTBalPipeline
         };
         var runner = new PipelineRunner(run, config, graph, new CoTBalJobExecutor(data, modelConfig), OwnInputs, output);
 
+        if (request.Status)
+            return new RunOutcome(run, [], null, null, JobStatusRow.Read(run, graph, runner.Fingerprints));
         if (request.Plan is { } plan)
         {
             var path = plan switch
             {
                 "shell" => PlanWriter.WriteShell(run, graph, request.CotbalCommand),
-                "slurm" => PlanWriter.WriteSlurm(run, graph, request.CotbalCommand),
+                "slurm" => PlanWriter.WriteSlurm(run, graph, request.CotbalCommand, JobResources.Estimate(config,
+                    Model.Config.LlavaConfig.Load(modelConfig), CoTBal.Data.TokenizerFactory.Load(data.Tokenizer).VocabularySize)),
                 _ => throw new CoTBalInputException($"--plan {plan}: expected shell or slurm"),
             };
             return new RunOutcome(run, [], null, path);

@@ -9,7 +9,8 @@ namespace CoTBal.Pipeline;
 /// Runs the job graph over a run directory: finished jobs whose fingerprint is unchanged are skipped,
 /// a started one is run again in its own folder (training resumes from its last checkpoint), a job whose
 /// inputs changed is cleared and redone. Each job holds an exclusive lock on its folder while it runs, so
-/// several processes (a cluster plan) can share one run directory.
+/// several processes (a cluster plan, two overlapping submissions of it) can share one run directory: a
+/// process that finds the lock held waits for it, then skips the job if its holder finished it.
 /// </summary>
 public sealed class PipelineRunner
 {
@@ -44,15 +45,19 @@ public sealed class PipelineRunner
         var skipped = _graph.Jobs.Count - pending.Length;
         var progress = new PipelineProgress(pending, Write);
         if (skipped > 0) progress.Message($"{skipped} of {_graph.Jobs.Count} jobs already done (fingerprints unchanged): skipped");
+        var ran = new List<string>();
         foreach (var job in pending)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Execute(job, progress, cancellationToken);
+            if (Execute(job, progress, cancellationToken)) ran.Add(job.Name);
         }
-        return pending.Select(j => j.Name).ToArray();
+        return ran;
     }
 
-    /// <summary>Runs one job whose dependencies are done (a cluster plan calls this once per job).</summary>
+    /// <summary>
+    /// Runs one job whose dependencies are done (a cluster plan calls this once per job). Returns false when it
+    /// was already done, or was finished by a twin whose lock it waited for.
+    /// </summary>
     public bool RunOne(string name, CancellationToken cancellationToken)
     {
         var job = _graph[name];
@@ -64,67 +69,128 @@ public sealed class PipelineRunner
             Write($"{name}: already done (fingerprint unchanged)");
             return false;
         }
-        Execute(job, new PipelineProgress([job], Write), cancellationToken);
-        return true;
+        return Execute(job, new PipelineProgress([job], Write), cancellationToken);
     }
 
-    private void Execute(JobSpec job, PipelineProgress progress, CancellationToken cancellationToken)
+    /// <summary>How often a job waiting for its twin's lock tries again.</summary>
+    public TimeSpan LockPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a running job records its elapsed time, so a killed attempt's time is known.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Runs the job, or skips it when a twin (another process on the same run directory) finished it meanwhile.</summary>
+    private bool Execute(JobSpec job, PipelineProgress progress, CancellationToken cancellationToken)
     {
         var fingerprint = _fingerprints[job.Name];
+        var dir = _run.JobDirectory(job.Name);
+        Directory.CreateDirectory(dir);
+        // The lock comes first: the state read below is then the one its last holder left.
+        using var jobLock = AcquireLock(job.Name, dir, cancellationToken);
         var previous = _run.ReadState(job.Name);
+        if (previous is { Status: JobStatus.Done } && previous.Fingerprint == fingerprint)
+        {
+            Write($"{job.Name}: finished by another process meanwhile: skipped");
+            return false;
+        }
         if (previous is not null && previous.Fingerprint != fingerprint)
         {
             Write($"{job.Name}: inputs changed since the last attempt: clearing its outputs");
             _run.ClearJob(job.Name);
             previous = null;
         }
-        var dir = _run.JobDirectory(job.Name);
-        Directory.CreateDirectory(dir);
-        using var jobLock = AcquireLock(job.Name, dir);
-        if (previous is { Status: JobStatus.Running or JobStatus.Failed })
+        if (previous is { Status: JobStatus.Running or JobStatus.Interrupted or JobStatus.Failed })
             Write($"{job.Name}: resuming an interrupted attempt ({previous.Status.ToString().ToLowerInvariant()})");
         progress.Started(job);
-        var started = DateTime.UtcNow;
         var state = new JobState
         {
             Name = job.Name, Kind = job.Kind.ToString().ToLowerInvariant(), Status = JobStatus.Running, Fingerprint = fingerprint,
-            Attempts = (previous?.Attempts ?? 0) + 1, StartedUtc = started, WallSeconds = previous?.WallSeconds ?? 0,
+            Attempts = (previous?.Attempts ?? 0) + 1, StartedUtc = DateTime.UtcNow, WallSeconds = previous?.WallSeconds ?? 0,
         };
         _run.WriteState(state);
         var clock = Stopwatch.StartNew();
+        var gate = new object();
+        var finished = false;
+        // Heartbeat: the running state carries the time spent so far, so an attempt killed without notice (scancel
+        // past its grace time, a node failure) still counts in the cost table.
+        using var heartbeat = new Timer(_ =>
+        {
+            lock (gate)
+                if (!finished) _run.WriteState(state with { WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds });
+        }, null, HeartbeatInterval, HeartbeatInterval);
+        void Final(JobState last)
+        {
+            lock (gate)
+            {
+                finished = true;
+                _run.WriteState(last);
+            }
+        }
         try
         {
             var result = _executor.Execute(job, new JobContext(_run, _config, _graph, dir, Write), cancellationToken);
-            _run.WriteState(state with
+            Final(state with
             {
                 Status = JobStatus.Done, FinishedUtc = DateTime.UtcNow, WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds,
                 Metrics = new Dictionary<string, double>(result.Metrics),
             });
             progress.Finished(job, clock.Elapsed);
+            return true;
         }
         catch (OperationCanceledException)
         {
-            _run.WriteState(state with { WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds, Error = "interrupted" });
+            Final(state with { Status = JobStatus.Interrupted, WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds, Error = "interrupted" });
             Write($"{job.Name}: interrupted; run the same command again to resume");
             throw;
         }
         catch (Exception e)
         {
-            _run.WriteState(state with { Status = JobStatus.Failed, WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds, Error = e.Message });
+            Final(state with { Status = JobStatus.Failed, WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds, Error = e.Message });
             Write($"{job.Name}: failed: {e.Message}");
             throw;
         }
     }
 
-    private static FileStream AcquireLock(string name, string dir)
+    /// <summary>
+    /// Takes the job's lock, waiting while another process (a twin from an overlapping plan submission, or a
+    /// second `cotbal run`) holds it. The lock file stays in place: deleting it on release would let a waiter
+    /// lock the unlinked file while a newcomer locks a fresh one.
+    /// </summary>
+    private FileStream AcquireLock(string name, string dir, CancellationToken cancellationToken)
     {
+        var path = Path.Combine(dir, LockFile);
+        var announced = false;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+            }
+            catch (IOException)
+            {
+                if (!announced) Write($"{name}: another process holds {path}: waiting for it");
+                announced = true;
+            }
+            cancellationToken.WaitHandle.WaitOne(LockPollInterval);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>The lock file in a job's folder (exclusive while a process runs the job).</summary>
+    public const string LockFile = ".lock";
+
+    /// <summary>True when some process holds the job's lock, i.e. the job is being run right now.</summary>
+    public static bool IsLocked(string jobDirectory)
+    {
+        var path = Path.Combine(jobDirectory, LockFile);
+        if (!File.Exists(path)) return false;
         try
         {
-            return new FileStream(Path.Combine(dir, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1);
+            return false;
         }
         catch (IOException)
         {
-            throw new CoTBalInputException($"job '{name}' is being run by another process (lock held on {dir}/.lock)");
+            return true;
         }
     }
 

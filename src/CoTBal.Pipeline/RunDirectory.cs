@@ -52,13 +52,24 @@ public sealed class RunDirectory
         AtomicFile.WriteAllText(StateFile(state.Name), JsonSerializer.Serialize(state, StateJson));
     }
 
-    /// <summary>Removes a job's outputs (its inputs changed), keeping nothing but the folder.</summary>
+    /// <summary>
+    /// Removes a job's outputs (its inputs changed). Keeps the lock file (held by the caller: deleting it would let
+    /// another process lock a fresh one) and the log pointer of cluster attempts.
+    /// </summary>
     public void ClearJob(string job)
     {
         var dir = JobDirectory(job);
-        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.CreateDirectory(dir);
+        foreach (var entry in new DirectoryInfo(dir).EnumerateFileSystemInfos())
+        {
+            if (entry.Name is PipelineRunner.LockFile or AttemptLogsFile) continue;
+            if (entry is DirectoryInfo d) d.Delete(recursive: true);
+            else entry.Delete();
+        }
     }
+
+    /// <summary>jobs/NAME/attempt-logs.txt: one line per cluster attempt (time, scheduler job id, log file), appended by the plan's job script.</summary>
+    public const string AttemptLogsFile = "attempt-logs.txt";
 
     public void AppendLog(string line)
     {

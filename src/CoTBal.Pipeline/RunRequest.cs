@@ -16,6 +16,8 @@ public sealed record RunRequest
     public string? Job { get; init; }
     /// <summary>Write a plan (shell or slurm) instead of running.</summary>
     public string? Plan { get; init; }
-    /// <summary>The command plans use to call cotbal.</summary>
-    public string CotbalCommand { get; init; } = "cotbal";
+    /// <summary>Print each job's state instead of running (recorded run only).</summary>
+    public bool Status { get; init; }
+    /// <summary>The command plans use to call cotbal, as words (a launcher path, or dotnet and a dll path).</summary>
+    public IReadOnlyList<string> CotbalCommand { get; init; } = ["cotbal"];
 }

@@ -142,7 +142,7 @@ public sealed class PipelineEndToEndTests(ReferenceRun reference) : IClassFixtur
                 CoTBalPipeline.Run(request, line => { if (line.Contains("train-mini  (")) cts.Cancel(); }, cts.Token));
             var dir = new RunDirectory(request.RunDirectory);
             Assert.Equal(JobStatus.Done, dir.ReadState("subsets")!.Status);
-            Assert.Equal(JobStatus.Running, dir.ReadState("train-mini")!.Status);
+            Assert.Equal(JobStatus.Interrupted, dir.ReadState("train-mini")!.Status);
             Assert.Equal("interrupted", dir.ReadState("train-mini")!.Error);
         }
         finally

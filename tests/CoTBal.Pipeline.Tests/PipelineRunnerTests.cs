@@ -31,11 +31,148 @@ public sealed class PipelineRunnerTests : IDisposable
         }
     }
 
-    private PipelineRunner Runner(RunConfig config, IJobExecutor executor, CancellationToken token = default)
+    private PipelineRunner Runner(RunConfig config, IJobExecutor executor, Action<string>? output = null)
     {
         var graph = JobGraph.Build(JobGraphTests.Tasks, config);
         return new PipelineRunner(new RunDirectory(_dir), config, graph, executor,
-            job => job.Kind == JobKind.Train ? System.Text.Json.JsonSerializer.Serialize(config.Final) : "", _ => { });
+            job => job.Kind == JobKind.Train ? System.Text.Json.JsonSerializer.Serialize(config.Final) : "", output ?? (_ => { }))
+        {
+            LockPollInterval = TimeSpan.FromMilliseconds(20),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(20),
+        };
+    }
+
+    /// <summary>Holds a job's lock as a twin process would (a second open file description: flock conflicts in-process too).</summary>
+    private FileStream HoldLock(string job)
+    {
+        var dir = new RunDirectory(_dir).JobDirectory(job);
+        Directory.CreateDirectory(dir);
+        return new FileStream(Path.Combine(dir, PipelineRunner.LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+    }
+
+    private static void WaitFor(Func<bool> condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "timed out");
+            Thread.Sleep(10);
+        }
+    }
+
+    [Fact]
+    public async Task JobWhoseTwinHoldsTheLockWaitsAndSkipsItWhenTheTwinFinished()
+    {
+        var config = new RunConfig { Methods = ["ew"] };
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var recorder = new Recorder();
+        var runner = Runner(config, recorder, lines.Enqueue);
+        var twin = HoldLock("subsets");
+        var waiter = Task.Run(() => runner.RunOne("subsets", CancellationToken.None));
+        WaitFor(() => lines.Any(l => l.Contains("subsets: another process holds")));
+        Assert.False(waiter.IsCompleted);
+        // the twin finishes the job, then releases its lock
+        new RunDirectory(_dir).WriteState(new JobState
+        {
+            Name = "subsets", Kind = "subsets", Status = JobStatus.Done, Fingerprint = runner.Fingerprints["subsets"], Attempts = 1,
+        });
+        twin.Dispose();
+        Assert.False(await waiter);                                      // skipped, not failed, not redone
+        Assert.Empty(recorder.Ran);
+        Assert.Contains(lines, l => l.Contains("subsets: finished by another process meanwhile: skipped"));
+    }
+
+    [Fact]
+    public async Task JobWhoseTwinFailedIsRunAfterTheTwinReleasesTheLock()
+    {
+        var config = new RunConfig { Methods = ["ew"] };
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var recorder = new Recorder();
+        var runner = Runner(config, recorder, lines.Enqueue);
+        var twin = HoldLock("subsets");
+        var waiter = Task.Run(() => runner.RunOne("subsets", CancellationToken.None));
+        WaitFor(() => lines.Any(l => l.Contains("another process holds")));
+        new RunDirectory(_dir).WriteState(new JobState
+        {
+            Name = "subsets", Kind = "subsets", Status = JobStatus.Failed, Fingerprint = runner.Fingerprints["subsets"], Attempts = 1, WallSeconds = 5,
+        });
+        twin.Dispose();
+        Assert.True(await waiter);
+        Assert.Equal(["subsets"], recorder.Ran);
+        var state = new RunDirectory(_dir).ReadState("subsets")!;
+        Assert.Equal((JobStatus.Done, 2), (state.Status, state.Attempts));
+        Assert.True(state.WallSeconds >= 5);                            // the failed attempt's time is kept
+    }
+
+    /// <summary>Sleeps in its job until the heartbeat recorded time, then reports what state.json said meanwhile.</summary>
+    private sealed class Sleeper(string job, bool cancel) : IJobExecutor
+    {
+        public JobState? SeenWhileRunning { get; private set; }
+        public JobResult Execute(JobSpec spec, JobContext context, CancellationToken cancellationToken)
+        {
+            if (spec.Name != job) return JobResult.Empty;
+            var before = context.Run.ReadState(job)!.WallSeconds;     // the earlier attempts' time
+            WaitFor(() => context.Run.ReadState(job)!.WallSeconds >= before + 0.1);
+            SeenWhileRunning = context.Run.ReadState(job);
+            if (cancel) throw new OperationCanceledException();
+            return JobResult.Empty;
+        }
+    }
+
+    [Fact]
+    public void RunningJobRecordsItsTimeSoAKilledAttemptCountsAndACancelledOneIsMarkedInterrupted()
+    {
+        var config = new RunConfig { Methods = ["ew"] };
+        var sleeper = new Sleeper("subsets", cancel: true);
+        Assert.ThrowsAny<OperationCanceledException>(() => Runner(config, sleeper).RunOne("subsets", CancellationToken.None));
+        // while it ran (as a SIGKILL would leave it): running, with the time so far
+        Assert.Equal(JobStatus.Running, sleeper.SeenWhileRunning!.Status);
+        Assert.True(sleeper.SeenWhileRunning.WallSeconds >= 0.1);
+        // cancelled (Ctrl+C, scancel's SIGTERM): interrupted, not running, its time recorded
+        var state = new RunDirectory(_dir).ReadState("subsets")!;
+        Assert.Equal((JobStatus.Interrupted, "interrupted"), (state.Status, state.Error));
+        Assert.True(state.WallSeconds >= sleeper.SeenWhileRunning.WallSeconds);
+
+        var rerun = new Sleeper("subsets", cancel: false);
+        Runner(config, rerun).RunOne("subsets", CancellationToken.None);
+        var done = new RunDirectory(_dir).ReadState("subsets")!;
+        Assert.Equal((JobStatus.Done, 2), (done.Status, done.Attempts));
+        Assert.True(done.WallSeconds >= state.WallSeconds + 0.1);       // both attempts count
+    }
+
+    [Fact]
+    public void StatusTellsAKilledJobFromARunningOneAndFindsTheLatestAttemptLog()
+    {
+        var config = new RunConfig { Methods = ["ew"] };
+        var runner = Runner(config, new Recorder());
+        runner.RunOne("subsets", CancellationToken.None);
+        var run = new RunDirectory(_dir);
+        JobState Running(string job) => new() { Name = job, Kind = "train", Status = JobStatus.Running, Fingerprint = runner.Fingerprints[job], Attempts = 1, WallSeconds = 12 };
+        run.WriteState(Running("train-mini"));                          // killed: no process holds its lock
+        run.WriteState(Running("train-vqa-plus-mini"));
+        File.WriteAllText(Path.Combine(run.JobDirectory("train-mini"), RunDirectory.AttemptLogsFile),
+            "2026-01-01T00:00:00Z 41 /runs/my run/slurm/logs/train-mini-41.out\n2026-01-01T01:00:00Z 57 /runs/my run/slurm/logs/train-mini-57.out\n");
+        run.WriteState(run.ReadState("subsets")! with { Fingerprint = "changed" });
+        using var twin = HoldLock("train-vqa-plus-mini");
+        var rows = JobStatusRow.Read(run, JobGraph.Build(JobGraphTests.Tasks, config), runner.Fingerprints).ToDictionary(r => r.Name);
+        Assert.Equal(("interrupted", 1, 12.0), (rows["train-mini"].State, rows["train-mini"].Attempts, rows["train-mini"].WallSeconds));
+        Assert.Equal("/runs/my run/slurm/logs/train-mini-57.out", rows["train-mini"].Log);
+        Assert.Equal("running", rows["train-vqa-plus-mini"].State);
+        Assert.Equal("outdated", rows["subsets"].State);
+        Assert.Equal(("pending", 0, (string?)null), (rows["report"].State, rows["report"].Attempts, rows["report"].Log));
+    }
+
+    [Fact]
+    public void ClearingAJobKeepsItsLockAndAttemptLogs()
+    {
+        var run = new RunDirectory(_dir);
+        var dir = run.JobDirectory("train-mini");
+        Directory.CreateDirectory(Path.Combine(dir, "checkpoint-5"));
+        File.WriteAllText(Path.Combine(dir, "state.json"), "{}");
+        File.WriteAllText(Path.Combine(dir, RunDirectory.AttemptLogsFile), "t 1 log\n");
+        using (HoldLock("train-mini")) run.ClearJob("train-mini");
+        Assert.Equal([PipelineRunner.LockFile, RunDirectory.AttemptLogsFile],
+            Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -72,7 +209,7 @@ public sealed class PipelineRunnerTests : IDisposable
             Runner(config, first).RunAll(first.Cancel.Token));
         Assert.Equal("train-vqa-plus-mini", first.Ran[^1]);
         var state = new RunDirectory(_dir).ReadState("train-vqa-plus-mini")!;
-        Assert.Equal(JobStatus.Running, state.Status);
+        Assert.Equal(JobStatus.Interrupted, state.Status);
 
         var second = new Recorder();
         Runner(config, second).RunAll(CancellationToken.None);

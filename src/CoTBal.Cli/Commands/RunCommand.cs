@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CoTBal.Pipeline;
+using CoTBal.Pipeline.Jobs;
 
 namespace CoTBal.Cli.Commands;
 
@@ -14,12 +15,23 @@ public static class RunCommand
         var job = new Option<string?>("--job") { Description = "run only this job (its dependencies must be done); what plans call" };
         var plan = new Option<string?>("--plan") { Description = "write the job graph as a script instead of running: shell (RUN/plan.sh) or slurm (RUN/slurm/submit.sh)" };
         plan.AcceptOnlyFromAmong("shell", "slurm");
+        var status = new Option<bool>("--status") { Description = "print every job's state, attempts, wall time (cancelled attempts included) and latest cluster log, and run nothing" };
         var seeds = new Option<int?>("--seeds") { Description = "repeat every final training with K seeds (overrides the config's seeds; mean and spread in the report)" };
         var command = new Command("run", "Run the CoTBal procedure: subsets, auxiliary trainings, cross-task validation, weights, final trainings (CoTBal and baselines), test evaluation, comparison, report.");
-        foreach (var o in new Option[] { data, output, config, job, plan, seeds }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, output, config, job, plan, seeds, status }) command.Options.Add(o);
         command.SetAction((parse, ct) => Task.FromResult(CommandRunner.Guard(() =>
         {
             if (parse.GetValue(seeds) is <= 0) throw new Core.CoTBalInputException("--seeds must be >= 1");
+            if (parse.GetValue(status))
+            {
+                var others = new (Option Option, bool Given)[]
+                {
+                    (data, parse.GetValue(data) is not null), (config, parse.GetValue(config) is not null), (job, parse.GetValue(job) is not null),
+                    (plan, parse.GetValue(plan) is not null), (seeds, parse.GetValue(seeds) is not null),
+                };
+                if (others.FirstOrDefault(o => o.Given).Option is { } clash)
+                    throw new Core.CoTBalInputException($"--status reads the recorded run and takes only --out, not {clash.Name}");
+            }
             var outcome = CoTBalPipeline.Run(new RunRequest
             {
                 Seeds = parse.GetValue(seeds),
@@ -28,6 +40,7 @@ public static class RunCommand
                 ConfigPath = parse.GetValue(config),
                 Job = parse.GetValue(job),
                 Plan = parse.GetValue(plan),
+                Status = parse.GetValue(status),
                 CotbalCommand = LauncherCommand(),
             }, Console.WriteLine, ct);
             PrintOutcome(outcome);
@@ -38,6 +51,11 @@ public static class RunCommand
 
     internal static void PrintOutcome(RunOutcome outcome)
     {
+        if (outcome.Status is { } rows)
+        {
+            PrintStatus(rows);
+            return;
+        }
         if (outcome.PlanPath is { } planPath)
         {
             Console.WriteLine($"plan written: {planPath}");
@@ -52,12 +70,25 @@ public static class RunCommand
         }
     }
 
-    /// <summary>How plans call cotbal: the repository launcher when run through it, else this program.</summary>
-    internal static string LauncherCommand()
+    private static void PrintStatus(IReadOnlyList<JobStatusRow> rows)
+    {
+        var width = Math.Max(4, rows.Max(r => r.Name.Length));
+        Console.WriteLine($"{"job".PadRight(width)}  {"state",-11}  {"attempts",8}  {"wall",7}  log");
+        foreach (var r in rows)
+        {
+            var wall = r.Attempts > 0 ? PipelineProgress.Format(TimeSpan.FromSeconds(r.WallSeconds)) : "-";
+            var error = r.Error is { } e ? $"  ({e})" : "";
+            Console.WriteLine($"{r.Name.PadRight(width)}  {r.State,-11}  {r.Attempts,8}  {wall,7}  {r.Log ?? "-"}{error}");
+        }
+        Console.WriteLine(string.Join(", ", rows.GroupBy(r => r.State).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))
+            + $"; wall time over all attempts {PipelineProgress.Format(TimeSpan.FromSeconds(rows.Sum(r => r.WallSeconds)))}");
+    }
+
+    /// <summary>How plans call cotbal, as words: the repository launcher when run through it, else dotnet and this program.</summary>
+    internal static IReadOnlyList<string> LauncherCommand()
     {
         var launcher = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "cotbal"));
-        if (File.Exists(launcher)) return launcher;
-        var dll = Path.Combine(AppContext.BaseDirectory, "cotbal.dll");
-        return $"dotnet {dll}";
+        if (File.Exists(launcher)) return [launcher];
+        return ["dotnet", Path.Combine(AppContext.BaseDirectory, "cotbal.dll")];
     }
 }

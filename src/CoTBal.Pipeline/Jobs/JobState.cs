@@ -2,8 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace CoTBal.Pipeline.Jobs;
 
-/// <summary>Status of a job as recorded in jobs/NAME/state.json.</summary>
-public enum JobStatus { Pending, Running, Done, Failed }
+/// <summary>
+/// Status of a job as recorded in jobs/NAME/state.json. <see cref="Interrupted"/>: stopped by a cancellation
+/// (Ctrl+C, SIGTERM from scancel); a process killed without notice leaves <see cref="Running"/> with no lock held.
+/// </summary>
+public enum JobStatus { Pending, Running, Done, Failed, Interrupted }
 
 /// <summary>What the run directory records about one job (written atomically on every change).</summary>
 public sealed record JobState
@@ -15,7 +18,8 @@ public sealed record JobState
     [JsonPropertyName("attempts")] public int Attempts { get; init; }
     [JsonPropertyName("started_utc")] public DateTime? StartedUtc { get; init; }
     [JsonPropertyName("finished_utc")] public DateTime? FinishedUtc { get; init; }
-    /// <summary>Wall time of the successful attempt(s), summed over resumptions.</summary>
+    /// <summary>Wall time of every attempt, summed over resumptions; a running attempt's share is updated by a heartbeat,
+    /// so an attempt killed without notice counts up to its last heartbeat.</summary>
     [JsonPropertyName("wall_seconds")] public double WallSeconds { get; init; }
     [JsonPropertyName("error")] public string? Error { get; init; }
     /// <summary>Cost figures the job reports (steps, tokens, samples...).</summary>
