@@ -23,6 +23,7 @@ public static class BasePretraining
     public static string Run(PretrainRequest request, Action<string> output, CancellationToken ct)
     {
         request.Validate();
+        CoTBalPipeline.FindModelConfig(request.Model);
         var root = Path.GetFullPath(request.OutputDirectory);
         if (File.Exists(root)) throw new CoTBalInputException($"--out {request.OutputDirectory}: exists and is a file, not a folder");
         var run = new RunDirectory(root);
@@ -78,7 +79,8 @@ public static class BasePretraining
         output($"pretraining the base: {request.Steps} steps of {request.BatchSize} pairs ({request.Model} model) in {options.OutputDir}");
         var summary = TrainingRun.Run(options, ct);
         CopyAtomically(summary.FinalCheckpoint, basePath);
-        output($"pretrained base: {basePath} ({summary.Steps} steps, {summary.WallTime.TotalMinutes:F1} min of training)");
+        var resumed = summary.ResumedFromStep > 0 ? $", resumed from step {summary.ResumedFromStep}" : "";
+        output($"pretrained base: {basePath} ({summary.Steps} steps, {summary.WallTime.TotalMinutes:F1} min of training{resumed})");
         return basePath;
     }
 
