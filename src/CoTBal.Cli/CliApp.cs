@@ -14,6 +14,7 @@ public static class CliApp
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());

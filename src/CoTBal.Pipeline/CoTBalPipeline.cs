@@ -81,13 +81,19 @@ public static class CoTBalPipeline
     /// <summary>A preset name (configs/models/NAME.json next to the program) or a path; copied to RUN/model.json.</summary>
     public static string ResolveModelConfig(string model, RunDirectory run)
     {
-        var preset = Path.Combine(AppContext.BaseDirectory, "configs", "models", model + ".json");
-        var source = File.Exists(preset) ? preset : File.Exists(model) ? model
-            : throw new CoTBalInputException($"model config '{model}': neither a preset ({string.Join(", ", Presets())}) nor a file");
+        var source = FindModelConfig(model);
         var target = Path.Combine(run.Path, "model.json");
         var text = File.ReadAllText(source);
         if (!File.Exists(target) || File.ReadAllText(target) != text) AtomicFile.WriteAllText(target, text);
         return target;
+    }
+
+    /// <summary>The file of a preset name (configs/models/NAME.json next to the program) or of a path.</summary>
+    public static string FindModelConfig(string model)
+    {
+        var preset = Path.Combine(AppContext.BaseDirectory, "configs", "models", model + ".json");
+        return File.Exists(preset) ? preset : File.Exists(model) ? model
+            : throw new CoTBalInputException($"model config '{model}': neither a preset ({string.Join(", ", Presets())}) nor a file");
     }
 
     public static IEnumerable<string> Presets()

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using CoTBal.Data.Benchmark;
 using CoTBal.Pipeline;
 using CoTBal.Pipeline.Config;
+using CoTBal.Pipeline.Pretraining;
 
 namespace CoTBal.Cli.Commands;
 
@@ -25,17 +26,18 @@ public static class DemoCommand
             var runDir = Path.GetFullPath(parse.GetValue(output)!);
             var dataDir = Path.Combine(runDir, "benchmark");
             var sizeName = parse.GetValue(size)!;
+            var benchmark = DemoConfig.Benchmark(sizeName, parse.GetValue(seed));
+            var methodNames = OptionParsing.Names(parse.GetValue(methods)).ToArray();
+            DemoConfig.For(sizeName, methodNames, parse.GetValue(seeds)).Validate();   // bad options fail before any work
             if (!File.Exists(Path.Combine(dataDir, BenchmarkManifest.FileName)))
             {
-                Console.WriteLine($"generating the built-in benchmark ({DemoConfig.BenchmarkSize(sizeName).ToString().ToLowerInvariant()}) into {dataDir} ...");
-                var manifest = BenchmarkGenerator.Generate(dataDir, new BenchmarkOptions
-                {
-                    Seed = parse.GetValue(seed),
-                    Size = DemoConfig.BenchmarkSize(sizeName),
-                });
+                Console.WriteLine($"generating the built-in benchmark ({benchmark.Size.ToString().ToLowerInvariant()}) into {dataDir} ...");
+                var manifest = BenchmarkGenerator.Generate(dataDir, benchmark);
                 Console.WriteLine($"  {manifest.Tasks.Count} tasks: {string.Join(", ", manifest.Tasks.Select(t => $"{t.Name} ({t.Metric})"))}");
             }
-            var config = DemoConfig.For(sizeName, OptionParsing.Names(parse.GetValue(methods)).ToArray(), parse.GetValue(seeds));
+            // the base every training starts from, as LLaVA fine-tunes a pretrained model (built once, then reused)
+            var basePath = BasePretraining.Run(DemoConfig.Pretraining(sizeName, benchmark, Path.Combine(runDir, "pretrain")), Console.WriteLine, ct);
+            var config = DemoConfig.For(sizeName, methodNames, parse.GetValue(seeds), basePath);
             var outcome = CoTBalPipeline.Run(new RunRequest
             {
                 DataDirectory = dataDir,

@@ -98,18 +98,10 @@ public static class BenchmarkGenerator
     private static List<LlavaSample> SampleSplit(IShapesTask task, string split, int size, BenchmarkOptions options,
         HashSet<string> keys, List<(ImageSpec, string)> images, string root)
     {
-        var rng = new DeterministicRandom(DeterministicRandom.Derive(options.Seed, task.Name, split));
         var samples = new List<LlavaSample>(size);
-        var attempts = 0;
-        var maxAttempts = 50 * size + 1000;
         if (task.HasImage) Directory.CreateDirectory(Path.Combine(root, "images", task.Name));
-        while (samples.Count < size)
+        foreach (var generated in Draw(task, split, size, options.Seed, options.ImageSize, keys))
         {
-            if (++attempts > maxAttempts)
-                throw new CoTBalInputException(
-                    $"task {task.Name}: could only draw {samples.Count} distinct {split} samples of the {size} asked; lower the sizes");
-            var generated = task.Generate(rng, options.ImageSize);
-            if (!keys.Add(generated.Key)) continue;
             var index = samples.Count.ToString("D5", CultureInfo.InvariantCulture);
             string? image = null;
             if (generated.Image is not null)
@@ -122,14 +114,57 @@ public static class BenchmarkGenerator
         return samples;
     }
 
+    /// <summary>
+    /// The <paramref name="size"/> distinct samples of one split, drawn from the generator seeded by (seed, task, split);
+    /// <paramref name="keys"/> holds the keys of the task's earlier splits and receives these.
+    /// </summary>
+    internal static IEnumerable<GeneratedSample> Draw(IShapesTask task, string split, int size, ulong seed, int imageSize, HashSet<string> keys)
+    {
+        var rng = new DeterministicRandom(DeterministicRandom.Derive(seed, task.Name, split));
+        var attempts = 0;
+        var maxAttempts = 50 * size + 1000;
+        for (var drawn = 0; drawn < size;)
+        {
+            if (++attempts > maxAttempts)
+                throw new CoTBalInputException(
+                    $"task {task.Name}: could only draw {drawn} distinct {split} samples of the {size} asked; lower the sizes");
+            var generated = task.Generate(rng, imageSize);
+            if (!keys.Add(generated.Key)) continue;
+            drawn++;
+            yield return generated;
+        }
+    }
+
+    /// <summary>
+    /// The keys of every item (every task, every split) of the benchmark these options generate, without rendering
+    /// an image: what the pretraining corpus must avoid (<see cref="PretrainCorpus"/>).
+    /// </summary>
+    internal static HashSet<string> ItemKeys(BenchmarkOptions options)
+    {
+        var (trainSize, valSize, testSize) = options.SplitSizes();
+        var all = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var task in ShapesTasks.All)
+        {
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (split, size) in new[] { ("test", testSize), ("val", valSize), ("train", trainSize) })
+            {
+                if (split == "val" && !task.HasValidation) continue;
+                foreach (var _ in Draw(task, split, size, options.Seed, options.ImageSize, keys)) { }
+            }
+            all.UnionWith(keys);
+        }
+        return all;
+    }
+
     /// <summary>The closed vocabulary: template words, every task phrase and the world's words and numbers.</summary>
     internal static WordTokenizer BuildVocabulary(IReadOnlyList<IShapesTask> tasks) =>
         WordTokenizer.Build(
             new[] { VicunaV1Template.SystemPrompt, VicunaV1Template.UserRole + ":", VicunaV1Template.AssistantRole + ":" }
                 .Concat(tasks.SelectMany(t => t.Phrases))
+                .Concat(PretrainKinds.All.SelectMany(k => k.Phrases))
                 .Concat(ShapesWorld.Inventory()));
 
-    private static void Publish(string staging, string target)
+    internal static void Publish(string staging, string target)
     {
         if (Directory.Exists(target))
         {

@@ -20,16 +20,23 @@ internal sealed class OcrTask : IShapesTask
     public GeneratedSample Generate(DeterministicRandom rng, int imageSize)
     {
         var word = rng.Pick(ShapesWorld.Words);
+        var (image, key) = Draw(rng, imageSize, word.ToUpperInvariant());
+        var question = Prompts.WithImage(rng.Pick(Questions), PromptSuffix);
+        return new GeneratedSample(GeneratedSample.SingleTurn(question, word), null, image, key);
+    }
+
+    /// <summary>Capital <paramref name="text"/> at a random position, ink and background; the image and its key.</summary>
+    internal static (TextImage Image, string Key) Draw(DeterministicRandom rng, int imageSize, string text)
+    {
         var scale = Math.Max(1, imageSize / 16);
-        var width = PixelFont.TextWidth(word.Length, scale);
+        var width = PixelFont.TextWidth(text.Length, scale);
         var height = PixelFont.GlyphHeight * scale;
         // one pixel of margin on every side
         var x = rng.Next(1, Math.Max(2, imageSize - width));
         var y = rng.Next(1, Math.Max(2, imageSize - height));
         var ink = rng.Pick(Inks);
         var gray = (byte)rng.Next(20, 80);
-        var image = new TextImage(imageSize, word.ToUpperInvariant(), x, y, scale, ink, new Rgb(gray, gray, gray), rng.NextUInt64());
-        var question = Prompts.WithImage(rng.Pick(Questions), PromptSuffix);
-        return new GeneratedSample(GeneratedSample.SingleTurn(question, word), null, image, $"{word},{x},{y},{ink},{gray}");
+        var image = new TextImage(imageSize, text, x, y, scale, ink, new Rgb(gray, gray, gray), rng.NextUInt64());
+        return (image, $"{text.ToLowerInvariant()},{x},{y},{ink},{gray}");
     }
 }

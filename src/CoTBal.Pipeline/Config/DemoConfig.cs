@@ -10,7 +10,31 @@ public static class DemoConfig
     public static Data.Benchmark.BenchmarkSize BenchmarkSize(string size) =>
         size == "tiny" ? Data.Benchmark.BenchmarkSize.Tiny : Data.Benchmark.BenchmarkSize.Small;
 
-    public static RunConfig For(string size, string[] methods, int seeds)
+    /// <summary>The demo's benchmark: 48-pixel images, as the demo model preset expects (36 patches of 8 pixels).</summary>
+    public static Data.Benchmark.BenchmarkOptions Benchmark(string size, ulong seed) =>
+        new() { Seed = seed, Size = BenchmarkSize(size), ImageSize = 48 };
+
+    /// <summary>
+    /// The demo's pretrained base (<c>cotbal pretrain</c> with these options): a corpus that avoids the items of
+    /// <paramref name="benchmark"/>, and a training of the whole demo model on it. Tiny: a few steps (a smoke test).
+    /// </summary>
+    public static Pretraining.PretrainRequest Pretraining(string size, Data.Benchmark.BenchmarkOptions benchmark, string outputDirectory)
+    {
+        var tiny = size == "tiny";
+        return new Pretraining.PretrainRequest
+        {
+            OutputDirectory = outputDirectory,
+            Corpus = new Data.Benchmark.PretrainCorpusOptions { Seed = benchmark.Seed + 1, Samples = tiny ? 96 : 24_000, Benchmark = benchmark },
+            Model = "demo",
+            Steps = tiny ? 6 : 1500,
+            BatchSize = tiny ? 16 : 32,
+            LearningRate = 3e-3,
+            CheckpointEvery = tiny ? 3 : 100,
+        };
+    }
+
+    /// <param name="init">the pretrained base every training starts from (null: random initialisation)</param>
+    public static RunConfig For(string size, string[] methods, int seeds, string? init = null)
     {
         var tiny = size == "tiny";
         TrainingBudget Budget(double epochs, int minSteps) => new()
@@ -20,6 +44,7 @@ public static class DemoConfig
         return new RunConfig
         {
             Model = "demo",
+            Init = init,
             Methods = methods,
             Seeds = seeds,
             MiniMinSamples = tiny ? 8 : 64,

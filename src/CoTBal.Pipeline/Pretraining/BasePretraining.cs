@@ -1,0 +1,115 @@
+using System.Text.Json;
+using CoTBal.Core;
+using CoTBal.Core.IO;
+using CoTBal.Data.Benchmark;
+using CoTBal.Training;
+
+namespace CoTBal.Pipeline.Pretraining;
+
+/// <summary>
+/// Builds the pretrained base of the built-in benchmark, the counterpart of LLaVA-1.5's pretraining (here from random
+/// weights, so vision tower, projector and language model are all trained): generates the pretraining corpus
+/// (<see cref="PretrainCorpus"/>) into <c>OUT/corpus</c>, trains the model on it into <c>OUT/train</c> (resumable,
+/// bit-identical on resume) and copies the final checkpoint to <c>OUT/base</c>, the folder every fine-tuning takes as
+/// <c>init</c>. <c>OUT/request.json</c> records the request; calling again with the same request reuses what is there
+/// (a finished base is returned at once), another request in the same folder is an error.
+/// </summary>
+public static class BasePretraining
+{
+    public const string BaseFolder = "base";
+    public const string RequestFile = "request.json";
+
+    /// <summary>Builds (or reuses) the base; returns its checkpoint folder.</summary>
+    public static string Run(PretrainRequest request, Action<string> output, CancellationToken ct)
+    {
+        request.Validate();
+        CoTBalPipeline.FindModelConfig(request.Model);
+        var root = Path.GetFullPath(request.OutputDirectory);
+        if (File.Exists(root)) throw new CoTBalInputException($"--out {request.OutputDirectory}: exists and is a file, not a folder");
+        var run = new RunDirectory(root);
+        var recordPath = Path.Combine(root, RequestFile);
+        var record = JsonSerializer.Serialize(Record(request), RecordJson);
+        if (File.Exists(recordPath))
+        {
+            if (File.ReadAllText(recordPath) != record)
+                throw new CoTBalInputException($"--out {request.OutputDirectory}: holds a pretraining with other options ({recordPath}); use another --out, or delete the folder to start over");
+        }
+        else if (Directory.EnumerateFileSystemEntries(root).Any())
+        {
+            throw new CoTBalInputException($"--out {request.OutputDirectory}: folder exists, is not empty and holds no pretraining ({RequestFile} missing)");
+        }
+        else
+        {
+            AtomicFile.WriteAllText(recordPath, record);
+        }
+
+        var basePath = Path.Combine(root, BaseFolder);
+        if (Directory.Exists(basePath))
+        {
+            output($"pretrained base: {basePath} (reused)");
+            return basePath;
+        }
+
+        var corpusPath = Path.Combine(root, "corpus");
+        if (!File.Exists(Path.Combine(corpusPath, PretrainCorpusInfo.FileName)))
+        {
+            output($"generating the pretraining corpus ({request.Corpus.Samples} pairs) into {corpusPath} ...");
+            var info = PretrainCorpus.Generate(corpusPath, request.Corpus with { Overwrite = true });
+            output($"  {string.Join(", ", info.Kinds.Select(k => $"{k.Key} {k.Value}"))}; {info.SkippedCollisions} draws skipped as benchmark items");
+        }
+        var modelConfig = CoTBalPipeline.ResolveModelConfig(request.Model, run);
+        var options = new TrainingOptions
+        {
+            DataFiles = [Path.Combine(corpusPath, PretrainCorpus.DataFile)],
+            ImageFolder = corpusPath,
+            ModelConfigPath = modelConfig,
+            Tokenizer = Path.Combine(corpusPath, BenchmarkGenerator.VocabFile),
+            Tasks = PretrainKinds.Names,
+            OutputDir = Path.Combine(root, "train"),
+            Steps = request.Steps,
+            BatchSize = request.BatchSize,
+            LearningRate = request.LearningRate,
+            WarmupRatio = request.WarmupRatio,
+            Seed = request.Seed,
+            CheckpointEvery = request.CheckpointEvery,
+            LogEvery = Math.Max(1, request.Steps / 20),
+            Progress = ProgressMode.Plain,
+            Threads = request.Threads,
+        };
+        output($"pretraining the base: {request.Steps} steps of {request.BatchSize} pairs ({request.Model} model) in {options.OutputDir}");
+        var summary = TrainingRun.Run(options, ct);
+        CopyAtomically(summary.FinalCheckpoint, basePath);
+        var resumed = summary.ResumedFromStep > 0 ? $", resumed from step {summary.ResumedFromStep}" : "";
+        output($"pretrained base: {basePath} ({summary.Steps} steps, {summary.WallTime.TotalMinutes:F1} min of training{resumed})");
+        return basePath;
+    }
+
+    /// <summary>What identifies a pretraining: everything but the output folder, checkpoint cadence and threads.</summary>
+    private static object Record(PretrainRequest r) => new
+    {
+        corpus = new
+        {
+            seed = r.Corpus.Seed,
+            samples = r.Corpus.Samples,
+            benchmark_seed = r.Corpus.Benchmark.Seed,
+            benchmark_sizes = r.Corpus.Benchmark.SplitSizes().ToString(),
+            image_size = r.Corpus.Benchmark.ImageSize,
+        },
+        model = r.Model,
+        steps = r.Steps,
+        batch_size = r.BatchSize,
+        learning_rate = r.LearningRate,
+        warmup_ratio = r.WarmupRatio,
+        seed = r.Seed,
+    };
+
+    private static void CopyAtomically(string source, string target)
+    {
+        var staging = target + $".{Guid.NewGuid():N}.tmp";
+        Directory.CreateDirectory(staging);
+        foreach (var file in Directory.GetFiles(source)) File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
+        Directory.Move(staging, target);
+    }
+
+    private static readonly JsonSerializerOptions RecordJson = new() { WriteIndented = true };
+}

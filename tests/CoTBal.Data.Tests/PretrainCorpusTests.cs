@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+using CoTBal.Core;
+using CoTBal.Data.Benchmark;
+using CoTBal.Data.Text;
+
+namespace CoTBal.Data.Tests;
+
+/// <summary>The pretraining corpus: disjoint from the benchmark's items, its own prompts, deterministic, same vocabulary.</summary>
+public sealed class PretrainCorpusTests(TinyBenchmarkFixture fixture) : IClassFixture<TinyBenchmarkFixture>
+{
+    private static readonly PretrainCorpusOptions Options = new() { Seed = 5, Samples = 90, Benchmark = TinyBenchmarkFixture.Options, MaxDegreeOfParallelism = 1 };
+
+    private static string Hash(string file) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file)));
+
+    private static List<LlavaSample> Read(string file) => [.. LlavaDataReader.Read(file, LlavaReadOptions.Default)];
+
+    [Fact]
+    public void Corpus_shares_no_image_no_prompt_and_no_answer_with_any_benchmark_item()
+    {
+        using var dir = new TempDir();
+        var info = PretrainCorpus.Generate(dir.File("corpus"), Options);
+        var corpus = Read(Path.Combine(dir.File("corpus"), PretrainCorpus.DataFile));
+        Assert.Equal(90, corpus.Count);
+        Assert.Equal(PretrainKinds.Names.ToDictionary(n => n, _ => 30), info.Kinds);
+
+        var items = new[] { "train.json", "val.json", "test.json" }.SelectMany(f => Read(Path.Combine(fixture.Root, f))).ToList();
+        var itemImages = items.Where(s => s.ImagePath is not null).Select(s => Hash(Path.Combine(fixture.Root, s.ImagePath!))).ToHashSet();
+        var itemPrompts = items.Select(s => s.Conversations[0].Value).ToHashSet();
+        var itemAnswers = items.SelectMany(s => s.Conversations.Where(c => c.From == ConversationTurn.Gpt).Select(c => c.Value).Concat(s.References ?? [])).ToHashSet();
+        Assert.Equal(7 * 48, itemImages.Count);
+        foreach (var s in corpus)
+        {
+            Assert.DoesNotContain(Hash(Path.Combine(dir.File("corpus"), s.ImagePath!)), itemImages);
+            Assert.DoesNotContain(s.Conversations[0].Value, itemPrompts);
+            Assert.DoesNotContain(s.Conversations[1].Value, itemAnswers);
+            Assert.Contains(s.Task, PretrainKinds.Names);
+        }
+        // the keys it avoids are exactly the benchmark's items: one per image, plus the text-only dialogues
+        Assert.Equal(7 * 48 + (32 + 8), BenchmarkGenerator.ItemKeys(TinyBenchmarkFixture.Options).Count);
+        Assert.Equal((TinyBenchmarkFixture.Options.Seed, 7 * 48 + 40), (info.ExcludedBenchmarkSeed, info.ExcludedItems));
+    }
+
+    [Fact]
+    public void Same_options_give_the_same_bytes_and_the_benchmark_vocabulary()
+    {
+        using var dir = new TempDir();
+        PretrainCorpus.Generate(dir.File("a"), Options);
+        PretrainCorpus.Generate(dir.File("b"), Options with { MaxDegreeOfParallelism = 2 });
+        string[] Files(string root) => [.. Directory.GetFiles(root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(root, f)).Order()];
+        Assert.Equal(Files(dir.File("a")), Files(dir.File("b")));
+        foreach (var f in Files(dir.File("a"))) Assert.Equal(Hash(Path.Combine(dir.File("a"), f)), Hash(Path.Combine(dir.File("b"), f)));
+        Assert.Equal(Hash(Path.Combine(fixture.Root, "vocab.json")), Hash(Path.Combine(dir.File("a"), "vocab.json")));
+        PretrainCorpus.Generate(dir.File("c"), Options with { Seed = 6 });
+        Assert.NotEqual(Hash(Path.Combine(dir.File("a"), PretrainCorpus.DataFile)), Hash(Path.Combine(dir.File("c"), PretrainCorpus.DataFile)));
+
+        var tokenizer = TokenizerFactory.Load(Path.Combine(dir.File("a"), "vocab.json"));
+        foreach (var s in Read(Path.Combine(dir.File("a"), PretrainCorpus.DataFile)))
+            Assert.Equal(s.Conversations[1].Value, tokenizer.Decode(tokenizer.Encode(s.Conversations[1].Value)));
+        Assert.Equal(Options.Samples, PretrainCorpusInfo.Load(dir.File("a")).Kinds.Values.Sum());
+    }
+
+    [Fact]
+    public void Pairs_teach_count_colour_shape_location_boxes_and_letters()
+    {
+        var rng = new DeterministicRandom(3);
+        var summary = new SceneSummaryKind().Generate(rng, 48);
+        Assert.Matches(@"^[1-6] objects?: ((red|green|blue|yellow|purple) (circle|square|triangle|diamond) [a-z ]+(, |\.$))+", summary.Conversations[1].Value);
+        var boxes = new ObjectBoxesKind().Generate(rng, 48);
+        Assert.Matches(@"^([a-z]+ [a-z]+ \[\d\.\d\d, \d\.\d\d, \d\.\d\d, \d\.\d\d\](, |\.$))+", boxes.Conversations[1].Value);
+        var text = new TextTranscriptKind().Generate(rng, 48);
+        Assert.Matches(@"^the letters [a-z] [a-z] [a-z]\.$", text.Conversations[1].Value);
+        Assert.IsType<TextImage>(text.Image);
+    }
+
+    [Fact]
+    public void Bad_options_are_one_line_errors()
+    {
+        using var dir = new TempDir();
+        Assert.Equal("pretraining corpus: --samples must be at least 3 (one per kind), got 2",
+            Assert.Throws<CoTBalInputException>(() => PretrainCorpus.Generate(dir.File("x"), Options with { Samples = 2 })).Message);
+        Assert.Contains("--image-size 8", Assert.Throws<CoTBalInputException>(() =>
+            PretrainCorpus.Generate(dir.File("x"), Options with { Benchmark = Options.Benchmark with { ImageSize = 8 } })).Message);
+        Assert.Equal($"{fixture.Root}: folder exists and is not empty (choose another --out or pass --overwrite)",
+            Assert.Throws<CoTBalInputException>(() => PretrainCorpus.Generate(fixture.Root, Options)).Message);
+        Assert.False(Directory.Exists(dir.File("x")));
+    }
+}

@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using CoTBal.Core;
+using CoTBal.Data.Benchmark;
+using CoTBal.Pipeline.Pretraining;
+using CoTBal.Training.Checkpointing;
+
+namespace CoTBal.Pipeline.Tests;
+
+/// <summary>`cotbal pretrain` at tiny size: the same request gives the same weights, an interrupted run resumes to them, a finished base is reused.</summary>
+public sealed class BasePretrainingTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "cotbal-pretrain-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    private PretrainRequest Request(string name) => new()
+    {
+        OutputDirectory = Path.Combine(_root, name),
+        Corpus = new PretrainCorpusOptions { Seed = 3, Samples = 24, Benchmark = new BenchmarkOptions { Seed = 7, Size = BenchmarkSize.Tiny }, MaxDegreeOfParallelism = 1 },
+        Model = "tiny",
+        Steps = 4,
+        BatchSize = 4,
+        CheckpointEvery = 2,
+        Threads = 1,
+    };
+
+    private static string ModelHash(string checkpoint) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Path.Combine(checkpoint, CheckpointFiles.Model))));
+
+    [Fact]
+    public void Same_request_same_weights_an_interrupted_run_resumes_to_them_and_a_finished_base_is_reused()
+    {
+        var lines = new List<string>();
+        var first = BasePretraining.Run(Request("a"), lines.Add, CancellationToken.None);
+        Assert.Equal(Path.Combine(_root, "a", "base"), first);
+        CheckpointStore.Read(first);   // a complete tool checkpoint: usable as --init
+
+        // a second folder, killed after its step-2 checkpoint: the final checkpoint and the base never got written
+        var second = BasePretraining.Run(Request("b"), _ => { }, CancellationToken.None);
+        Assert.Equal(ModelHash(first), ModelHash(second));
+        Directory.Delete(second, recursive: true);
+        Directory.Delete(Path.Combine(_root, "b", "train", "checkpoint-0000004"), recursive: true);
+        Assert.True(Directory.Exists(Path.Combine(_root, "b", "train", "checkpoint-0000002")));
+        var resumedLines = new List<string>();
+        BasePretraining.Run(Request("b"), resumedLines.Add, CancellationToken.None);
+        Assert.Contains(resumedLines, l => l.Contains("resumed from step 2", StringComparison.Ordinal));
+        Assert.DoesNotContain(resumedLines, l => l.StartsWith("generating", StringComparison.Ordinal));
+        Assert.Equal(ModelHash(first), ModelHash(second));
+
+        // done: the next call returns the base without training
+        var again = new List<string>();
+        Assert.Equal(first, BasePretraining.Run(Request("a"), again.Add, CancellationToken.None));
+        Assert.Equal([$"pretrained base: {first} (reused)"], again);
+
+        // another seed gives other weights
+        Assert.NotEqual(ModelHash(first), ModelHash(BasePretraining.Run(Request("c") with { Seed = 43 }, _ => { }, CancellationToken.None)));
+    }
+
+    [Fact]
+    public void Another_request_in_the_same_folder_and_bad_options_are_one_line_errors_that_write_nothing()
+    {
+        var dir = Path.Combine(_root, "x");
+        Assert.Equal("--steps must be > 0, got 0", Assert.Throws<CoTBalInputException>(() => BasePretraining.Run(Request("x") with { Steps = 0 }, _ => { }, CancellationToken.None)).Message);
+        Assert.StartsWith("model config 'nope': neither a preset", Assert.Throws<CoTBalInputException>(() => BasePretraining.Run(Request("x") with { Model = "nope" }, _ => { }, CancellationToken.None)).Message);
+        Assert.Equal("--samples must be at least 3 (one pair per kind), got 1",
+            Assert.Throws<CoTBalInputException>(() => BasePretraining.Run(Request("x") with { Corpus = Request("x").Corpus with { Samples = 1 } }, _ => { }, CancellationToken.None)).Message);
+        Assert.False(Directory.Exists(dir));
+
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "notes.txt"), "mine");
+        Assert.Contains("holds no pretraining", Assert.Throws<CoTBalInputException>(() => BasePretraining.Run(Request("x"), _ => { }, CancellationToken.None)).Message);
+        File.Delete(Path.Combine(dir, "notes.txt"));
+        BasePretraining.Run(Request("x") with { Steps = 2 }, _ => { }, CancellationToken.None);
+        var e = Assert.Throws<CoTBalInputException>(() => BasePretraining.Run(Request("x"), _ => { }, CancellationToken.None));
+        Assert.StartsWith($"--out {dir}: holds a pretraining with other options", e.Message);
+    }
+}
