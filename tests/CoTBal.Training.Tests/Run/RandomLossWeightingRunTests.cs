@@ -53,13 +53,13 @@ public sealed class RandomLossWeightingRunTests : IDisposable
         // two tasks' centred logs have covariance -1/N, and E[lambda_i] = 1 by symmetry.
         const int n = 3, draws = 20000;
         var rlw = new RandomLossWeighting();
-        var losses = new Loss.TaskLossSummary(new double[n], [true, true, true], [1, 1, 1]);
+        var losses = new CoTBal.Training.Loss.TaskLossSummary(new double[n], [true, true, true], [1, 1, 1]);
         var centred = new double[draws][];
         var mean = new double[n];
         for (int it = 0; it < draws; it++)
         {
             var w = rlw.NextWeights(new WeightingContext(it, losses, new DeterministicRandom(seed: 11, stream: it)));
-            var logs = w.Select(Math.Log).ToArray();
+            var logs = w.Select(x => Math.Log(x)).ToArray();
             var avg = logs.Average();
             centred[it] = logs.Select(l => l - avg).ToArray();
             for (int k = 0; k < n; k++) mean[k] += w[k] / draws;
