@@ -91,6 +91,8 @@ public sealed record TrainingOptions
     /// <summary>Plain progress lines every K steps.</summary>
     [JsonPropertyName("log_every")] public int LogEvery { get; init; } = 10;
     [JsonPropertyName("progress")] public ProgressMode Progress { get; init; } = ProgressMode.Auto;
+    /// <summary>Write TensorBoard event files next to train_log.jsonl (<see cref="Logging.TensorBoardLog"/>).</summary>
+    [JsonPropertyName("tensorboard")] public bool TensorBoard { get; init; } = true;
     /// <summary>
     /// libtorch intra-op threads (process-wide, set at the start of the run); null = leave as is. Exact
     /// resume assumes the same count as the interrupted session (reductions split by thread).
@@ -174,11 +176,11 @@ public sealed record TrainingOptions
     /// <summary>
     /// The fields that change the trained weights, as JSON (paths, hyper-parameters, and the SHA-256 of the
     /// data, model config, tokenizer and task weights files); not the output folder, checkpoint cadence,
-    /// logging or progress.
+    /// logging (train_log.jsonl cadence, TensorBoard) or progress.
     /// </summary>
     public IReadOnlyDictionary<string, string> Fingerprint()
     {
-        var neutral = this with { OutputDir = "", CheckpointEvery = 1, KeepCheckpoints = 1, LogEvery = 1, Progress = ProgressMode.None, Threads = null };
+        var neutral = this with { OutputDir = "", CheckpointEvery = 1, KeepCheckpoints = 1, LogEvery = 1, Progress = ProgressMode.None, Threads = null, TensorBoard = true };
         var doc = JsonSerializer.SerializeToElement(neutral, Json);
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in doc.EnumerateObject()) result[p.Name] = p.Value.GetRawText();
@@ -189,7 +191,7 @@ public sealed record TrainingOptions
         if (Init is not null) result["init_files"] = CoTBal.Training.Init.ModelInit.Identity(Init);
         foreach (var (name, path) in new[] { ("vision_tower_files", VisionTower), ("language_model_files", LanguageModel), ("mm_projector_files", MmProjector) })
             if (path is not null) result[name] = CoTBal.Training.Init.ModelInit.Identity(path);
-        foreach (var name in new[] { "out", "checkpoint_every", "keep_checkpoints", "log_every", "progress", "threads" }) result.Remove(name);
+        foreach (var name in new[] { "out", "checkpoint_every", "keep_checkpoints", "log_every", "progress", "threads", "tensorboard" }) result.Remove(name);
         return result;
     }
 }

@@ -102,6 +102,7 @@ public static class TrainingRun
         }
 
         using (var log = new StepLog(options.OutputDir, data.Tasks, run.Step))
+        using (var tensorBoard = options.TensorBoard ? new TensorBoardLog(options.OutputDir, data.Tasks, run.Step) : null)
         using (var cursor = new DataCursor(data.Batches, run.Position))
         {
             progress.Run(totalSteps, startStep, report =>
@@ -124,6 +125,7 @@ public static class TrainingRun
                     for (int k = 0; k < result.TaskLoss.Length; k++)
                         if (result.TaskPresent[k]) run.LastTaskLoss[k] = result.TaskLoss[k];
                     log.Append(result, TimeSpan.FromSeconds(run.ElapsedSeconds));
+                    tensorBoard?.Append(result);
                     report(result, TimeSpan.FromSeconds(run.ElapsedSeconds));
                     if (run.Step % options.CheckpointEvery == 0 || run.Step == totalSteps) SaveCheckpoint();
                 }

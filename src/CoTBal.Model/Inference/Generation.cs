@@ -10,8 +10,9 @@ public static class Generation
     /// from the mask (cumsum), so padding does not shift a row's rotary angles. A row stops at
     /// <paramref name="eosId"/>; the whole batch stops when every row has, or after <paramref name="maxNewTokens"/>.
     /// </summary>
+    /// <param name="onStepLogits">if given, called at every step with that step's next-token logits [B, V] (valid only during the call).</param>
     /// <returns>per row, the new token ids, without the EOS.</returns>
-    public static long[][] GreedyDecode(IMultimodalCausalLM model, ModelInput leftPaddedPrompts, int maxNewTokens, long eosId, bool useKvCache = true)
+    public static long[][] GreedyDecode(IMultimodalCausalLM model, ModelInput leftPaddedPrompts, int maxNewTokens, long eosId, bool useKvCache = true, Action<Tensor>? onStepLogits = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxNewTokens);
         using var noGrad = no_grad();
@@ -28,7 +29,9 @@ public static class Generation
         {
             using var scope = NewDisposeScope();
             var logits = model.DecodeLogits(context, mask, cache);                 // [B, T, V]
-            var next = logits[.., -1, ..].argmax(-1);                              // [B]
+            var last = logits[.., -1, ..];                                         // [B, V]
+            onStepLogits?.Invoke(last);
+            var next = last.argmax(-1);                                            // [B]
             var ids = next.cpu().data<long>().ToArray();
             for (var row = 0; row < b; row++)
             {
