@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CoTBal.Training.Weighting.Gradient;
 
 namespace CoTBal.Training.Weighting;
@@ -8,10 +9,18 @@ namespace CoTBal.Training.Weighting;
 /// </summary>
 public sealed record GradientMethodOptions
 {
-    [System.Text.Json.Serialization.JsonPropertyName("mgda")] public MgdaOptions? Mgda { get; init; }
+    [JsonPropertyName("cagrad")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public CaGradOptions? CaGrad { get; init; }
+    [JsonPropertyName("mgda")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public MgdaOptions? Mgda { get; init; }
+    [JsonPropertyName("nash_mtl")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public NashMtlOptions? NashMtl { get; init; }
+    [JsonPropertyName("upgrad")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public UpGradOptions? UpGrad { get; init; }
+    [JsonPropertyName("famo")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public FamoOptions? Famo { get; init; }
 
     public void Validate()
     {
+        CaGrad?.Validate();
         Mgda?.Validate();
+        NashMtl?.Validate();
+        UpGrad?.Validate();
+        Famo?.Validate();
     }
 }

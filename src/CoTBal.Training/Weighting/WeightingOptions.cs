@@ -62,7 +62,11 @@ public sealed record WeightingOptions(
             WeightingMethod.Igb => new ImprovableGapBalancing(taskNames.Count, Igb ?? new ImprovableGapBalancingOptions()),
             WeightingMethod.Pcgrad => new ProjectingConflictingGradients(),
             WeightingMethod.Mgda => new MultipleGradientDescent(gradient.Mgda ?? new MgdaOptions()),
-            _ => throw new ArgumentOutOfRangeException(nameof(Method), Method, "not built yet"),
+            WeightingMethod.Cagrad => new ConflictAverseGradient(gradient.CaGrad ?? new CaGradOptions()),
+            WeightingMethod.Upgrad => new UnconflictingProjectionGradient(gradient.UpGrad ?? new UpGradOptions()),
+            WeightingMethod.NashMtl => new NashBargaining(taskNames.Count, gradient.NashMtl ?? new NashMtlOptions()),
+            WeightingMethod.Famo => new FastAdaptiveMultitask(taskNames.Count, gradient.Famo ?? new FamoOptions()),
+            _ => throw new ArgumentOutOfRangeException(nameof(Method), Method, null),
         };
     }
 }
