@@ -71,6 +71,10 @@ public sealed record TrainingOptions
     [JsonPropertyName("fixed_tasks")] public IReadOnlyList<string> FixedTasks { get; init; } = [];
     [JsonPropertyName("dwa")] public DynamicWeightAverageOptions Dwa { get; init; } = new();
     [JsonPropertyName("igb")] public ImprovableGapBalancingOptions Igb { get; init; } = new();
+    /// <summary>Hyper-parameters of the gradient-based methods (pcgrad, cagrad, mgda, nash-mtl, upgrad, famo); null = defaults.</summary>
+    [JsonPropertyName("gradient")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public GradientMethodOptions? Gradient { get; init; }
 
     /// <summary>Optimizer steps; null = derived from <see cref="Epochs"/>.</summary>
     [JsonPropertyName("steps")] public int? Steps { get; init; }
@@ -109,7 +113,8 @@ public sealed record TrainingOptions
         Weighting,
         TaskWeightsPath is null ? null : new StaticWeightingOptions(TaskWeightsPath, FixedTasks),
         Dwa,
-        Igb);
+        Igb,
+        Gradient);
 
     /// <summary>Checks every option; throws <see cref="CoTBalInputException"/> naming the first bad one.</summary>
     public TrainingOptions Validate()
@@ -143,7 +148,7 @@ public sealed record TrainingOptions
         if (LogEvery <= 0) throw new CoTBalInputException($"--log-every must be > 0, got {LogEvery}");
         if (Threads is <= 0) throw new CoTBalInputException($"--threads must be > 0, got {Threads}");
         if (Weighting != WeightingMethod.Static && TaskWeightsPath is not null)
-            throw new CoTBalInputException($"--task-weights is only used with --weighting static (got --weighting {Weighting.ToString().ToLowerInvariant()})");
+            throw new CoTBalInputException($"--task-weights is only used with --weighting static (got --weighting {WeightingOptions.CliName(Weighting)})");
         if (Tasks.Distinct(StringComparer.Ordinal).Count() != Tasks.Count) throw new CoTBalInputException("--tasks lists a task twice");
         WeightingOptions.Validate();
         return this;

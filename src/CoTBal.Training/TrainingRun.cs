@@ -44,7 +44,7 @@ public static class TrainingRun
         var data = backend.PrepareData(options);
         if (resume is not null && !resume.Tasks.SequenceEqual(data.Tasks))
             throw new CoTBalInputException($"checkpoint {latest}: trained on tasks [{string.Join(", ", resume.Tasks)}] but the data now has [{string.Join(", ", data.Tasks)}]");
-        var weighting = options.WeightingOptions.Create(data.Tasks);
+        var weighting = options.WeightingOptions.CreateStrategy(data.Tasks);
         int totalSteps = options.Steps ?? options.Epochs!.Value * (int)Math.Ceiling(data.Batches.BatchesPerEpoch / (double)options.GradientAccumulation);
         if (resume is not null && resume.Step > totalSteps)
             throw new CoTBalInputException($"checkpoint {latest}: is at step {resume.Step}, past this run's {totalSteps} steps");

@@ -21,8 +21,8 @@ public static class TrainCommand
         var tasks = new Option<string?>("--tasks") { Description = "comma-separated task order (default: the data's tasks, sorted)" };
         var template = new Option<string>("--template") { Description = "conversation template: vicuna_v1, v1 or plain", DefaultValueFactory = _ => "vicuna_v1" };
         var maxLength = new Option<int>("--max-length") { Description = "max sequence length after image splicing", DefaultValueFactory = _ => 512 };
-        var weighting = new Option<string>("--weighting") { Description = "task weighting: ew, static (CoTBal), tla, rlw, dwa, igb", DefaultValueFactory = _ => "ew" };
-        weighting.AcceptOnlyFromAmong("ew", "static", "tla", "rlw", "dwa", "igb");
+        var weighting = new Option<string>("--weighting") { Description = "task weighting: ew, static (CoTBal), tla, rlw, dwa, igb, famo; gradient aggregation: pcgrad, cagrad, mgda, nash-mtl, upgrad", DefaultValueFactory = _ => "ew" };
+        weighting.AcceptOnlyFromAmong([.. WeightingOptions.CliNames]);
         var taskWeights = new Option<string?>("--task-weights") { Description = "weights JSON of `cotbal weights` (with --weighting static)" };
         var fixedTasks = new Option<string?>("--fixed-tasks") { Description = "comma-separated tasks that keep weight 1.0 with static weighting" };
         var output = new Option<string>("--out") { Description = "output folder (config, log, checkpoints); resumes if it holds a run of the same config", Required = true };
@@ -53,7 +53,7 @@ public static class TrainCommand
         var projectorLr = new Option<double?>("--mm-projector-lr") { Description = "peak learning rate of the projector (its own AdamW group; default --lr)" };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's); resume with the same count for bit-identical results" };
 
-        var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, TLA, RLW, DWA, IGB); resumable.");
+        var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, TLA, RLW, DWA, IGB, FAMO) or gradient aggregation (PCGrad, CAGrad, MGDA, Nash-MTL, UPGrad); resumable.");
         foreach (var o in new Option[] { data, images, model, tokenizer, tasks, template, maxLength, weighting, taskWeights, fixedTasks, output, steps, epochs,
                      batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init,
                      visionTower, languageModel, mmProjector, allowMissing, allowUnexpected, freezeVisionTower, tuneAdapter, loraRank, loraAlpha, projectorLr })

@@ -25,7 +25,7 @@ public sealed record RunConfig
     [JsonPropertyName("alpha")] public double[] Alpha { get; init; } = [0.25, 0.25, 0.5];
     /// <summary>Tasks kept out of balancing with their weight; tasks without a validation set are added at 1.0.</summary>
     [JsonPropertyName("fixed")] public Dictionary<string, double> Fixed { get; init; } = new();
-    /// <summary>Final-training methods: cotbal, ew, tla, rlw, dwa, igb.</summary>
+    /// <summary>Final-training methods: cotbal, ew, tla, rlw, dwa, igb, and the gradient-based pcgrad, cagrad, mgda, nash-mtl, upgrad, famo.</summary>
     [JsonPropertyName("methods")] public string[] Methods { get; init; } = ["cotbal", "ew", "tla", "rlw", "dwa", "igb"];
     /// <summary>Repeats of every final training with seeds seed, seed+1, ...</summary>
     [JsonPropertyName("seeds")] public int Seeds { get; init; } = 1;
@@ -39,7 +39,7 @@ public sealed record RunConfig
     /// with a shell plan running PARALLEL jobs, keep PARALLEL x threads at most the core count.</summary>
     [JsonPropertyName("threads")] public int Threads { get; init; } = 1;
 
-    public static readonly string[] KnownMethods = ["cotbal", "ew", "tla", "rlw", "dwa", "igb"];
+    public static readonly string[] KnownMethods = ["cotbal", "ew", "tla", "rlw", "dwa", "igb", "pcgrad", "cagrad", "mgda", "nash-mtl", "upgrad", "famo"];
 
     public static RunConfig Load(string path)
     {

@@ -159,6 +159,7 @@ public static class ReportWriter
                 md.Append(Ci, $"![{method} weights]({wfile})\n\n");
             }
         }
+        GradientMethodsSection.Append(md, json, dir, run, finals);
 
         // --- cost
         md.Append("## Cost\n\n| stage | jobs | wall time | steps | tokens |\n|---|---:|---:|---:|---:|\n");

@@ -29,7 +29,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
         };
         var (files, samples) = TrainingFiles(model, context.Run);
         var steps = StepsFor(samples, budget);
-        var weighting = Enum.Parse<WeightingMethod>(job.GetString("weighting")!, ignoreCase: true);
+        var weighting = WeightingOptions.ParseMethod(job.GetString("weighting")!);
         var options = new TrainingOptions
         {
             DataFiles = files,

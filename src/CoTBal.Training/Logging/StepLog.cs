@@ -9,7 +9,9 @@ namespace CoTBal.Training.Logging;
 /// <summary>
 /// train_log.jsonl: one JSON object per optimizer step with "step" (steps done), "loss", "task_loss" (per
 /// task name; null when the task had no answer token in the step), "task_weights", "lr", "grad_norm",
-/// "tokens", "tokens_per_s" and "elapsed_s" (wall time of the run, resumes included). On resume, lines after
+/// "tokens", "tokens_per_s" and "elapsed_s" (wall time of the run, resumes included); with a gradient aggregator,
+/// on steps that computed per-task gradients, also "task_grad_norm" (per task, null if absent) and "grad_cosine"
+/// (per pair of present tasks "a|b" in run order, the cosine of their gradients). On resume, lines after
 /// the checkpoint's step are dropped first, so the log of a resumed run equals an uninterrupted one's
 /// (except the timing fields).
 /// </summary>
@@ -52,8 +54,24 @@ public sealed class StepLog : IDisposable
             ["tokens_per_s"] = Math.Round(r.Tokens / Math.Max(r.Duration.TotalSeconds, 1e-9), 1),
             ["elapsed_s"] = Math.Round(elapsed.TotalSeconds, 3),
         };
+        if (r.Gradients is { } g)
+        {
+            var norms = new JsonObject();
+            var cosines = new JsonObject();
+            for (int i = 0; i < _tasks.Count; i++)
+            {
+                norms[_tasks[i]] = double.IsFinite(g.Norm[i]) ? JsonValue.Create(g.Norm[i]) : null;
+                for (int j = i + 1; j < _tasks.Count; j++)
+                    if (double.IsFinite(g.Cosine[i, j])) cosines[CosineKey(_tasks[i], _tasks[j])] = g.Cosine[i, j];
+            }
+            line["task_grad_norm"] = norms;
+            line["grad_cosine"] = cosines;
+        }
         _writer.WriteLine(line.ToJsonString());
     }
+
+    /// <summary>The "grad_cosine" key of a task pair (run order): "a|b".</summary>
+    public static string CosineKey(string first, string second) => first + "|" + second;
 
     public void Dispose() => _writer.Dispose();
 

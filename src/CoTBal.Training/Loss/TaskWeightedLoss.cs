@@ -90,6 +90,19 @@ public static class TaskWeightedLoss
         return result.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Per task, the sum of its answer-token losses in the micro-batch: [N], differentiable, 0 for absent tasks.
+    /// Divided by the task's token count it is the task's mean loss; the gradient aggregators differentiate it
+    /// once per task.
+    /// </summary>
+    public static Tensor TaskSums(TokenLosses losses)
+    {
+        using var scope = NewDisposeScope();
+        var rowSums = (losses.Loss * losses.Mask).sum(1);                                       // [B]
+        var sums = zeros(losses.Summary.TaskCount).index_add(0, losses.TaskIndices, rowSums, 1); // [N]
+        return sums.MoveToOuterDisposeScope();
+    }
+
     private static TaskLossSummary Summarise(Tensor perToken, Tensor mask, Tensor tasks, int taskCount)
     {
         using var scope = NewDisposeScope();

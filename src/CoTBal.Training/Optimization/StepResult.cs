@@ -3,7 +3,9 @@ namespace CoTBal.Training.Optimization;
 /// <summary>
 /// What one optimizer step did: the objective (mean over its micro-batches), the per-task mean losses over
 /// all its answer tokens (NaN-free: absent tasks are 0 with <see cref="TaskPresent"/> false), the task weights
-/// (mean over micro-batches), the learning rate, the gradient norm before clipping, and token counts.
+/// (mean over micro-batches; for a gradient aggregator its coefficients c_k of d = sum_k c_k g_k, 0 for absent
+/// tasks), the learning rate, the gradient norm before clipping, token counts, and, when per-task gradients
+/// were computed this step, their statistics.
 /// </summary>
 public sealed record StepResult(
     int Step,
@@ -15,4 +17,11 @@ public sealed record StepResult(
     double GradNorm,
     long Tokens,
     long LabelTokens,
-    TimeSpan Duration);
+    TimeSpan Duration,
+    TaskGradientStats? Gradients = null);
+
+/// <summary>
+/// Per-task gradient statistics of one step (gradient aggregators only): the L2 norm of every task's mean-loss
+/// gradient and the pairwise cosines, both indexed by run task; NaN where a task was absent from the step.
+/// </summary>
+public sealed record TaskGradientStats(double[] Norm, double[,] Cosine);

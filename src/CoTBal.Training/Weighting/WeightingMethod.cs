@@ -1,6 +1,6 @@
 namespace CoTBal.Training.Weighting;
 
-/// <summary>The built-in strategies, by their command-line names.</summary>
+/// <summary>The built-in strategies, by their command-line names (<see cref="WeightingOptions.ParseMethod"/>, <see cref="WeightingOptions.CliName"/>).</summary>
 public enum WeightingMethod
 {
     /// <summary>Equal weights, token balancing.</summary>
@@ -15,4 +15,16 @@ public enum WeightingMethod
     Dwa,
     /// <summary>Improvable gap balancing v1.</summary>
     Igb,
+    /// <summary>Projecting conflicting gradients (gradient aggregator).</summary>
+    Pcgrad,
+    /// <summary>Conflict-averse gradient descent (gradient aggregator).</summary>
+    Cagrad,
+    /// <summary>Multiple gradient descent, min-norm point (gradient aggregator).</summary>
+    Mgda,
+    /// <summary>Nash-MTL bargaining solution (gradient aggregator).</summary>
+    NashMtl,
+    /// <summary>Unconflicting projections of gradients (gradient aggregator).</summary>
+    Upgrad,
+    /// <summary>Fast adaptive multitask optimisation (loss weighting with feedback).</summary>
+    Famo,
 }

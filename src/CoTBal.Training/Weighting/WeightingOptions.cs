@@ -1,25 +1,36 @@
 using CoTBal.Core;
+using CoTBal.Training.Weighting.Gradient;
 
 namespace CoTBal.Training.Weighting;
 
-/// <summary>The chosen strategy with its typed options; <see cref="Create"/> builds it for a run's tasks.</summary>
+/// <summary>The chosen strategy with its typed options; <see cref="CreateStrategy"/> builds it for a run's tasks.</summary>
 public sealed record WeightingOptions(
     WeightingMethod Method = WeightingMethod.Ew,
     StaticWeightingOptions? Static = null,
     DynamicWeightAverageOptions? Dwa = null,
-    ImprovableGapBalancingOptions? Igb = null)
+    ImprovableGapBalancingOptions? Igb = null,
+    GradientMethodOptions? Gradient = null)
 {
-    /// <summary>Parses a command-line name (ew, static, tla, rlw, dwa, igb).</summary>
-    public static WeightingMethod ParseMethod(string name) => name.Trim().ToLowerInvariant() switch
+    /// <summary>The command-line names, in <see cref="WeightingMethod"/> order.</summary>
+    public static readonly IReadOnlyList<string> CliNames = ["ew", "static", "tla", "rlw", "dwa", "igb", "pcgrad", "cagrad", "mgda", "nash-mtl", "upgrad", "famo"];
+
+    /// <summary>Parses a command-line name (ew, static, tla, rlw, dwa, igb, pcgrad, cagrad, mgda, nash-mtl, upgrad, famo).</summary>
+    public static WeightingMethod ParseMethod(string name)
     {
-        "ew" => WeightingMethod.Ew,
-        "static" or "cotbal" => WeightingMethod.Static,
-        "tla" => WeightingMethod.Tla,
-        "rlw" => WeightingMethod.Rlw,
-        "dwa" => WeightingMethod.Dwa,
-        "igb" => WeightingMethod.Igb,
-        _ => throw new CoTBalInputException($"--weighting: unknown strategy '{name}' (expected ew, static, tla, rlw, dwa or igb)"),
-    };
+        var key = name.Trim().ToLowerInvariant().Replace('_', '-');
+        if (key == "cotbal") return WeightingMethod.Static;
+        int index = CliNames.ToList().IndexOf(key);
+        if (index < 0)
+            throw new CoTBalInputException($"--weighting: unknown strategy '{name}' (expected {string.Join(", ", CliNames)})");
+        return (WeightingMethod)index;
+    }
+
+    /// <summary>The command-line name of a method (nash-mtl for <see cref="WeightingMethod.NashMtl"/>).</summary>
+    public static string CliName(WeightingMethod method) => CliNames[(int)method];
+
+    /// <summary>True for the gradient aggregators (per-task gradients each step).</summary>
+    public static bool IsGradientAggregator(WeightingMethod method) =>
+        method is WeightingMethod.Pcgrad or WeightingMethod.Cagrad or WeightingMethod.Mgda or WeightingMethod.NashMtl or WeightingMethod.Upgrad;
 
     /// <summary>Checks the combination (static needs a weights file).</summary>
     public void Validate()
@@ -28,12 +39,19 @@ public sealed record WeightingOptions(
             throw new CoTBalInputException("--weighting static needs --task-weights FILE (the JSON of `cotbal weights`)");
         Dwa?.Validate();
         Igb?.Validate();
+        Gradient?.Validate();
     }
 
+    /// <summary>Builds a loss weighting (throws for a gradient aggregator: use <see cref="CreateStrategy"/>).</summary>
+    public ITaskWeighting Create(IReadOnlyList<string> taskNames) =>
+        CreateStrategy(taskNames) as ITaskWeighting
+        ?? throw new InvalidOperationException($"{CliName(Method)} is a gradient aggregator, not a loss weighting");
+
     /// <summary>Builds the strategy for the run's tasks (in their index order).</summary>
-    public ITaskWeighting Create(IReadOnlyList<string> taskNames)
+    public IMultiTaskStrategy CreateStrategy(IReadOnlyList<string> taskNames)
     {
         Validate();
+        var gradient = Gradient ?? new GradientMethodOptions();
         return Method switch
         {
             WeightingMethod.Ew => new EqualWeighting(),
@@ -42,7 +60,13 @@ public sealed record WeightingOptions(
             WeightingMethod.Rlw => new RandomLossWeighting(),
             WeightingMethod.Dwa => new DynamicWeightAverage(taskNames.Count, Dwa ?? new DynamicWeightAverageOptions()),
             WeightingMethod.Igb => new ImprovableGapBalancing(taskNames.Count, Igb ?? new ImprovableGapBalancingOptions()),
-            _ => throw new ArgumentOutOfRangeException(nameof(Method)),
+            WeightingMethod.Pcgrad => new ProjectingConflictingGradients(),
+            WeightingMethod.Mgda => new MultipleGradientDescent(gradient.Mgda ?? new MgdaOptions()),
+            WeightingMethod.Cagrad => new ConflictAverseGradient(gradient.CaGrad ?? new CaGradOptions()),
+            WeightingMethod.Upgrad => new UnconflictingProjectionGradient(gradient.UpGrad ?? new UpGradOptions()),
+            WeightingMethod.NashMtl => new NashBargaining(taskNames.Count, gradient.NashMtl ?? new NashMtlOptions()),
+            WeightingMethod.Famo => new FastAdaptiveMultitask(taskNames.Count, gradient.Famo ?? new FamoOptions()),
+            _ => throw new ArgumentOutOfRangeException(nameof(Method), Method, null),
         };
     }
 }

@@ -27,6 +27,8 @@ internal sealed class RunFixture : IDisposable
         Weighting = weighting,
         Dwa = new DynamicWeightAverageOptions(Window: 1),
         Igb = new ImprovableGapBalancingOptions(Window: 1),
+        // Nash-MTL re-solves every 2nd step: the resume tests cross both kinds of step
+        Gradient = weighting == WeightingMethod.NashMtl ? new GradientMethodOptions { NashMtl = new(UpdateEvery: 2) } : null,
         Steps = steps,
         BatchSize = 3,
         GradientAccumulation = 2,

@@ -33,6 +33,12 @@ public sealed class TrainingRunTests : IDisposable
     [InlineData(WeightingMethod.Dwa)]
     [InlineData(WeightingMethod.Rlw)]
     [InlineData(WeightingMethod.Igb)]
+    [InlineData(WeightingMethod.Pcgrad)]
+    [InlineData(WeightingMethod.Mgda)]
+    [InlineData(WeightingMethod.Cagrad)]
+    [InlineData(WeightingMethod.Upgrad)]
+    [InlineData(WeightingMethod.NashMtl)]
+    [InlineData(WeightingMethod.Famo)]
     public void A_killed_and_resumed_run_ends_with_bit_identical_weights(WeightingMethod weighting)
     {
         var straight = Train(_fx.Options("straight", weighting));

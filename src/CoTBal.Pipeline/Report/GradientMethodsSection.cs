@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CoTBal.Pipeline.Jobs;
+using CoTBal.Pipeline.Stages;
+
+namespace CoTBal.Pipeline.Report;
+
+/// <summary>
+/// The report's section on the gradient-based final methods (pcgrad, cagrad, mgda, nash-mtl, upgrad, famo):
+/// per method, the task weights over training (an aggregator's coefficients c_k of d = sum_k c_k g_k; FAMO's loss
+/// weights), and for the aggregators the gradient conflicts they saw: per task, its mean gradient cosine with the
+/// other tasks over the steps, and a table of the mean cosine and the share of conflicting steps (cosine &lt; 0)
+/// per task pair. Reads the "task_weights" and "grad_cosine" fields of train_log.jsonl; writes nothing when no
+/// such method ran.
+/// </summary>
+public static class GradientMethodsSection
+{
+    private static readonly CultureInfo Ci = CultureInfo.InvariantCulture;
+
+    /// <summary>The methods this section covers (run config names).</summary>
+    public static readonly string[] Methods = ["pcgrad", "cagrad", "mgda", "nash-mtl", "upgrad", "famo"];
+
+    /// <summary>Appends the section for the given final-training jobs (one per method) to the report.</summary>
+    public static void Append(StringBuilder md, JsonObject json, string reportDir, RunDirectory run, IEnumerable<JobSpec> finalJobs)
+    {
+        var jobs = finalJobs.Where(j => Methods.Contains(j.GetString("method"))).ToArray();
+        if (jobs.Length == 0) return;
+        md.Append("## Gradient-based methods: weights and task-gradient conflicts\n\n");
+        md.Append("Weights are the coefficients c_k of the update d = sum_k c_k g_k (per-task mean-loss gradients g_k; FAMO: its loss weights). ")
+          .Append("Cosines are between per-task gradients of the same step; a negative cosine is a conflict.\n\n");
+        var section = new JsonObject();
+        foreach (var job in jobs)
+        {
+            var method = job.GetString("method")!;
+            var label = CompareStage.Label(method);
+            var log = Read(Path.Combine(run.JobDirectory(job.Name), "train_log.jsonl"));
+            if (log.Steps.Count == 0) continue;
+            var wfile = $"grad_weights_{method}.png";
+            ReportFigures.Lines(Path.Combine(reportDir, wfile), $"{label}: task weights over training", "weight",
+                log.Tasks.Select(t => (t, log.Steps.ToArray(), log.Weights.Select(w => w.GetValueOrDefault(t, double.NaN)).ToArray())).ToArray());
+            md.Append(Ci, $"![{label} weights]({wfile})\n\n");
+            var methodJson = new JsonObject();
+            if (log.Cosines.Any(c => c.Count > 0))
+            {
+                var cfile = $"grad_cosine_{method}.png";
+                ReportFigures.Lines(Path.Combine(reportDir, cfile), $"{label}: mean gradient cosine of each task with the others", "cosine",
+                    log.Tasks.Select(t => MeanCosineSeries(log, t)).ToArray());
+                md.Append(Ci, $"![{label} gradient cosines]({cfile})\n\n");
+                md.Append(Ci, $"{label}, per task pair over the steps with both tasks: mean gradient cosine (share of steps with a conflict)\n\n");
+                md.Append("| task |").Append(string.Concat(log.Tasks.Select(t => $" {t} |"))).Append('\n');
+                md.Append("|---|").Append(string.Concat(log.Tasks.Select(_ => "---:|"))).Append('\n');
+                var pairs = new JsonObject();
+                foreach (var a in log.Tasks)
+                {
+                    md.Append("| ").Append(a).Append(" |");
+                    foreach (var b in log.Tasks)
+                    {
+                        var values = log.Cosines.Select(c => c.TryGetValue(Key(log, a, b), out var v) ? v : double.NaN).Where(double.IsFinite).ToArray();
+                        if (a == b || values.Length == 0) { md.Append(" |"); continue; }
+                        double mean = values.Average(), conflict = values.Count(v => v < 0) / (double)values.Length;
+                        md.Append(Ci, $" {mean:0.00} ({conflict:0%}) |");
+                        if (string.CompareOrdinal(Key(log, a, b), a + "|" + b) == 0)
+                            pairs[a + "|" + b] = new JsonObject { ["mean_cosine"] = mean, ["conflict_share"] = conflict, ["steps"] = values.Length };
+                    }
+                    md.Append('\n');
+                }
+                md.Append('\n');
+                methodJson["grad_cosine"] = pairs;
+            }
+            section[method] = methodJson;
+        }
+        json["gradient_methods"] = section;
+    }
+
+    /// <summary>The log's key of a pair: the two tasks in run order joined by '|'.</summary>
+    private static string Key(Log log, string a, string b) =>
+        log.Tasks.IndexOf(a) < log.Tasks.IndexOf(b) ? a + "|" + b : b + "|" + a;
+
+    private static (string, double[], double[]) MeanCosineSeries(Log log, string task)
+    {
+        var x = new List<double>();
+        var y = new List<double>();
+        for (int s = 0; s < log.Steps.Count; s++)
+        {
+            var values = log.Tasks.Where(t => t != task)
+                .Select(t => log.Cosines[s].TryGetValue(Key(log, task, t), out var v) ? v : double.NaN)
+                .Where(double.IsFinite).ToArray();
+            if (values.Length == 0) continue;
+            x.Add(log.Steps[s]);
+            y.Add(values.Average());
+        }
+        return (task, x.ToArray(), y.ToArray());
+    }
+
+    private sealed record Log(List<double> Steps, List<string> Tasks, List<Dictionary<string, double>> Weights, List<Dictionary<string, double>> Cosines);
+
+    private static Log Read(string path)
+    {
+        var log = new Log([], [], [], []);
+        if (!File.Exists(path)) return log;
+        foreach (var line in File.ReadLines(path))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            log.Steps.Add(root.GetProperty("step").GetInt32());
+            var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var p in root.GetProperty("task_weights").EnumerateObject())
+            {
+                weights[p.Name] = p.Value.GetDouble();
+                if (!log.Tasks.Contains(p.Name)) log.Tasks.Add(p.Name);
+            }
+            var cosines = new Dictionary<string, double>(StringComparer.Ordinal);
+            if (root.TryGetProperty("grad_cosine", out var c))
+                foreach (var p in c.EnumerateObject()) cosines[p.Name] = p.Value.GetDouble();
+            log.Weights.Add(weights);
+            log.Cosines.Add(cosines);
+        }
+        return log;
+    }
+}

@@ -1,0 +1,111 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CoTBal.Training.Optimization;
+
+/// <summary>
+/// Per-task gradients of the trainable parameters for one optimizer step. For every parameter p one float32
+/// buffer [N, numel(p)] holds, per task k, the gradient of the sum of task k's answer-token losses over the
+/// step's micro-batches (S_k); dividing by the task's token count T_k gives the gradient of its mean loss
+/// over the step, g_k = grad(S_k) / T_k, i.e. the micro-batches are pooled exactly as token balancing pools
+/// them. The buffers are the only copy beyond the model's own gradients (N x the trainable size), kept across
+/// steps and zeroed at the start of each.
+/// </summary>
+public sealed class TaskGradients : IDisposable
+{
+    private readonly Parameter[] _parameters;
+    private readonly int _taskCount;
+    private readonly Tensor[] _sums; // per parameter: [N, numel(p)] float32
+
+    public TaskGradients(IReadOnlyList<Parameter> parameters, int taskCount)
+    {
+        _parameters = [.. parameters];
+        _taskCount = taskCount;
+        _sums = _parameters.Select(p => zeros(taskCount, p.numel(), dtype: ScalarType.Float32)).ToArray();
+    }
+
+    /// <summary>Zeroes the buffers (start of a step).</summary>
+    public void Clear()
+    {
+        foreach (var s in _sums) s.zero_();
+    }
+
+    /// <summary>
+    /// Adds grad(taskSums[k]) to task k's buffer for every task with <paramref name="present"/>[k]: one backward
+    /// pass per present task through the same graph (retained until the last). The parameters' .grad is used
+    /// as scratch and left zeroed.
+    /// </summary>
+    /// <param name="taskSums">[N] differentiable: per task, the sum of its answer-token losses in this micro-batch.</param>
+    public void Accumulate(Tensor taskSums, IReadOnlyList<bool> present)
+    {
+        var tasks = Enumerable.Range(0, _taskCount).Where(k => present[k]).ToArray();
+        for (int t = 0; t < tasks.Length; t++)
+        {
+            int k = tasks[t];
+            using (var scope = NewDisposeScope())
+                taskSums[k].backward(retain_graph: t < tasks.Length - 1);
+            using var noGrad = no_grad();
+            for (int i = 0; i < _parameters.Length; i++)
+            {
+                var grad = _parameters[i].grad;
+                if (grad is null) continue; // the task's rows do not reach this parameter (e.g. no image)
+                using var row = _sums[i][k];
+                using var flat = grad.reshape(-1);
+                row.add_(flat);
+                grad.zero_();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The Gram matrix of the mean-loss gradients of <paramref name="tasks"/> (run indices), in double precision:
+    /// G[a, b] = g_a . g_b with g_k = grad(S_k) / tokens[k], summed parameter by parameter.
+    /// </summary>
+    public double[,] Gram(IReadOnlyList<int> tasks, IReadOnlyList<long> tokens)
+    {
+        int k = tasks.Count;
+        var gram = new double[k, k];
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var index = tensor(tasks.Select(t => (long)t).ToArray());
+        var scale = tensor(tasks.Select(t => 1.0 / tokens[t]).ToArray(), dtype: ScalarType.Float64).unsqueeze(1); // [K, 1]
+        var total = zeros(k, k, dtype: ScalarType.Float64);
+        foreach (var s in _sums)
+        {
+            using var inner = NewDisposeScope();
+            var g = s.index_select(0, index).to_type(ScalarType.Float64) * scale; // [K, numel]
+            total.add_(g.mm(g.t()));
+        }
+        var values = total.data<double>().ToArray();
+        for (int a = 0; a < k; a++)
+            for (int b = 0; b < k; b++) gram[a, b] = values[a * k + b];
+        return gram;
+    }
+
+    /// <summary>The gradient of task <paramref name="task"/>'s mean loss for every parameter (copies; for tests).</summary>
+    public Tensor[] TaskGradient(int task, long tokens) =>
+        _parameters.Select((p, i) => (_sums[i][task] / (float)tokens).reshape(p.shape)).ToArray();
+
+    /// <summary>
+    /// Writes d = sum_a coefficients[a] * g_{tasks[a]} into every parameter's .grad (float32).
+    /// </summary>
+    public void Apply(IReadOnlyList<int> tasks, IReadOnlyList<long> tokens, IReadOnlyList<double> coefficients)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var index = tensor(tasks.Select(t => (long)t).ToArray());
+        var c = tensor(tasks.Select((t, a) => (float)(coefficients[a] / tokens[t])).ToArray()).unsqueeze(0); // [1, K]
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var p = _parameters[i];
+            var direction = c.mm(_sums[i].index_select(0, index)).reshape(p.shape); // [1, numel] -> shape of p
+            if (p.grad is null) p.grad = direction.detach().clone().MoveToOuterDisposeScope();
+            else p.grad.copy_(direction);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in _sums) s.Dispose();
+    }
+}
