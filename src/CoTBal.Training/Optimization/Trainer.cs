@@ -128,7 +128,8 @@ public sealed class Trainer : IDisposable
             var context = new WeightingContext(firstIteration + m, losses.Summary, new DeterministicRandom(_seed, firstIteration + m));
             var weights = weighting.NextWeights(context);
             var loss = TaskWeightedLoss.Combine(losses, weights, weighting.Reduction);
-            (loss / microBatches.Count).backward();
+            // a micro-batch no trainable parameter takes part in (e.g. text only while only the projector trains) adds no gradient
+            if (loss.requires_grad) (loss / microBatches.Count).backward();
             totals.Add(step, batch, loss.item<float>(), output, losses.Summary, weights);
         }
         return null;
