@@ -16,6 +16,10 @@ public sealed record RunRequest
     public string? Job { get; init; }
     /// <summary>Write a plan (shell or slurm) instead of running.</summary>
     public string? Plan { get; init; }
+    /// <summary>Overrides the config's jobs (trainings/evaluations at once, each in a child process).</summary>
+    public int? Jobs { get; init; }
+    /// <summary>Program and leading arguments that start cotbal in a child process (jobs &gt; 1); null = run every job in this process.</summary>
+    public IReadOnlyList<string>? ChildCommand { get; init; }
     /// <summary>The command plans use to call cotbal.</summary>
     public string CotbalCommand { get; init; } = "cotbal";
 }

@@ -15,11 +15,15 @@ public static class RunCommand
         var plan = new Option<string?>("--plan") { Description = "write the job graph as a script instead of running: shell (RUN/plan.sh) or slurm (RUN/slurm/submit.sh)" };
         plan.AcceptOnlyFromAmong("shell", "slurm");
         var seeds = new Option<int?>("--seeds") { Description = "repeat every final training with K seeds (overrides the config's seeds; mean and spread in the report)" };
+        var jobs = new Option<int?>("--jobs") { Description = "trainings/evaluations run at once, each in its own process (default: the config's jobs, else cores / threads); results do not depend on it" };
         var command = new Command("run", "Run the CoTBal procedure: subsets, auxiliary trainings, cross-task validation, weights, final trainings (CoTBal and baselines), test evaluation, comparison, report.");
-        foreach (var o in new Option[] { data, output, config, job, plan, seeds }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, output, config, job, plan, seeds, jobs }) command.Options.Add(o);
         command.SetAction((parse, ct) => Task.FromResult(CommandRunner.Guard(() =>
         {
             if (parse.GetValue(seeds) is <= 0) throw new Core.CoTBalInputException("--seeds must be >= 1");
+            if (parse.GetValue(jobs) is <= 0) throw new Core.CoTBalInputException("--jobs must be >= 1");
+            if (parse.GetValue(jobs) is not null && (parse.GetValue(job) is not null || parse.GetValue(plan) is not null))
+                throw new Core.CoTBalInputException("--jobs sets how many jobs the runner starts at once; it does not apply to --job or --plan (use PARALLEL=N for a shell plan)");
             var outcome = CoTBalPipeline.Run(new RunRequest
             {
                 Seeds = parse.GetValue(seeds),
@@ -29,6 +33,8 @@ public static class RunCommand
                 Job = parse.GetValue(job),
                 Plan = parse.GetValue(plan),
                 CotbalCommand = LauncherCommand(),
+                Jobs = parse.GetValue(jobs),
+                ChildCommand = ChildCommand(),
             }, Console.WriteLine, ct);
             PrintOutcome(outcome);
             return ExitCodes.Success;
@@ -50,6 +56,17 @@ public static class RunCommand
             Console.Write(File.ReadAllText(table));
             Console.WriteLine($"\nreport: {outcome.ReportPath}");
         }
+    }
+
+    /// <summary>
+    /// How the runner starts a job in a child process: this program's dll on the dotnet host (not the
+    /// repository launcher, which would rebuild if a source file changed mid-run).
+    /// </summary>
+    internal static IReadOnlyList<string> ChildCommand()
+    {
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h
+            : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+        return [host, Path.Combine(AppContext.BaseDirectory, "cotbal.dll")];
     }
 
     /// <summary>How plans call cotbal: the repository launcher when run through it, else this program.</summary>
