@@ -32,6 +32,7 @@ public static class CoTBalPipeline
             : recorded?.Data ?? throw new CoTBalInputException($"{run.Path}: no run recorded here yet; give --data DIR");
         var config = request.Config ?? (request.ConfigPath is { } c ? RunConfig.Load(c) : recorded?.Config ?? new RunConfig());
         if (request.Seeds is { } k) config = config with { Seeds = k };
+        if (request.Jobs is { } jobs) config = config with { Jobs = jobs };
         config.Validate();
         var data = PipelineData.Open(dataDir);
         TorchSharp.torch.set_num_threads(config.Threads);   // process-wide by nature: set once, from the run config
@@ -53,7 +54,11 @@ public static class CoTBalPipeline
             JobKind.Evaluate => $"{config.MaxNewTokens}/{config.EvalBatchSize}/{dataFingerprint}",
             _ => "",
         };
-        var runner = new PipelineRunner(run, config, graph, new CoTBalJobExecutor(data, modelConfig), OwnInputs, output);
+        var runner = new PipelineRunner(run, config, graph, new CoTBalJobExecutor(data, modelConfig), OwnInputs, output)
+        {
+            Parallelism = config.EffectiveJobs,
+            Children = request.ChildCommand is { Count: > 0 } child ? new ChildJobLauncher(child) : null,
+        };
 
         if (request.Status)
             return new RunOutcome(run, [], null, null, JobStatusRow.Read(run, graph, runner.Fingerprints));

@@ -20,6 +20,7 @@ public sealed class PipelineRunner
     private readonly IJobExecutor _executor;
     private readonly IReadOnlyDictionary<string, string> _fingerprints;
     private readonly Action<string> _output;
+    private readonly object _outputLock = new();
 
     public PipelineRunner(RunDirectory run, RunConfig config, JobGraph graph, IJobExecutor executor,
         Func<JobSpec, string> ownInputs, Action<string> output)
@@ -31,6 +32,12 @@ public sealed class PipelineRunner
         _output = output;
         _fingerprints = Jobs.Fingerprints.Compute(graph, ownInputs);
     }
+
+    /// <summary>Trainings and evaluations run in child processes, up to this many at once (needs <see cref="Children"/>).</summary>
+    public int Parallelism { get; init; } = 1;
+
+    /// <summary>How to start a job in a child process; null = every job runs in this process, one at a time.</summary>
+    public ChildJobLauncher? Children { get; init; }
 
     public IReadOnlyDictionary<string, string> Fingerprints => _fingerprints;
 
@@ -46,12 +53,92 @@ public sealed class PipelineRunner
         var progress = new PipelineProgress(pending, Write);
         if (skipped > 0) progress.Message($"{skipped} of {_graph.Jobs.Count} jobs already done (fingerprints unchanged): skipped");
         var ran = new List<string>();
+        if (Parallelism > 1 && Children is not null) return RunConcurrently(pending, progress, Children, cancellationToken);
         foreach (var job in pending)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (Execute(job, progress, cancellationToken)) ran.Add(job.Name);
         }
         return ran;
+    }
+
+    /// <summary>Trainings and evaluations as child processes, up to <see cref="Parallelism"/> at once.</summary>
+    private static bool RunsInChild(JobSpec job) => job.Kind is JobKind.Train or JobKind.Evaluate;
+
+    /// <summary>
+    /// Starts every job whose dependencies are done, in graph order: trainings and evaluations as child
+    /// processes (up to <see cref="Parallelism"/> at once), the short bookkeeping jobs (subsets, results,
+    /// weights, compare, report) in this process. Each job's result depends only on its inputs, never on
+    /// what runs beside it, so the run directory ends exactly as a sequential run leaves it. A failed job
+    /// stops new starts; running ones finish; Ctrl+C kills the children, whose jobs stay resumable.
+    /// </summary>
+    private IReadOnlyList<string> RunConcurrently(IReadOnlyList<JobSpec> pending, PipelineProgress progress, ChildJobLauncher children, CancellationToken ct)
+    {
+        var waiting = pending.ToList();
+        var running = new Dictionary<string, (JobSpec Job, Process Process, Task Exit, Stopwatch Clock)>(StringComparer.Ordinal);
+        var failures = new List<string>();
+        progress.Message($"running up to {Parallelism} trainings/evaluations at once, each in its own process with {_config.Threads} torch thread(s)");
+        try
+        {
+            while (waiting.Count > 0 || running.Count > 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                var started = false;
+                if (failures.Count == 0)
+                    foreach (var job in waiting.ToArray())
+                    {
+                        if (!job.Dependencies.All(IsDone)) continue;
+                        if (!RunsInChild(job))
+                        {
+                            waiting.Remove(job);
+                            Execute(job, progress, ct);
+                            started = true;
+                            continue;
+                        }
+                        if (running.Count >= Parallelism) continue;
+                        waiting.Remove(job);
+                        progress.Started(job);
+                        // the child logs its own lines to pipeline.log; here they only go to the console
+                        var process = children.Start(_run.Path, job.Name, WriteOutput);
+                        running[job.Name] = (job, process, process.WaitForExitAsync(CancellationToken.None), Stopwatch.StartNew());
+                        started = true;
+                    }
+                if (running.Count == 0)
+                {
+                    if (started) continue;
+                    if (failures.Count > 0) break;
+                    throw new CoTBalInputException($"jobs {string.Join(", ", waiting.Select(j => j.Name))} wait for jobs that are not done");
+                }
+                if (started) continue;
+                Task.WaitAny(running.Values.Select(r => r.Exit).ToArray(), ct);
+                var exited = running.Values.First(r => r.Exit.IsCompleted);
+                exited.Process.WaitForExit();   // drains the redirected output
+                running.Remove(exited.Job.Name);
+                var code = exited.Process.ExitCode;
+                exited.Process.Dispose();
+                if (code == 0 && IsDone(exited.Job.Name)) progress.Finished(exited.Job, exited.Clock.Elapsed);
+                else
+                {
+                    var error = _run.ReadState(exited.Job.Name)?.Error ?? "no state written";
+                    failures.Add($"{exited.Job.Name} (exit code {code}: {error})");
+                    Write($"{exited.Job.Name}: failed in its child process (exit code {code}): {error}; no new jobs start");
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // Ctrl+C, or a bookkeeping job failed here: stop the children; their jobs stay resumable.
+            foreach (var (job, process, _, _) in running.Values)
+            {
+                try { process.Kill(entireProcessTree: true); process.WaitForExit(); } catch (InvalidOperationException) { }
+                Write($"{job.Name}: interrupted; run the same command again to resume");
+                process.Dispose();
+            }
+            throw;
+        }
+        if (failures.Count > 0)
+            throw new CoTBalInputException($"job(s) failed: {string.Join("; ", failures)}; run the same command again to retry");
+        return pending.Select(j => j.Name).ToArray();
     }
 
     /// <summary>
@@ -194,9 +281,17 @@ public sealed class PipelineRunner
         }
     }
 
+    private void WriteOutput(string line)
+    {
+        lock (_outputLock) _output(line);
+    }
+
     private void Write(string line)
     {
-        _output(line);
-        _run.AppendLog(line);
+        lock (_outputLock)
+        {
+            _output(line);
+            _run.AppendLog(line);
+        }
     }
 }

@@ -20,4 +20,8 @@ public sealed record RunRequest
     public bool Status { get; init; }
     /// <summary>The command plans use to call cotbal, as words (a launcher path, or dotnet and a dll path).</summary>
     public IReadOnlyList<string> CotbalCommand { get; init; } = ["cotbal"];
+    /// <summary>Overrides the config's jobs (trainings/evaluations at once, each in a child process).</summary>
+    public int? Jobs { get; init; }
+    /// <summary>Program and leading arguments that start cotbal in a child process (jobs &gt; 1); null = run every job in this process.</summary>
+    public IReadOnlyList<string>? ChildCommand { get; init; }
 }

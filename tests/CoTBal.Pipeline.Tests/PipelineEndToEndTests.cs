@@ -63,6 +63,15 @@ public sealed class PipelineEndToEndTests(ReferenceRun reference) : IClassFixtur
         var compared = compare.RootElement.GetProperty("tasks").GetArrayLength() + compare.RootElement.GetProperty("excluded_tasks").GetArrayLength();
         Assert.Equal(2, compared);
 
+        // uncertainty.json: every tested task has a chance level, with STL and both methods checked against it;
+        // every test job kept its per-item scores
+        var uncertainty = Stages.Uncertainty.Read(new RunDirectory(run));
+        Assert.Equal(["attribute_vqa", "counting"], uncertainty.Chance.Keys.Order());
+        Assert.All(uncertainty.Chance.Values, c => Assert.Equal(["CoTBal", "EW", "STL"], c.Models.Keys.Order()));
+        Assert.True(uncertainty.Bootstrap is not null || uncertainty.Note is not null);
+        foreach (var job in new[] { "test-final-cotbal", "test-counting" })
+            Assert.True(File.Exists(Path.Combine(run, "jobs", job, "item_scores-counting.csv")), $"{job}: no per-item scores");
+
         // every job is done with its fingerprint recorded
         var dir = new RunDirectory(run);
         foreach (var job in Directory.GetDirectories(Path.Combine(run, "jobs")).Select(Path.GetFileName))

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CoTBal.Core.IO;
+using CoTBal.Core.Statistics;
 using CoTBal.Core.Weighting;
 using CoTBal.Pipeline.Config;
 using CoTBal.Pipeline.Jobs;
@@ -72,5 +73,85 @@ public sealed class ReportWriterTests : IDisposable
     {
         var md = Write([new("CoTBal", 0, 1, 1), new("CoTBal", 1, 1, 1), new("EW", 0, 6, 0), new("EW", 1, 6, 0)]);
         Assert.Contains("**CoTBal did not beat EW in this run**", md);
+    }
+}
+
+/// <summary>The verdict and chance flags from a hand-made uncertainty.json (the paired bootstrap's output).</summary>
+public sealed class ReportUncertaintyTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "cotbal-report-ci-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    private (string Markdown, JsonDocument Json) Write(ConfidenceInterval gap, bool stlLearnedGround)
+    {
+        var run = new RunDirectory(_dir);
+        var graph = JobGraph.Build(JobGraphTests.Tasks, new RunConfig { Methods = ["cotbal", "ew"] });
+        var weights = WeightEngine.Run(new WeightRequest
+        {
+            Aggregates = [new("caption", 2, 0.2, 0.1, 0.3), new("vqa", 3, 0.1, 0.2, 0.5), new("ground", 4, 0.3, 0.1, 0.1), new("chat", 5, null, null, null)],
+            Fixed = new Dictionary<string, double> { ["chat"] = 1.0 },
+        });
+        string[] tasks = ["caption", "vqa", "ground"];
+        AtomicFile.WriteAllText(run.WeightsJson, WeightReportFormat.ToJson(weights));
+        AtomicFile.WriteAllText(run.TestResultsCsv, CsvWriter.Format(["method", "task", "value"],
+            new[] { "STL", "CoTBal", "EW" }.SelectMany(m => tasks.Select(t => new[] { m, t, "0.5" }))));
+        var relative = tasks.ToDictionary(t => t, _ => 0.0);
+        AtomicFile.WriteAllText(run.CompareJson, JsonSerializer.Serialize(new
+        {
+            baseline = "STL", tasks,
+            methods = new Dictionary<string, object> { ["CoTBal"] = new { delta_i = 3.0, delta_e = 1.0, relative }, ["EW"] = new { delta_i = 1.0, delta_e = 2.0, relative } },
+            excluded_tasks = Array.Empty<string>(),
+        }));
+        AtomicFile.WriteAllText(Path.Combine(run.Path, "compare_seeds.json"),
+            JsonSerializer.Serialize(new SeedComparison[] { new("CoTBal", 0, 3, 1), new("EW", 0, 1, 2) }, ResultsStage.Json));
+        var point = new ConfidenceInterval(0, -1, 1);
+        var rel = tasks.ToDictionary(t => t, _ => point);
+        var bootstrap = new PairedBootstrapResult(1000, 1234, 0.95, 1, tasks.ToDictionary(t => t, _ => 500), 0, "EW",
+        [
+            new MethodIntervals("CoTBal", new(3, 1, 5), new(1, 0, 2), rel, gap, new ConfidenceInterval(-1, -2, 0.5)),
+            new MethodIntervals("EW", new(1, -1, 3), new(2, 1, 3), rel, null, null),
+        ]);
+        var learned = new ChanceCheck(0.5, new(0.3, 0.2, 0.4), true);
+        var chance = tasks.ToDictionary(t => t, t => new TaskChance("const", 0.2, new Dictionary<string, ChanceCheck>
+        {
+            ["STL"] = t == "ground" && !stlLearnedGround ? new ChanceCheck(0.25, new(0.05, -0.02, 0.12), false) : learned,
+            ["CoTBal"] = learned, ["EW"] = learned,
+        }));
+        AtomicFile.WriteAllText(Path.Combine(run.Path, Uncertainty.FileName), JsonSerializer.Serialize(new Uncertainty(bootstrap, chance), ResultsStage.Json));
+        var md = File.ReadAllText(ReportWriter.Write(run, graph, "test data"));
+        return (md, JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "report", "report.json"))));
+    }
+
+    [Fact]
+    public void IntervalContainingZeroIsNoDetectableDifference()
+    {
+        var (md, json) = Write(new ConfidenceInterval(2, -0.5, 4.5), stlLearnedGround: true);
+        Assert.Contains("**no detectable difference between CoTBal and EW**. dI(CoTBal) − dI(EW) = +2.00 points, 95% interval [-0.50, +4.50]", md);
+        Assert.Contains("500 test items per task, one seed per method, 1000 replicates (seed 1234)", md);
+        Assert.Contains("| CoTBal | +3.00 [+1.00, +5.00] | 1.00 [0.00, +2.00] | +2.00 [-0.50, +4.50] |", md);
+        Assert.Contains("| *chance* | *0.2000* | *0.2000* | *0.2000* |", md);
+        Assert.DoesNotContain("Did not learn", md);
+        Assert.Equal(-0.5, json.RootElement.GetProperty("methods").GetProperty("CoTBal").GetProperty("intervals").GetProperty("delta_i_minus_reference").GetProperty("lower").GetDouble());
+        Assert.Equal(0.2, json.RootElement.GetProperty("chance").GetProperty("vqa").GetProperty("score").GetDouble());
+    }
+
+    [Fact]
+    public void IntervalAboveZeroIsAWinAndBelowZeroALoss()
+    {
+        Assert.Contains("**CoTBal beat EW**. dI(CoTBal) − dI(EW) = +2.00 points, 95% interval [+0.50, +3.50]", Write(new(2, 0.5, 3.5), true).Markdown);
+        Assert.Contains("**CoTBal did worse than EW**", Write(new(-2, -3.5, -0.5), true).Markdown);
+    }
+
+    [Fact]
+    public void ModelNotAboveChanceIsFlagged()
+    {
+        var (md, json) = Write(new ConfidenceInterval(2, -0.5, 4.5), stlLearnedGround: false);
+        Assert.Contains("**Did not learn** (test score not above the task's chance level by more than its 95% interval): STL on ground.", md);
+        Assert.Contains(" 0.5000 ✗ |", md);
+        Assert.False(json.RootElement.GetProperty("chance").GetProperty("ground").GetProperty("models").GetProperty("STL").GetProperty("learned").GetBoolean());
     }
 }

@@ -37,5 +37,5 @@ public static class SmallBenchmark
     }
 
     /// <summary>Files whose contents must agree between two runs with the same seeds.</summary>
-    public static readonly string[] ResultFiles = ["results.csv", "weights.json", "test_results.csv", "compare.json", "compare.txt"];
+    public static readonly string[] ResultFiles = ["results.csv", "weights.json", "test_results.csv", "compare.json", "compare.txt", "uncertainty.json"];
 }

@@ -18,10 +18,12 @@ public static class DemoCommand
         var methods = new Option<string>("--methods") { Description = "final-training methods, comma-separated (cotbal, ew, tla, rlw, dwa, igb; gradient-based: pcgrad, cagrad, mgda, nash-mtl, upgrad, famo)", DefaultValueFactory = _ => "cotbal,ew" };
         var seeds = new Option<int>("--seeds") { Description = "repeat every final training with K seeds (mean and spread in the report)", DefaultValueFactory = _ => 1 };
         var seed = new Option<ulong>("--seed") { Description = "benchmark generator seed", DefaultValueFactory = _ => 1234 };
+        var jobs = new Option<int?>("--jobs") { Description = "trainings/evaluations run at once, each in its own process (default: cores / threads); results do not depend on it" };
         var command = new Command("demo", "Generate the built-in multi-task benchmark and run the whole CoTBal procedure on it with a CPU-sized model; prints the comparison table and the report's path.");
-        foreach (var o in new Option[] { output, size, methods, seeds, seed }) command.Options.Add(o);
+        foreach (var o in new Option[] { output, size, methods, seeds, seed, jobs }) command.Options.Add(o);
         command.SetAction((parse, ct) => Task.FromResult(CommandRunner.Guard(() =>
         {
+            if (parse.GetValue(jobs) is <= 0) throw new Core.CoTBalInputException("--jobs must be >= 1");
             var clock = Stopwatch.StartNew();
             var runDir = Path.GetFullPath(parse.GetValue(output)!);
             var dataDir = Path.Combine(runDir, "benchmark");
@@ -44,6 +46,8 @@ public static class DemoCommand
                 RunDirectory = runDir,
                 Config = config,
                 CotbalCommand = RunCommand.LauncherCommand(),
+                Jobs = parse.GetValue(jobs),
+                ChildCommand = RunCommand.ChildCommand(),
             }, Console.WriteLine, ct);
             RunCommand.PrintOutcome(outcome);
             Console.WriteLine($"demo finished in {PipelineProgress.Format(clock.Elapsed)}");

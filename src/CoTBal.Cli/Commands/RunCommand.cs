@@ -17,8 +17,9 @@ public static class RunCommand
         plan.AcceptOnlyFromAmong("shell", "slurm");
         var status = new Option<bool>("--status") { Description = "print every job's state, attempts, wall time (cancelled attempts included) and latest cluster log, and run nothing" };
         var seeds = new Option<int?>("--seeds") { Description = "repeat every final training with K seeds (overrides the config's seeds; mean and spread in the report)" };
+        var jobs = new Option<int?>("--jobs") { Description = "trainings/evaluations run at once, each in its own process (default: the config's jobs, else cores / threads); results do not depend on it" };
         var command = new Command("run", "Run the CoTBal procedure: subsets, auxiliary trainings, cross-task validation, weights, final trainings (CoTBal and baselines), test evaluation, comparison, report.");
-        foreach (var o in new Option[] { data, output, config, job, plan, seeds, status }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, output, config, job, plan, seeds, status, jobs }) command.Options.Add(o);
         command.SetAction((parse, ct) => Task.FromResult(CommandRunner.Guard(() =>
         {
             if (parse.GetValue(seeds) is <= 0) throw new Core.CoTBalInputException("--seeds must be >= 1");
@@ -27,11 +28,14 @@ public static class RunCommand
                 var others = new (Option Option, bool Given)[]
                 {
                     (data, parse.GetValue(data) is not null), (config, parse.GetValue(config) is not null), (job, parse.GetValue(job) is not null),
-                    (plan, parse.GetValue(plan) is not null), (seeds, parse.GetValue(seeds) is not null),
+                    (plan, parse.GetValue(plan) is not null), (seeds, parse.GetValue(seeds) is not null), (jobs, parse.GetValue(jobs) is not null),
                 };
                 if (others.FirstOrDefault(o => o.Given).Option is { } clash)
                     throw new Core.CoTBalInputException($"--status reads the recorded run and takes only --out, not {clash.Name}");
             }
+            if (parse.GetValue(jobs) is <= 0) throw new Core.CoTBalInputException("--jobs must be >= 1");
+            if (parse.GetValue(jobs) is not null && (parse.GetValue(job) is not null || parse.GetValue(plan) is not null))
+                throw new Core.CoTBalInputException("--jobs sets how many jobs the runner starts at once; it does not apply to --job or --plan (use PARALLEL=N for a shell plan)");
             var outcome = CoTBalPipeline.Run(new RunRequest
             {
                 Seeds = parse.GetValue(seeds),
@@ -42,6 +46,8 @@ public static class RunCommand
                 Plan = parse.GetValue(plan),
                 Status = parse.GetValue(status),
                 CotbalCommand = LauncherCommand(),
+                Jobs = parse.GetValue(jobs),
+                ChildCommand = ChildCommand(),
             }, Console.WriteLine, ct);
             PrintOutcome(outcome);
             return ExitCodes.Success;
@@ -82,6 +88,17 @@ public static class RunCommand
         }
         Console.WriteLine(string.Join(", ", rows.GroupBy(r => r.State).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))
             + $"; wall time over all attempts {PipelineProgress.Format(TimeSpan.FromSeconds(rows.Sum(r => r.WallSeconds)))}");
+    }
+
+    /// <summary>
+    /// How the runner starts a job in a child process: this program's dll on the dotnet host (not the
+    /// repository launcher, which would rebuild if a source file changed mid-run).
+    /// </summary>
+    internal static IReadOnlyList<string> ChildCommand()
+    {
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h
+            : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+        return [host, Path.Combine(AppContext.BaseDirectory, "cotbal.dll")];
     }
 
     /// <summary>How plans call cotbal, as words: the repository launcher when run through it, else dotnet and this program.</summary>

@@ -17,35 +17,73 @@ internal static class CiderDScorer
     public static double[] Score(CaptionCorpus corpus)
     {
         int n = corpus.Candidates.Length;
-        var df = new int[corpus.NGramCount];
-        var lastItem = new int[corpus.NGramCount];
-        Array.Fill(lastItem, -1);
-        for (int i = 0; i < n; i++)
-        {
-            foreach (var r in corpus.References[i])
-            {
-                foreach (var g in r.NGrams)
-                {
-                    if (lastItem[g] == i) continue;
-                    lastItem[g] = i;
-                    df[g]++;
-                }
-            }
-        }
-        double refLen = Math.Log(n);
-        var idf = new double[corpus.NGramCount];
-        for (int g = 0; g < idf.Length; g++) idf[g] = refLen - Math.Log(Math.Max(1.0, df[g]));
-
+        var idf = Idf(corpus, null);
         var scores = new double[n];
-        int longest = 0;
-        foreach (var c in corpus.Candidates) longest = Math.Max(longest, c.NGrams.Length);
-        foreach (var refs in corpus.References) foreach (var r in refs) longest = Math.Max(longest, r.NGrams.Length);
+        int longest = Longest(corpus);
         Parallel.For(0, n, () => (new double[longest], new double[longest]), (i, _, buffers) =>
         {
             scores[i] = ItemScore(corpus, i, idf, buffers.Item1, buffers.Item2);
             return buffers;
         }, _ => { });
         return scores;
+    }
+
+    /// <summary>
+    /// The corpus CIDEr-D of a resample of the items: item i taken <paramref name="counts"/>[i] times, exactly
+    /// as if the repeated items were scored as distinct items (document frequency counts each copy, N = sum of
+    /// counts). With every count 1 this is the mean of <see cref="Score(CaptionCorpus)"/>.
+    /// </summary>
+    public static double CorpusScore(CaptionCorpus corpus, ReadOnlySpan<int> counts)
+    {
+        var idf = Idf(corpus, counts.ToArray());
+        int longest = Longest(corpus);
+        double[] hyp = new double[longest], refs = new double[longest];
+        double sum = 0;
+        long total = 0;
+        for (int i = 0; i < counts.Length; i++)
+        {
+            if (counts[i] == 0) continue;
+            sum += counts[i] * ItemScore(corpus, i, idf, hyp, refs);
+            total += counts[i];
+        }
+        return total == 0 ? 0 : sum / total;
+    }
+
+    // idf = ln(N) - ln(max(1, df)); df counts an item once per copy (counts null = one copy each).
+    private static double[] Idf(CaptionCorpus corpus, int[]? counts)
+    {
+        int n = corpus.Candidates.Length;
+        var df = new long[corpus.NGramCount];
+        var lastItem = new int[corpus.NGramCount];
+        Array.Fill(lastItem, -1);
+        long documents = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int copies = counts?[i] ?? 1;
+            if (copies == 0) continue;
+            documents += copies;
+            foreach (var r in corpus.References[i])
+            {
+                foreach (var g in r.NGrams)
+                {
+                    if (lastItem[g] == i) continue;
+                    lastItem[g] = i;
+                    df[g] += copies;
+                }
+            }
+        }
+        double refLen = Math.Log(documents);
+        var idf = new double[corpus.NGramCount];
+        for (int g = 0; g < idf.Length; g++) idf[g] = refLen - Math.Log(Math.Max(1.0, df[g]));
+        return idf;
+    }
+
+    private static int Longest(CaptionCorpus corpus)
+    {
+        int longest = 0;
+        foreach (var c in corpus.Candidates) longest = Math.Max(longest, c.NGrams.Length);
+        foreach (var refs in corpus.References) foreach (var r in refs) longest = Math.Max(longest, r.NGrams.Length);
+        return longest;
     }
 
     private static double ItemScore(CaptionCorpus corpus, int i, double[] idf, double[] hypVec, double[] refVec)

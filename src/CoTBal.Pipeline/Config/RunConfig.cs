@@ -35,9 +35,20 @@ public sealed record RunConfig
     [JsonPropertyName("final")] public TrainingBudget Final { get; init; } = new();
     [JsonPropertyName("max_new_tokens")] public int MaxNewTokens { get; init; } = 48;
     [JsonPropertyName("eval_batch_size")] public int EvalBatchSize { get; init; } = 64;
+    /// <summary>Replicates of the paired bootstrap behind every interval of the report (seeded with <see cref="Seed"/>).</summary>
+    [JsonPropertyName("bootstrap_replicates")] public int BootstrapReplicates { get; init; } = 1000;
     /// <summary>libtorch intra-op threads for this process. Small models run best on 1 (measured: docs/benchmarks/model.md);
     /// with a shell plan running PARALLEL jobs, keep PARALLEL x threads at most the core count.</summary>
     [JsonPropertyName("threads")] public int Threads { get; init; } = 1;
+    /// <summary>
+    /// Trainings/evaluations run at once, each in its own process with <see cref="Threads"/> torch threads;
+    /// null = cores / threads (at least 1). Results do not depend on it (the thread count per training does,
+    /// so it is never derived from this).
+    /// </summary>
+    [JsonPropertyName("jobs")] public int? Jobs { get; init; }
+
+    /// <summary>The jobs setting with its default resolved for this machine.</summary>
+    public int EffectiveJobs => Jobs ?? Math.Max(1, Environment.ProcessorCount / Threads);
 
     public static readonly string[] KnownMethods = ["cotbal", "ew", "tla", "rlw", "dwa", "igb", "pcgrad", "cagrad", "mgda", "nash-mtl", "upgrad", "famo"];
 
@@ -71,6 +82,8 @@ public sealed record RunConfig
         if (Seeds < 1) throw new CoTBalInputException("run config: seeds must be >= 1");
         if (MaxNewTokens < 1) throw new CoTBalInputException("run config: max_new_tokens must be >= 1");
         if (Threads < 1) throw new CoTBalInputException("run config: threads must be >= 1");
+        if (Jobs is < 1) throw new CoTBalInputException($"run config: jobs must be >= 1, got {Jobs}");
+        if (BootstrapReplicates < 100) throw new CoTBalInputException($"run config: bootstrap_replicates must be >= 100 (a 95% interval needs the tails), got {BootstrapReplicates}");
         if (EvalBatchSize < 1) throw new CoTBalInputException("run config: eval_batch_size must be >= 1");
         Auxiliary.Validate("auxiliary");
         SingleTask.Validate("single_task");

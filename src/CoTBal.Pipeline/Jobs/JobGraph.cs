@@ -130,6 +130,7 @@ public sealed partial class JobGraph
         Add("compare", JobKind.Compare, tested.Select(TestJob).Concat(finals.Select(f => TestJob(f.Model))), new JsonObject
         {
             ["tasks"] = Names(tested),
+            ["bootstrap_replicates"] = config.BootstrapReplicates,
             ["finals"] = new JsonArray(finals.Select(f => (JsonNode)new JsonObject { ["model"] = f.Model, ["method"] = f.Method, ["seed_index"] = f.SeedIndex }).ToArray()),
         });
         Add("report", JobKind.Report, ["weights", "compare"], new JsonObject());

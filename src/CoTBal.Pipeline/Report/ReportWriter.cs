@@ -43,32 +43,51 @@ public static class ReportWriter
             MeanI: g.Average(s => s.DeltaI), SdI: Sd(g.Select(s => s.DeltaI)), MeanE: g.Average(s => s.DeltaE), SdE: Sd(g.Select(s => s.DeltaE)), N: g.Count()));
         md.Append("## Did balancing help?\n\n");
         var excluded = compare["excluded_tasks"]?.AsArray().Select(x => x!.GetValue<string>()).ToArray() ?? [];
+        var uncertainty = File.Exists(Path.Combine(run.Path, Uncertainty.FileName)) ? Uncertainty.Read(run) : null;
+        var bootstrap = uncertainty?.Bootstrap;
+        var seedCount = graph.Jobs.Where(j => j.Kind == JobKind.Train && j.GetString("budget") == "final")
+            .GroupBy(j => j.GetString("method")).Select(g => g.Count()).DefaultIfEmpty(1).Max();
         var verdict = methods.Length == 0
             ? "**No comparison was possible in this run**: STL scored 0 on every task, so no relative change is defined. Train longer (see the budgets in run.json)."
-            : Verdict(spread);
+            : bootstrap is not null ? Verdict(bootstrap) : Verdict(spread);
         if (excluded.Length > 0)
             verdict += $"\n\nLeft out of dI/dE because STL scored 0 on them (relative change undefined): {string.Join(", ", excluded)}.";
+        var unlearned = uncertainty?.Chance.SelectMany(c => c.Value.Models.Where(m => !m.Value.Learned).Select(m => $"{m.Key} on {c.Key}")).ToArray() ?? [];
+        if (uncertainty?.Note is { } note) verdict += $"\n\nNo confidence interval: {note}.";
+        if (unlearned.Length > 0)
+            verdict += $"\n\n**Did not learn** (test score not above the task's chance level by more than its 95% interval): {string.Join(", ", unlearned)}.";
         md.Append(verdict).Append("\n\n");
         json["verdict"] = verdict;
 
         // --- dI / dE
         md.Append("## Overall (dI%) and balance (dE%) against STL\n\n");
         md.Append("dI% is the mean relative change over tasks (higher is better); dE% the mean shortfall below STL (lower is better).");
-        var seedCount = graph.Jobs.Where(j => j.Kind == JobKind.Train && j.GetString("budget") == "final")
-            .GroupBy(j => j.GetString("method")).Select(g => g.Count()).DefaultIfEmpty(1).Max();
-        md.Append(seedCount > 1 ? F($" Mean ± standard deviation over {seedCount} seeds.\n\n") : " One seed.\n\n");
-        md.Append("| method | dI% | dE% |").Append(string.Concat(testTasks.Select(t => $" {t} (%) |"))).Append('\n');
-        md.Append("|---|---:|---:|").Append(string.Concat(testTasks.Select(_ => "---:|"))).Append('\n');
+        md.Append(seedCount > 1 ? F($" Mean ± standard deviation over {seedCount} seeds.") : " One seed.");
+        if (bootstrap is not null)
+            md.Append(F($" Brackets: 95% paired-bootstrap intervals ({bootstrap.Replicates} replicates over the test items{(bootstrap.SeedsPerMethod > 1 ? F($" and the {bootstrap.SeedsPerMethod} seeds") : "")}; items per task: {string.Join(", ", bootstrap.Items.Select(p => $"{p.Key} {p.Value}"))})."));
+        md.Append("\n\n");
+        var withGap = bootstrap?.Reference is not null;
+        md.Append("| method | dI% | dE% |").Append(withGap ? " dI − EW | dE − EW |" : "").Append(string.Concat(testTasks.Select(t => $" {t} (%) |"))).Append('\n');
+        md.Append("|---|---:|---:|").Append(withGap ? "---:|---:|" : "").Append(string.Concat(testTasks.Select(_ => "---:|"))).Append('\n');
         var methodsJson = new JsonObject();
         foreach (var m in methods)
         {
             var s = spread[m];
             var rel = compare["methods"]![m]!["relative"]!.AsObject();
-            md.Append(Ci, $"| {m} | {Pm(s.MeanI, s.SdI, s.N)} | {Pm(s.MeanE, s.SdE, s.N, signed: false)} |");
+            var ci = bootstrap?.Methods.FirstOrDefault(x => x.Method == m);
+            md.Append(Ci, $"| {m} | {Pm(s.MeanI, s.SdI, s.N)}{Bracket(ci?.DeltaI)} | {Pm(s.MeanE, s.SdE, s.N, signed: false)}{Bracket(ci?.DeltaE)} |");
+            if (withGap)
+                md.Append(ci?.DeltaIMinusReference is { } gi ? F($" {gi.Estimate:+0.00;-0.00;0.00}{Bracket(gi)} | {ci.DeltaEMinusReference!.Estimate:+0.00;-0.00;0.00}{Bracket(ci.DeltaEMinusReference)} |") : " — | — |");
             foreach (var t in testTasks) md.Append(Ci, $" {rel[t]!.GetValue<double>():+0.00;-0.00;0.00} |");
             md.Append('\n');
-            methodsJson[m] = new JsonObject { ["delta_i"] = s.MeanI, ["delta_i_sd"] = s.SdI, ["delta_e"] = s.MeanE, ["delta_e_sd"] = s.SdE, ["seeds"] = s.N };
+            var entry = new JsonObject { ["delta_i"] = s.MeanI, ["delta_i_sd"] = s.SdI, ["delta_e"] = s.MeanE, ["delta_e_sd"] = s.SdE, ["seeds"] = s.N };
+            if (ci is not null) entry["intervals"] = JsonSerializer.SerializeToNode(ci, ResultsStage.Json);
+            methodsJson[m] = entry;
         }
+        if (bootstrap is { UndefinedReplicates: > 0 })
+            md.Append(F($"\n{bootstrap.UndefinedReplicates} of {bootstrap.Replicates} bootstrap replicates drew a test set on which STL scored 0 on some task (relative change undefined) and were left out of the intervals.\n"));
+        if (run.ReadState("compare")?.Metrics.GetValueOrDefault("bootstrap_seconds") is > 0 and var bootSeconds)
+            md.Append(F($"\nThe bootstrap (with the chance-level checks) took {bootSeconds:0.0} s.\n"));
         json["methods"] = methodsJson;
 
         // --- per-task test scores
@@ -77,8 +96,19 @@ public static class ReportWriter
         var scoreMethods = scores.Keys.Select(k => k.Method).Distinct().ToArray();
         md.Append("| method |").Append(string.Concat(allTestTasks.Select(t => $" {t} |"))).Append('\n');
         md.Append("|---|").Append(string.Concat(allTestTasks.Select(_ => "---:|"))).Append('\n');
+        string Cell(string m, string t) =>
+            uncertainty?.Chance.GetValueOrDefault(t)?.Models.GetValueOrDefault(m) is { Learned: false } ? F($" {scores[(m, t)]:0.0000} ✗ |") : F($" {scores[(m, t)]:0.0000} |");
         foreach (var m in scoreMethods)
-            md.Append("| ").Append(m).Append(" |").Append(string.Concat(allTestTasks.Select(t => F($" {scores[(m, t)]:0.0000} |")))).Append('\n');
+            md.Append("| ").Append(m).Append(" |").Append(string.Concat(allTestTasks.Select(t => Cell(m, t)))).Append('\n');
+        if (uncertainty is not null)
+        {
+            md.Append("| *chance* |").Append(string.Concat(allTestTasks.Select(t => uncertainty.Chance.TryGetValue(t, out var c) ? F($" *{c.Score:0.0000}* |") : " — |"))).Append('\n');
+            md.Append("\n*chance*: the task's own evaluator on the same test items with one constant answer from the training data " +
+                      "(the most frequent training answer or caption; for grounding the mean training box). ✗ = did not learn: the 95% paired-bootstrap " +
+                      "interval of (score − chance) does not lie above 0. Constant answers: ")
+              .Append(string.Join("; ", uncertainty.Chance.Select(c => $"{c.Key} \"{Shorten(c.Value.Answer)}\""))).Append(".\n");
+            json["chance"] = JsonSerializer.SerializeToNode(uncertainty.Chance, ResultsStage.Json);
+        }
         md.Append("\nMetrics: ").Append(string.Join(", ", allTestTasks.Select(t => $"{t}: {MetricOf(graph, t)}"))).Append(".\n\n");
         if (methods.Length > 0 && testTasks.Count > 0)
         {
@@ -186,6 +216,29 @@ public static class ReportWriter
         AtomicFile.WriteAllText(path, md.ToString());
         return path;
     }
+
+    /// <summary>The verdict from the paired bootstrap: the CoTBal − EW difference in dI with its 95% interval.</summary>
+    private static string Verdict(Core.Statistics.PairedBootstrapResult bootstrap)
+    {
+        var cot = bootstrap.Methods.FirstOrDefault(m => m.Method == "CoTBal");
+        if (cot is null) return "CoTBal was not among the final methods of this run.";
+        if (cot.DeltaIMinusReference is not { } gap)
+            return F($"CoTBal: dI = {cot.DeltaI.Estimate:+0.00;-0.00}% {Bracket(cot.DeltaI)}, dE = {cot.DeltaE.Estimate:0.00}% against STL (EW was not run, so no verdict against plain mixing).");
+        var ew = bootstrap.Methods.Single(m => m.Method == bootstrap.Reference);
+        var seeds = bootstrap.SeedsPerMethod == 1 ? "one seed per method" : F($"{bootstrap.SeedsPerMethod} seeds per method, resampled");
+        var items = bootstrap.Items.Values.Distinct().Count() == 1 ? F($"{bootstrap.Items.Values.First()} test items per task") : "the test items of every task";
+        var outcome = gap.ContainsZero ? "**no detectable difference between CoTBal and EW**"
+            : gap.Lower > 0 ? "**CoTBal beat EW**" : "**CoTBal did worse than EW**";
+        var de = cot.DeltaEMinusReference!;
+        return F($"In this run: {outcome}. dI(CoTBal) − dI(EW) = {gap.Estimate:+0.00;-0.00;0.00} points, 95% interval [{gap.Lower:+0.00;-0.00;0.00}, {gap.Upper:+0.00;-0.00;0.00}] ") +
+               F($"(dI = {cot.DeltaI.Estimate:+0.00;-0.00}% vs {ew.DeltaI.Estimate:+0.00;-0.00}%); dE(CoTBal) − dE(EW) = {de.Estimate:+0.00;-0.00;0.00} points [{de.Lower:+0.00;-0.00;0.00}, {de.Upper:+0.00;-0.00;0.00}]. ") +
+               F($"Paired bootstrap over {items}, {seeds}, {bootstrap.Replicates} replicates (seed {bootstrap.Seed}).");
+    }
+
+    private static string Bracket(Core.Statistics.ConfidenceInterval? ci) =>
+        ci is null ? "" : F($" [{ci.Lower:+0.00;-0.00;0.00}, {ci.Upper:+0.00;-0.00;0.00}]");
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..37] + "...";
 
     private static string Verdict(IReadOnlyDictionary<string, (double MeanI, double SdI, double MeanE, double SdE, int N)> spread)
     {

@@ -9,6 +9,7 @@ public sealed class CoTBalJobExecutor(PipelineData data, string modelConfigPath)
     private readonly TrainStage _train = new(data, modelConfigPath);
     private readonly EvaluateStage _evaluate = new(data);
     private readonly SubsetsStage _subsets = new(data);
+    private readonly CompareStage _compare = new(data);
 
     public JobResult Execute(JobSpec job, JobContext context, CancellationToken cancellationToken) => job.Kind switch
     {
@@ -17,7 +18,7 @@ public sealed class CoTBalJobExecutor(PipelineData data, string modelConfigPath)
         JobKind.Evaluate => _evaluate.Execute(job, context, cancellationToken),
         JobKind.Results => ResultsStage.Execute(job, context),
         JobKind.Weights => WeightsStage.Execute(job, context),
-        JobKind.Compare => CompareStage.Execute(job, context),
+        JobKind.Compare => _compare.Execute(job, context),
         JobKind.Report => WriteReport(context),
         _ => throw new InvalidOperationException($"no stage for {job.Kind}"),
     };

@@ -1,3 +1,4 @@
+using CoTBal.Core.IO;
 using CoTBal.Core.Metrics;
 using CoTBal.Pipeline.Jobs;
 using CoTBal.Training.Prediction;
@@ -7,7 +8,9 @@ namespace CoTBal.Pipeline.Stages;
 /// <summary>
 /// Predicts with one trained model on the validation (or test) set of each of its tasks (greedy decoding
 /// with a KV cache) and scores the answers with the task's metric, exactly as `cotbal evaluate` does.
-/// Writes answers-TASK.jsonl and scores.json in the job folder.
+/// Writes answers-TASK.jsonl, item_scores-TASK.csv (per-item scores; for CIDEr-D an item's score depends on the
+/// whole set through the document frequencies, so the bootstrap recomputes the corpus score from the answers
+/// instead) and scores.json in the job folder.
 /// </summary>
 public sealed class EvaluateStage(PipelineData data)
 {
@@ -22,7 +25,7 @@ public sealed class EvaluateStage(PipelineData data)
         {
             var task = data.Task(taskNode!.GetValue<string>());
             var file = split == "val" ? task.Val! : task.Test;
-            var answers = Path.Combine(context.JobDirectory, $"answers-{task.Name}.jsonl");
+            var answers = Path.Combine(context.JobDirectory, AnswersFile(task.Name));
             Prediction.Run(new PredictOptions
             {
                 CheckpointDir = checkpoint,
@@ -36,6 +39,7 @@ public sealed class EvaluateStage(PipelineData data)
             // A model's malformed box (five numbers, say) is a miss, not an input error: the references are still checked.
             var result = Evaluator.Evaluate(task.Metric, evalItems, new EvaluationOptions(GroundingMalformedAsMiss: true));
             var primary = Evaluator.PrimaryScoreName(task.Metric);
+            WriteItemScores(Path.Combine(context.JobDirectory, ItemScoresFile(task.Name)), evalItems, result, primary);
             scores.Add(new TaskScore(task.Name, task.Metric, primary, result.Scores[primary], result.Count));
             items += result.Count;
             context.Log($"{job.Name}: {task.Name} {primary} = {result.Scores[primary]:0.0000} ({result.Count} items)");
@@ -43,4 +47,14 @@ public sealed class EvaluateStage(PipelineData data)
         ResultsStage.WriteScores(context.JobDirectory, scores);
         return new JobResult(new Dictionary<string, double> { ["items"] = items });
     }
+
+    /// <summary>Per-item scores of one task (<c>id,score</c>, in test-file order): what the paired bootstrap resamples.</summary>
+    public static string ItemScoresFile(string task) => $"item_scores-{task}.csv";
+
+    /// <summary>The answers file of one task in an evaluation job's folder.</summary>
+    public static string AnswersFile(string task) => $"answers-{task}.jsonl";
+
+    private static void WriteItemScores(string path, IReadOnlyList<EvalItem> items, EvaluationResult result, string primary) =>
+        AtomicFile.WriteAllText(path, CsvWriter.Format(["id", primary],
+            items.Select(i => new[] { i.Id, CsvWriter.Number(result.PerItem[i.Id][primary]) })));
 }
