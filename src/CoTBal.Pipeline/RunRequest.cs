@@ -16,6 +16,8 @@ public sealed record RunRequest
     public string? Job { get; init; }
     /// <summary>Write a plan (shell or slurm) instead of running.</summary>
     public string? Plan { get; init; }
+    /// <summary>Start over: allowed to replace the data folder recorded in the run directory, whose earlier results are removed.</summary>
+    public bool Restart { get; init; }
     /// <summary>The command plans use to call cotbal.</summary>
     public string CotbalCommand { get; init; } = "cotbal";
 }

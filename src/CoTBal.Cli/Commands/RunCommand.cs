@@ -14,27 +14,41 @@ public static class RunCommand
         var job = new Option<string?>("--job") { Description = "run only this job (its dependencies must be done); what plans call" };
         var plan = new Option<string?>("--plan") { Description = "write the job graph as a script instead of running: shell (RUN/plan.sh) or slurm (RUN/slurm/submit.sh)" };
         plan.AcceptOnlyFromAmong("shell", "slurm");
-        var seeds = new Option<int?>("--seeds") { Description = "repeat every final training with K seeds (overrides the config's seeds; mean and spread in the report)" };
+        var seeds = new Option<int?>("--seeds") { Description = $"repeat every final training with K seeds, 1..{MaxSeeds} (overrides the config's seeds; mean and spread in the report)" };
+        var restart = new Option<bool>("--restart") { Description = "start the run over: needed to give an existing run directory another --data (its earlier results are removed)" };
         var command = new Command("run", "Run the CoTBal procedure: subsets, auxiliary trainings, cross-task validation, weights, final trainings (CoTBal and baselines), test evaluation, comparison, report.");
-        foreach (var o in new Option[] { data, output, config, job, plan, seeds }) command.Options.Add(o);
-        command.SetAction((parse, ct) => Task.FromResult(CommandRunner.Guard(() =>
+        foreach (var o in new Option[] { data, output, config, job, plan, seeds, restart }) command.Options.Add(o);
+        command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
-            if (parse.GetValue(seeds) is <= 0) throw new Core.CoTBalInputException("--seeds must be >= 1");
+            var dataDir = parse.GetValue(data) is { } dataPath ? run.InputFolder("--data", dataPath) : null;
+            var configPath = run.OptionalInput("--config", parse.GetValue(config));
+            var runDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsProgress, mayHoldInputs: true);
+            if (parse.GetValue(seeds) is { } k) OptionParsing.InRange("--seeds", k, 1, MaxSeeds);
+            if (parse.GetValue(plan) is not null && parse.GetValue(job) is not null)
+                throw new Core.CoTBalInputException("--plan and --job do not go together: a plan runs every job; --job runs one");
+            OptionParsing.OnlyWith(parse, restart, dataDir is not null, "with --data (the new data folder to start over on)");
             var outcome = CoTBalPipeline.Run(new RunRequest
             {
                 Seeds = parse.GetValue(seeds),
-                DataDirectory = parse.GetValue(data),
-                RunDirectory = parse.GetValue(output)!,
-                ConfigPath = parse.GetValue(config),
+                DataDirectory = dataDir,
+                RunDirectory = runDir,
+                ConfigPath = configPath,
                 Job = parse.GetValue(job),
                 Plan = parse.GetValue(plan),
+                Restart = parse.GetValue(restart),
                 CotbalCommand = LauncherCommand(),
-            }, Console.WriteLine, ct);
+            }, Console.WriteLine, run.Cancellation);
             PrintOutcome(outcome);
             return ExitCodes.Success;
-        })));
+        }));
         return command;
     }
+
+    /// <summary>Most seeds per final training.</summary>
+    public const int MaxSeeds = 100;
+
+    /// <summary>A run directory where a job started holds progress that a failed or interrupted call keeps (re-running resumes).</summary>
+    internal static bool HoldsProgress(string runDir) => Directory.Exists(Path.Combine(runDir, "jobs"));
 
     internal static void PrintOutcome(RunOutcome outcome)
     {

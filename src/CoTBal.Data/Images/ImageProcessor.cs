@@ -79,7 +79,7 @@ public sealed class ImageProcessor
         if (!File.Exists(path)) return "image file not found";
         using var stream = File.OpenRead(path);
         using var codec = SKCodec.Create(stream);
-        return codec is null ? "not a decodable image" : null;
+        return codec is null ? "not a decodable image" : ImageHeader.Problem(codec);
     }
 
     private SKRect TargetRect(int width, int height, int size)
@@ -97,6 +97,7 @@ public sealed class ImageProcessor
     {
         using var data = SKData.CreateCopy(encoded);
         using var codec = SKCodec.Create(data) ?? throw new ImageLoadException(name, "not a decodable image");
+        ImageHeader.Check(codec, name);
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var bitmap = new SKBitmap(info);
         var result = codec.GetPixels(info, bitmap.GetPixels());

@@ -71,7 +71,7 @@ public sealed class Trainer : IDisposable
 
             float value = loss.item<float>();
             if (!float.IsFinite(value))
-                throw new InvalidOperationException($"step {step}: the loss is {value} (samples {string.Join(", ", batch.SampleIds.Take(4))}...); lower the learning rate or check the data");
+                throw new CoTBalInputException($"step {step}: the loss is {value} (samples {string.Join(", ", batch.SampleIds.Take(4))}...); lower the learning rate or check the data");
             objective += value / microBatches.Count;
             tokens += output.AttentionMask.sum().item<long>();
             for (int k = 0; k < _taskCount; k++)
