@@ -1,20 +1,45 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 
 namespace CoTBal.Cli;
 
-/// <summary>Parses, reports usage errors with exit code 2, and invokes the chosen command.</summary>
+/// <summary>
+/// Parses, reports usage errors (one <c>error:</c> line, exit 2), installs the Ctrl+C handler and invokes the chosen
+/// command inside the <see cref="ErrorBoundary"/>. Every command of the tree runs through here.
+/// </summary>
 public static class CliEntry
 {
-    public static int Run(RootCommand root, string[] args)
+    public static int Run(RootCommand root, string[] args) => Run(root, args, CancellationToken.None);
+
+    /// <summary>Runs a command line; <paramref name="cancellation"/> acts like Ctrl+C (tests use it in-process).</summary>
+    public static int Run(RootCommand root, string[] args, CancellationToken cancellation)
     {
+        ArgumentNullException.ThrowIfNull(root);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
-                Console.Error.WriteLine($"error: {string.Join(' ', error.Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}");
-            Console.Error.WriteLine("Run with --help for usage.");
+            Console.Error.WriteLine($"error: {UsageErrors.Describe(parsed.Errors)} (see --help)");
             return ExitCodes.BadInput;
         }
-        return parsed.Invoke();
+        var configuration = new InvocationConfiguration
+        {
+            EnableDefaultExceptionHandler = false, // the ErrorBoundary reports
+            ProcessTerminationTimeout = null,      // InterruptSignal cancels; the command decides when it has stopped
+            Output = Console.Out,
+            Error = Console.Error,
+        };
+        using var interrupt = new InterruptSignal(cancellation);
+        try
+        {
+            var code = parsed.InvokeAsync(configuration, interrupt.Token).GetAwaiter().GetResult();
+            if (code == ExitCodes.Success && interrupt.Interrupted && parsed.Action is AsynchronousCommandLineAction)
+                return ErrorBoundary.Report(new OperationCanceledException(interrupt.Token), interrupted: true, Console.Error);
+            return code;
+        }
+        catch (Exception e)
+        {
+            return ErrorBoundary.Report(e, interrupt.Interrupted, Console.Error);
+        }
     }
 }

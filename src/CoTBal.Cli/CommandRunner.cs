@@ -1,43 +1,53 @@
-using CoTBal.Core;
-
 namespace CoTBal.Cli;
 
-/// <summary>Maps exceptions from command handlers to exit codes and one-line messages.</summary>
+/// <summary>
+/// Runs a command's body under the CLI contract (docs/cli.md): the body declares its inputs and outputs on a
+/// <see cref="CommandRun"/> (which refuses an output that is an input, a folder, a device, under a file, ...)
+/// and validates every option before it writes; when it fails or is interrupted, the outputs it created are
+/// removed. Exceptions go on to <see cref="ErrorBoundary"/> through <see cref="CliEntry"/>.
+/// </summary>
+/// <example>
+/// <code>
+/// command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
+/// {
+///     var input = run.Input("--results", parse.GetValue(results)!);
+///     var json = run.OptionalOutputFile("--json", parse.GetValue(json));
+///     // ... validate every other option, then compute, then write ...
+///     return ExitCodes.Success;
+/// }));
+/// </code>
+/// </example>
 public static class CommandRunner
 {
+    public static Task<int> Run(CancellationToken cancellation, Func<CommandRun, int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var run = new CommandRun(cancellation);
+        try
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var code = body(run);
+            if (code != ExitCodes.Success) run.RemoveCreatedOutputs();
+            return Task.FromResult(code);
+        }
+        catch
+        {
+            run.RemoveCreatedOutputs();
+            throw;
+        }
+    }
+
+    /// <summary>A body without declared paths (kept for commands not yet on <see cref="Run"/>; the boundary still applies).</summary>
     public static int Guard(Func<int> handler)
     {
-        try
-        {
-            return handler();
-        }
-        catch (Exception e) when (e is CoTBalInputException or OperationCanceledException)
-        {
-            return Report(e);
-        }
+        ArgumentNullException.ThrowIfNull(handler);
+        return handler();
     }
 
-    public static async Task<int> GuardAsync(Func<Task<int>> handler)
+    /// <summary>Async form of <see cref="Guard"/>.</summary>
+    public static Task<int> GuardAsync(Func<Task<int>> handler)
     {
-        try
-        {
-            return await handler().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is CoTBalInputException or OperationCanceledException)
-        {
-            return Report(e);
-        }
-    }
-
-    /// <summary>Bad input: one line and exit code 2. Cancellation (Ctrl+C): exit code 130, resumable.</summary>
-    private static int Report(Exception e)
-    {
-        if (e is CoTBalInputException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        Console.Error.WriteLine("cancelled");
-        return ExitCodes.Cancelled;
+        ArgumentNullException.ThrowIfNull(handler);
+        return handler();
     }
 }

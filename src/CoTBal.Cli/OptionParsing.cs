@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using CoTBal.Core;
 
@@ -33,5 +34,32 @@ public static class OptionParsing
                 throw new CoTBalInputException($"{option}: task '{name}' given twice");
         }
         return result;
+    }
+
+    /// <summary>True when the user typed <paramref name="option"/> (not just its default).</summary>
+    public static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
+    /// <summary>Refuses an option that does not apply: "OPTION only applies WHEN".</summary>
+    public static void OnlyWith(ParseResult parse, Option option, bool applies, string when)
+    {
+        if (Given(parse, option) && !applies)
+            throw new CoTBalInputException($"{option.Name} only applies {when}");
+    }
+
+    /// <summary>A whole number within [<paramref name="min"/>, <paramref name="max"/>], named in the error.</summary>
+    public static int InRange(string option, int value, int min, int max)
+    {
+        if (value < min || value > max)
+            throw new CoTBalInputException($"{option} {value}: must be between {min} and {max}");
+        return value;
+    }
+
+    /// <summary>One of <paramref name="values"/>, case-insensitively; returned in lower case.</summary>
+    public static string Choice(string option, string text, params string[] values)
+    {
+        var lower = text.Trim().ToLowerInvariant();
+        if (!values.Contains(lower, StringComparer.Ordinal))
+            throw new CoTBalInputException($"{option} '{text}': expected one of {string.Join(", ", values)}");
+        return lower;
     }
 }

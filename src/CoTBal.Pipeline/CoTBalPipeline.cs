@@ -30,6 +30,14 @@ public static class CoTBalPipeline
         var recorded = ReadRecorded(run);
         var dataDir = request.DataDirectory is { } d ? Path.GetFullPath(d)
             : recorded?.Data ?? throw new CoTBalInputException($"{run.Path}: no run recorded here yet; give --data DIR");
+        if (recorded is not null && !string.Equals(recorded.Data, dataDir, StringComparison.Ordinal))
+        {
+            if (!request.Restart)
+                throw new CoTBalInputException(
+                    $"--data {dataDir}: {run.Path} is a run on {recorded.Data}; use another --out, or add --restart to start this run over on the new data");
+            StartOver(run, [dataDir, recorded.Data]);
+            recorded = null;
+        }
         var config = request.Config ?? (request.ConfigPath is { } c ? RunConfig.Load(c) : recorded?.Config ?? new RunConfig());
         if (request.Seeds is { } k) config = config with { Seeds = k };
         if (request.Jobs is { } jobs) config = config with { Jobs = jobs };
@@ -81,6 +89,19 @@ public static class CoTBalPipeline
         var ran = runner.RunAll(ct);
         var report = Path.Combine(run.ReportDirectory, "report.md");
         return new RunOutcome(run, ran, File.Exists(report) ? report : null, null);
+    }
+
+    /// <summary>Removes a run directory's earlier state and results (never a data folder, which may live inside it).</summary>
+    private static void StartOver(RunDirectory run, IEnumerable<string> dataDirs)
+    {
+        var keep = dataDirs.Select(d => Path.GetFullPath(d).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar).ToArray();
+        foreach (var entry in Directory.EnumerateFileSystemEntries(run.Path).ToArray())
+        {
+            var full = Path.GetFullPath(entry);
+            if (keep.Any(k => k.StartsWith(full.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))) continue;
+            if (Directory.Exists(full) && new DirectoryInfo(full).LinkTarget is null) Directory.Delete(full, recursive: true);
+            else File.Delete(full);
+        }
     }
 
     /// <summary>A preset name (configs/models/NAME.json next to the program) or a path; copied to RUN/model.json.</summary>

@@ -24,4 +24,6 @@ public sealed record RunRequest
     public int? Jobs { get; init; }
     /// <summary>Program and leading arguments that start cotbal in a child process (jobs &gt; 1); null = run every job in this process.</summary>
     public IReadOnlyList<string>? ChildCommand { get; init; }
+    /// <summary>Start over: allowed to replace the data folder recorded in the run directory, whose earlier results are removed.</summary>
+    public bool Restart { get; init; }
 }

@@ -7,7 +7,10 @@ public static class CliHarness
 {
     public sealed record Outcome(int ExitCode, string Stdout, string Stderr);
 
-    public static Outcome Run(params string[] args)
+    public static Outcome Run(params string[] args) => Run(CancellationToken.None, args);
+
+    /// <summary>Runs with <paramref name="cancellation"/> standing in for Ctrl+C.</summary>
+    public static Outcome Run(CancellationToken cancellation, params string[] args)
     {
         var (oldOut, oldErr) = (Console.Out, Console.Error);
         using var stdout = new StringWriter();
@@ -16,7 +19,7 @@ public static class CliHarness
         Console.SetError(stderr);
         try
         {
-            var code = CliEntry.Run(CliApp.CreateRoot(), args);
+            var code = CliEntry.Run(CliApp.CreateRoot(), args, cancellation);
             return new Outcome(code, stdout.ToString(), stderr.ToString());
         }
         finally

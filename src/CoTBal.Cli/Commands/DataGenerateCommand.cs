@@ -11,20 +11,21 @@ public static class DataGenerateCommand
     {
         var output = new Option<string>("--out") { Description = "Folder to create (must be empty or absent unless --overwrite).", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "Seed that determines every byte.", DefaultValueFactory = _ => 1234 };
-        var size = new Option<BenchmarkSize>("--size") { Description = "Samples per task: tiny 32/8/8, small 512/50/50, default 2000/100/100 (train/val/test).", DefaultValueFactory = _ => BenchmarkSize.Default };
+        var size = new Option<string>("--size") { Description = "Samples per task: tiny 32/8/8, small 512/50/50, default 2000/100/100 (train/val/test).", DefaultValueFactory = _ => "default" };
         var imageSize = new Option<int>("--image-size") { Description = "Image side in pixels (16..256).", DefaultValueFactory = _ => 32 };
-        var train = new Option<int?>("--train-size") { Description = "Override the training samples per task." };
-        var val = new Option<int?>("--val-size") { Description = "Override the validation samples per task." };
-        var test = new Option<int?>("--test-size") { Description = "Override the test samples per task." };
+        var train = new Option<int?>("--train-size") { Description = $"Override the training samples per task (1..{BenchmarkOptions.MaxSplitSize})." };
+        var val = new Option<int?>("--val-size") { Description = $"Override the validation samples per task (1..{BenchmarkOptions.MaxSplitSize})." };
+        var test = new Option<int?>("--test-size") { Description = $"Override the test samples per task (1..{BenchmarkOptions.MaxSplitSize})." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing non-empty output folder." };
         var command = new Command("generate", "Generate the built-in multi-task \"shapes\" benchmark (LLaVA JSON + PNG + vocab.json + manifest.json).");
         foreach (var o in new Option[] { output, seed, size, imageSize, train, val, test, overwrite }) command.Options.Add(o);
-        command.SetAction(parse => CommandRunner.Guard(() =>
+        command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
+            var dir = run.OutputFolder("--out", parse.GetValue(output)!);
             var options = new BenchmarkOptions
             {
                 Seed = parse.GetValue(seed),
-                Size = parse.GetValue(size),
+                Size = Enum.Parse<BenchmarkSize>(OptionParsing.Choice("--size", parse.GetValue(size)!, "tiny", "small", "default"), ignoreCase: true),
                 ImageSize = parse.GetValue(imageSize),
                 TrainSize = parse.GetValue(train),
                 ValSize = parse.GetValue(val),
@@ -32,8 +33,7 @@ public static class DataGenerateCommand
                 Overwrite = parse.GetValue(overwrite),
             };
             var clock = Stopwatch.StartNew();
-            var dir = parse.GetValue(output)!;
-            var manifest = BenchmarkGenerator.Generate(dir, options);
+            var manifest = BenchmarkGenerator.Generate(dir, options, run.Cancellation);
             Console.WriteLine($"wrote the {manifest.Name} benchmark to {dir} in {clock.Elapsed.TotalSeconds:F1} s " +
                               $"(seed {manifest.Seed}, {manifest.ImageSize}x{manifest.ImageSize} images, tokenizer {manifest.Tokenizer})");
             Console.WriteLine($"{"task",-16} {"metric",-10} {"train",6} {"val",5} {"test",5}");

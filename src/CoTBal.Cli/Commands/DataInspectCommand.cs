@@ -19,31 +19,41 @@ public static class DataInspectCommand
         var command = new Command("inspect", "Count samples and tokens per task, find missing/unreadable images and invalid records.");
         command.Arguments.Add(file);
         foreach (var o in new Option[] { images, json, tokenizer, template, taskMap, noDecode }) command.Options.Add(o);
-        command.SetAction(parse => CommandRunner.Guard(() =>
+        command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
-            var path = parse.GetValue(file)!;
+            var path = run.Input("file", parse.GetValue(file)!);
+            var imageFolder = parse.GetValue(images) is { } imagesPath ? run.InputFolder("--images", imagesPath) : null;
+            var mapPath = run.OptionalInput("--task-map", parse.GetValue(taskMap));
             var tokenizerName = parse.GetValue(tokenizer);
-            if (tokenizerName is null)
-            {
-                var sibling = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", BenchmarkGenerator.VocabFile);
-                if (File.Exists(sibling)) tokenizerName = sibling;
-            }
+            if (tokenizerName is not null && (File.Exists(tokenizerName) || tokenizerName.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || tokenizerName.EndsWith(".model", StringComparison.OrdinalIgnoreCase)))
+                run.Input("--tokenizer", tokenizerName);
+            var jsonPath = run.OptionalOutputFile("--json", parse.GetValue(json));
+            OptionParsing.OnlyWith(parse, template, tokenizerName is not null || HasSiblingVocab(path), "with a tokenizer (--tokenizer, or a vocab.json next to FILE)");
+            if (tokenizerName is null && HasSiblingVocab(path)) tokenizerName = SiblingVocab(path);
+            var read = mapPath is not null ? TaskMapFile.Load(mapPath) : LlavaReadOptions.Default;
+            SampleIds.RequireUniqueAndNonEmpty("file", [path], read, run.Cancellation);
             var options = new InspectOptions
             {
-                ImageFolder = parse.GetValue(images),
+                ImageFolder = imageFolder,
                 Tokenizer = tokenizerName is null ? null : TokenizerFactory.Load(tokenizerName),
                 TokenizerName = tokenizerName is null ? null : Path.GetFileName(tokenizerName),
                 Template = parse.GetValue(template)!,
                 CheckDecode = !parse.GetValue(noDecode),
-                Read = parse.GetValue(taskMap) is { } map ? TaskMapFile.Load(map) : LlavaReadOptions.Default,
+                Read = read,
             };
             var report = DataInspector.Inspect(path, options);
+            run.ThrowIfCancelled();
             Print(report);
-            if (parse.GetValue(json) is { } jsonPath) report.Save(jsonPath);
+            if (jsonPath is not null) report.Save(jsonPath);
             return ExitCodes.Success;
         }));
         return command;
     }
+
+    private static string SiblingVocab(string path) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", BenchmarkGenerator.VocabFile);
+
+    private static bool HasSiblingVocab(string path) => File.Exists(SiblingVocab(path));
 
     private static void Print(InspectReport r)
     {

@@ -24,20 +24,31 @@ public static class DataSubsetsCommand
         var command = new Command("subsets", "Write CoTBal's subsets: {task}-mini, {task}-plus-mini, mini (all minis) and single-task {task} files.");
         command.Arguments.Add(files);
         foreach (var o in new Option[] { output, fraction, minSize, seed, split, noPlus, tasks, taskMap }) command.Options.Add(o);
-        command.SetAction(parse => CommandRunner.Guard(() =>
+        command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
+            var inputs = run.Inputs("files", parse.GetValue(files)!);
+            var mapPath = run.OptionalInput("--task-map", parse.GetValue(taskMap));
+            var dir = run.OutputFolder("--out", parse.GetValue(output)!);
+            var taskOrder = parse.GetValue(tasks) is { } taskText ? OptionParsing.Names(taskText) : null;
+            if (taskOrder is not null && taskOrder.Distinct(StringComparer.Ordinal).Count() != taskOrder.Count)
+                throw new Core.CoTBalInputException($"--tasks: '{taskOrder.GroupBy(t => t).First(g => g.Count() > 1).Key}' is listed twice");
+            if (taskOrder is { Count: 0 }) throw new Core.CoTBalInputException("--tasks: no task given");
+            var splitName = parse.GetValue(split)!;
+            if (splitName.Length == 0 || splitName.IndexOfAny([.. Path.GetInvalidFileNameChars(), '_', ' ']) >= 0)
+                throw new Core.CoTBalInputException($"--split '{splitName}': must be a plain name without '_', spaces or path characters (e.g. train)");
+            if (parse.GetValue(minSize) < 1) throw new Core.CoTBalInputException($"--min-mini-size {parse.GetValue(minSize)}: must be >= 1");
             var options = new SubsetOptions
             {
                 MiniFraction = Fraction.Parse(parse.GetValue(fraction)!, "--mini-fraction"),
                 MinMiniSize = parse.GetValue(minSize),
                 Seed = parse.GetValue(seed),
-                Split = parse.GetValue(split)!,
-                NoPlusMini = parse.GetValue(noPlus) ?? [],
-                Tasks = parse.GetValue(tasks)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                Read = parse.GetValue(taskMap) is { } map ? TaskMapFile.Load(map) : LlavaReadOptions.Default,
+                Split = splitName,
+                NoPlusMini = [.. (parse.GetValue(noPlus) ?? []).SelectMany(OptionParsing.Names)],
+                Tasks = taskOrder?.ToArray(),
+                Read = mapPath is not null ? TaskMapFile.Load(mapPath) : LlavaReadOptions.Default,
             };
-            var dir = parse.GetValue(output)!;
-            var manifest = CoTBalSubsets.Write(parse.GetValue(files)!, dir, options);
+            run.ThrowIfCancelled();
+            var manifest = CoTBalSubsets.Write(inputs, dir, options);
             Console.WriteLine($"wrote {manifest.Files.Count} files to {dir} ({SubsetManifest.FileName} lists them):");
             foreach (var f in manifest.Files) Console.WriteLine($"  {f.File}");
             return ExitCodes.Success;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using CoTBal.Core;
 using CoTBal.Data.Benchmark;
 using CoTBal.Pipeline;
 using CoTBal.Pipeline.Config;
@@ -16,30 +17,41 @@ public static class DemoCommand
         var size = new Option<string>("--size") { Description = "default: 512 training samples per task, a few epochs (the ~10-minute demo); tiny: 32 per task and a few steps (a smoke test of every stage; scores stay near 0)", DefaultValueFactory = _ => "default" };
         size.AcceptOnlyFromAmong("tiny", "default");
         var methods = new Option<string>("--methods") { Description = "final-training methods, comma-separated (cotbal, ew, tla, rlw, dwa, igb; gradient-based: pcgrad, cagrad, mgda, nash-mtl, upgrad, famo)", DefaultValueFactory = _ => "cotbal,ew" };
-        var seeds = new Option<int>("--seeds") { Description = "repeat every final training with K seeds (mean and spread in the report)", DefaultValueFactory = _ => 1 };
+        var seeds = new Option<int>("--seeds") { Description = $"repeat every final training with K seeds, 1..{RunCommand.MaxSeeds} (mean and spread in the report)", DefaultValueFactory = _ => 1 };
         var seed = new Option<ulong>("--seed") { Description = "benchmark generator seed", DefaultValueFactory = _ => 1234 };
         var jobs = new Option<int?>("--jobs") { Description = "trainings/evaluations run at once, each in its own process (default: cores / threads); results do not depend on it" };
         var command = new Command("demo", "Generate the built-in multi-task benchmark and run the whole CoTBal procedure on it with a CPU-sized model; prints the comparison table and the report's path.");
         foreach (var o in new Option[] { output, size, methods, seeds, seed, jobs }) command.Options.Add(o);
-        command.SetAction((parse, ct) => Task.FromResult(CommandRunner.Guard(() =>
+        command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
             if (parse.GetValue(jobs) is <= 0) throw new Core.CoTBalInputException("--jobs must be >= 1");
             var clock = Stopwatch.StartNew();
-            var runDir = Path.GetFullPath(parse.GetValue(output)!);
+            var runDir = Path.GetFullPath(run.OutputFolder("--out", parse.GetValue(output)!, keep: RunCommand.HoldsProgress, mayHoldInputs: true));
             var dataDir = Path.Combine(runDir, "benchmark");
-            var sizeName = parse.GetValue(size)!;
-            var benchmark = DemoConfig.Benchmark(sizeName, parse.GetValue(seed));
+            var sizeName = OptionParsing.Choice("--size", parse.GetValue(size)!, "tiny", "default");
             var methodNames = OptionParsing.Names(parse.GetValue(methods)).ToArray();
-            DemoConfig.For(sizeName, methodNames, parse.GetValue(seeds)).Validate();   // bad options fail before any work
+            if (methodNames.Length == 0) throw new CoTBalInputException("--methods: give at least one method (" + string.Join(", ", RunConfig.KnownMethods) + ")");
+            if (methodNames.GroupBy(m => m, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+                throw new CoTBalInputException($"--methods: '{repeated.Key}' is listed twice");
+            var seedCount = OptionParsing.InRange("--seeds", parse.GetValue(seeds), 1, RunCommand.MaxSeeds);
+            var benchmark = DemoConfig.Benchmark(sizeName, parse.GetValue(seed));
+            try
+            {
+                DemoConfig.For(sizeName, methodNames, seedCount).Validate();   // bad options fail before any work
+            }
+            catch (CoTBalInputException e)
+            {
+                throw new CoTBalInputException($"--methods: {e.Message.Replace("run config: ", "", StringComparison.Ordinal)}", e);
+            }
             if (!File.Exists(Path.Combine(dataDir, BenchmarkManifest.FileName)))
             {
                 Console.WriteLine($"generating the built-in benchmark ({benchmark.Size.ToString().ToLowerInvariant()}) into {dataDir} ...");
-                var manifest = BenchmarkGenerator.Generate(dataDir, benchmark);
+                var manifest = BenchmarkGenerator.Generate(dataDir, benchmark, run.Cancellation);
                 Console.WriteLine($"  {manifest.Tasks.Count} tasks: {string.Join(", ", manifest.Tasks.Select(t => $"{t.Name} ({t.Metric})"))}");
             }
             // the base every training starts from, as LLaVA fine-tunes a pretrained model (built once, then reused)
-            var basePath = BasePretraining.Run(DemoConfig.Pretraining(sizeName, benchmark, Path.Combine(runDir, "pretrain")), Console.WriteLine, ct);
-            var config = DemoConfig.For(sizeName, methodNames, parse.GetValue(seeds), basePath);
+            var basePath = BasePretraining.Run(DemoConfig.Pretraining(sizeName, benchmark, Path.Combine(runDir, "pretrain")), Console.WriteLine, run.Cancellation);
+            var config = DemoConfig.For(sizeName, methodNames, seedCount, basePath);
             var outcome = CoTBalPipeline.Run(new RunRequest
             {
                 DataDirectory = dataDir,
@@ -48,11 +60,11 @@ public static class DemoCommand
                 CotbalCommand = RunCommand.LauncherCommand(),
                 Jobs = parse.GetValue(jobs),
                 ChildCommand = RunCommand.ChildCommand(),
-            }, Console.WriteLine, ct);
+            }, Console.WriteLine, run.Cancellation);
             RunCommand.PrintOutcome(outcome);
             Console.WriteLine($"demo finished in {PipelineProgress.Format(clock.Elapsed)}");
             return ExitCodes.Success;
-        })));
+        }));
         return command;
     }
 }

@@ -25,27 +25,37 @@ public static class EvaluateCommand
         var json = new Option<string?>("--json") { Description = "write the scores as JSON to this file (atomically)" };
         var command = new Command("evaluate", "Score predictions with BLEU/ROUGE-L/CIDEr-D (pycocoevalcap), VQA, TextVQA, exact match, grounding or multiple-choice accuracy.");
         foreach (var o in new Option[] { answers, metric, tokenize, format, threshold, inclusive, malformedAsMiss, json }) command.Options.Add(o);
-        command.SetAction(parse => CommandRunner.Guard(() =>
+        command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
+            var path = run.Input("--answers", parse.GetValue(answers)!);
+            var output = run.OptionalOutputFile("--json", parse.GetValue(json));
+            var metricName = parse.GetValue(metric)!;
             if (!(parse.GetValue(threshold) is >= 0 and <= 1))
                 throw new CoTBalInputException($"--threshold {parse.GetValue(threshold)}: must be in [0, 1]");
+            var grounding = metricName == "grounding";
+            foreach (var o in new Option[] { threshold, inclusive, malformedAsMiss })
+                OptionParsing.OnlyWith(parse, o, grounding, "with --metric grounding");
+            OptionParsing.OnlyWith(parse, tokenize, metricName is "coco" or "cider" or "bleu" or "rouge-l", "with the caption metrics (coco, cider, bleu, rouge-l)");
             var options = new EvaluationOptions(
                 Tokenization: parse.GetValue(tokenize) == "none" ? CaptionTokenization.None : CaptionTokenization.Ptb,
                 GroundingThreshold: parse.GetValue(threshold),
                 GroundingInclusive: parse.GetValue(inclusive),
                 GroundingMalformedAsMiss: parse.GetValue(malformedAsMiss));
-            var path = parse.GetValue(answers)!;
             var items = AnswerFiles.Read(path, parse.GetValue(format));
+            AnswerLimits.Check(metricName, items, path);
+            run.ThrowIfCancelled();
             EvaluationResult result;
             try
             {
-                result = Evaluator.Evaluate(parse.GetValue(metric)!, items, options);
+                result = Evaluator.Evaluate(metricName, items, options);
             }
             catch (CoTBalInputException e)
             {
                 throw new CoTBalInputException($"{path}: {e.Message}", e);
             }
-            if (parse.GetValue(json) is { } output) EvaluationReport.WriteJson(output, result);
+            FiniteResults.Require(result.Scores.Select(p => ($"{path}: score {p.Key}", p.Value)), "the answers produce a non-finite score");
+            run.ThrowIfCancelled();
+            if (output is not null) EvaluationReport.WriteJson(output, result);
             Console.Write(EvaluationReport.Summary(result));
             return ExitCodes.Success;
         }));

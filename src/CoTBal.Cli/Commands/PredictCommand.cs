@@ -9,6 +9,12 @@ namespace CoTBal.Cli.Commands;
 /// </summary>
 public static class PredictCommand
 {
+    /// <summary>Longest answer --max-new-tokens allows.</summary>
+    public const int MaxNewTokensLimit = 4096;
+
+    /// <summary>Most prompts per decoding batch.</summary>
+    public const int MaxBatchSize = 1024;
+
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "a checkpoint folder written by `cotbal train` (carries model config and tokenizer)", Required = true };
@@ -23,21 +29,27 @@ public static class PredictCommand
 
         var command = new Command("predict", "Answer LLaVA-format prompts with a trained checkpoint (greedy decoding, KV cache).");
         foreach (var o in new Option[] { checkpoint, data, images, output, maxNewTokens, batchSize, format, noCache }) command.Options.Add(o);
-        command.SetAction((parse, ct) => CommandRunner.GuardAsync(() =>
+        command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
-            var path = Prediction.Run(new PredictOptions
+            var checkpointDir = run.InputFolder("--checkpoint", parse.GetValue(checkpoint)!);
+            var dataFiles = run.Inputs("--data", TrainCommand.SplitList(parse.GetValue(data)));
+            var imageFolder = parse.GetValue(images) is { } imagesPath ? run.InputFolder("--images", imagesPath) : null;
+            var outPath = run.OutputFile("--out", parse.GetValue(output)!);
+            var options = new PredictOptions
             {
-                CheckpointDir = parse.GetValue(checkpoint)!,
-                DataFiles = TrainCommand.SplitList(parse.GetValue(data)),
-                ImageFolder = parse.GetValue(images),
-                OutputPath = parse.GetValue(output)!,
-                MaxNewTokens = parse.GetValue(maxNewTokens),
-                BatchSize = parse.GetValue(batchSize),
+                CheckpointDir = checkpointDir,
+                DataFiles = dataFiles,
+                ImageFolder = imageFolder,
+                OutputPath = outPath,
+                MaxNewTokens = OptionParsing.InRange("--max-new-tokens", parse.GetValue(maxNewTokens), 1, MaxNewTokensLimit),
+                BatchSize = OptionParsing.InRange("--batch-size", parse.GetValue(batchSize), 1, MaxBatchSize),
                 Format = parse.GetValue(format) == "authors" ? AnswerFormat.Authors : AnswerFormat.Native,
                 UseKvCache = !parse.GetValue(noCache),
-            }, ct);
+            }.Validate();
+            SampleIds.RequireUniqueAndNonEmpty("--data", dataFiles, Data.LlavaReadOptions.Default, run.Cancellation);
+            var path = Prediction.Run(options, run.Cancellation, new ProgressLines("predict", Console.Out));
             Console.WriteLine($"answers: {path}");
-            return Task.FromResult(ExitCodes.Success);
+            return ExitCodes.Success;
         }));
         return command;
     }

@@ -16,44 +16,59 @@ public static class RunCommand
         var plan = new Option<string?>("--plan") { Description = "write the job graph as a script instead of running: shell (RUN/plan.sh) or slurm (RUN/slurm/submit.sh)" };
         plan.AcceptOnlyFromAmong("shell", "slurm");
         var status = new Option<bool>("--status") { Description = "print every job's state, attempts, wall time (cancelled attempts included) and latest cluster log, and run nothing" };
-        var seeds = new Option<int?>("--seeds") { Description = "repeat every final training with K seeds (overrides the config's seeds; mean and spread in the report)" };
+        var seeds = new Option<int?>("--seeds") { Description = $"repeat every final training with K seeds, 1..{MaxSeeds} (overrides the config's seeds; mean and spread in the report)" };
         var jobs = new Option<int?>("--jobs") { Description = "trainings/evaluations run at once, each in its own process (default: the config's jobs, else cores / threads); results do not depend on it" };
+        var restart = new Option<bool>("--restart") { Description = "start the run over: needed to give an existing run directory another --data (its earlier results are removed)" };
         var command = new Command("run", "Run the CoTBal procedure: subsets, auxiliary trainings, cross-task validation, weights, final trainings (CoTBal and baselines), test evaluation, comparison, report.");
-        foreach (var o in new Option[] { data, output, config, job, plan, seeds, status, jobs }) command.Options.Add(o);
-        command.SetAction((parse, ct) => Task.FromResult(CommandRunner.Guard(() =>
+        foreach (var o in new Option[] { data, output, config, job, plan, seeds, status, jobs, restart }) command.Options.Add(o);
+        command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
-            if (parse.GetValue(seeds) is <= 0) throw new Core.CoTBalInputException("--seeds must be >= 1");
             if (parse.GetValue(status))
             {
                 var others = new (Option Option, bool Given)[]
                 {
                     (data, parse.GetValue(data) is not null), (config, parse.GetValue(config) is not null), (job, parse.GetValue(job) is not null),
                     (plan, parse.GetValue(plan) is not null), (seeds, parse.GetValue(seeds) is not null), (jobs, parse.GetValue(jobs) is not null),
+                    (restart, parse.GetValue(restart)),
                 };
                 if (others.FirstOrDefault(o => o.Given).Option is { } clash)
                     throw new Core.CoTBalInputException($"--status reads the recorded run and takes only --out, not {clash.Name}");
             }
+            var dataDir = parse.GetValue(data) is { } dataPath ? run.InputFolder("--data", dataPath) : null;
+            var configPath = run.OptionalInput("--config", parse.GetValue(config));
+            if (parse.GetValue(seeds) is { } k) OptionParsing.InRange("--seeds", k, 1, MaxSeeds);
+            if (parse.GetValue(plan) is not null && parse.GetValue(job) is not null)
+                throw new Core.CoTBalInputException("--plan and --job do not go together: a plan runs every job; --job runs one");
+            OptionParsing.OnlyWith(parse, restart, dataDir is not null, "with --data (the new data folder to start over on)");
             if (parse.GetValue(jobs) is <= 0) throw new Core.CoTBalInputException("--jobs must be >= 1");
             if (parse.GetValue(jobs) is not null && (parse.GetValue(job) is not null || parse.GetValue(plan) is not null))
                 throw new Core.CoTBalInputException("--jobs sets how many jobs the runner starts at once; it does not apply to --job or --plan (use PARALLEL=N for a shell plan)");
+            var runDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsProgress, mayHoldInputs: true);
             var outcome = CoTBalPipeline.Run(new RunRequest
             {
                 Seeds = parse.GetValue(seeds),
-                DataDirectory = parse.GetValue(data),
-                RunDirectory = parse.GetValue(output)!,
-                ConfigPath = parse.GetValue(config),
+                DataDirectory = dataDir,
+                RunDirectory = runDir,
+                ConfigPath = configPath,
                 Job = parse.GetValue(job),
                 Plan = parse.GetValue(plan),
                 Status = parse.GetValue(status),
+                Restart = parse.GetValue(restart),
                 CotbalCommand = LauncherCommand(),
                 Jobs = parse.GetValue(jobs),
                 ChildCommand = ChildCommand(),
-            }, Console.WriteLine, ct);
+            }, Console.WriteLine, run.Cancellation);
             PrintOutcome(outcome);
             return ExitCodes.Success;
-        })));
+        }));
         return command;
     }
+
+    /// <summary>Most seeds per final training.</summary>
+    public const int MaxSeeds = 100;
+
+    /// <summary>A run directory where a job started holds progress that a failed or interrupted call keeps (re-running resumes).</summary>
+    internal static bool HoldsProgress(string runDir) => Directory.Exists(Path.Combine(runDir, "jobs"));
 
     internal static void PrintOutcome(RunOutcome outcome)
     {

@@ -51,27 +51,38 @@ public static class TrainCommand
         var loraRank = new Option<int?>("--lora-r") { Description = "LoRA rank on the decoder (frozen base; adapters and projector train); overrides the config's lora" };
         var loraAlpha = new Option<double?>("--lora-alpha") { Description = "LoRA alpha (default 2 x rank)" };
         var projectorLr = new Option<double?>("--mm-projector-lr") { Description = "peak learning rate of the projector (its own AdamW group; default --lr)" };
-        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's); resume with the same count for bit-identical results" };
+        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads, 1 to 4x the cores (default: libtorch's); resume with the same count for bit-identical results" };
 
         var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, TLA, RLW, DWA, IGB, FAMO) or gradient aggregation (PCGrad, CAGrad, MGDA, Nash-MTL, UPGrad); resumable.");
         foreach (var o in new Option[] { data, images, model, tokenizer, tasks, template, maxLength, weighting, taskWeights, fixedTasks, output, steps, epochs,
                      batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init,
                      visionTower, languageModel, mmProjector, allowMissing, allowUnexpected, freezeVisionTower, tuneAdapter, loraRank, loraAlpha, projectorLr })
             command.Options.Add(o);
-        command.SetAction((parse, ct) => CommandRunner.GuardAsync(() =>
+        command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
+            var dataFiles = run.Inputs("--data", SplitList(parse.GetValue(data)));
+            var imageFolder = parse.GetValue(images) is { } imagesPath ? run.InputFolder("--images", imagesPath) : null;
+            var modelPath = run.OptionalInput("--model", parse.GetValue(model));
+            if (parse.GetValue(tokenizer) is { } tokenizerPath && (File.Exists(tokenizerPath) || Path.GetExtension(tokenizerPath) is ".json" or ".model"))
+                run.Input("--tokenizer", tokenizerPath);
+            var weightsPath = run.OptionalInput("--task-weights", parse.GetValue(taskWeights));
+            var outDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsCheckpoint, mayHoldInputs: true);
+            var method = parse.GetValue(weighting)!;
+            OptionParsing.OnlyWith(parse, fixedTasks, method == "static", "with --weighting static");
+            if (method == "static" && weightsPath is null)
+                throw new Core.CoTBalInputException("--weighting static needs --task-weights FILE (the JSON of `cotbal weights --json`)");
             var initPath = parse.GetValue(init);
             var languageModelPath = parse.GetValue(languageModel);
             var options = new TrainingOptions
             {
-                DataFiles = SplitList(parse.GetValue(data)),
-                ImageFolder = parse.GetValue(images),
-                ModelConfigPath = parse.GetValue(model),
+                DataFiles = dataFiles,
+                ImageFolder = imageFolder,
+                ModelConfigPath = modelPath,
                 Tokenizer = parse.GetValue(tokenizer) ?? ModelInit.FolderTokenizer(initPath, languageModelPath) ?? "gpt2",
                 Tasks = SplitList(parse.GetValue(tasks) is { } t ? [t] : []),
                 Template = parse.GetValue(template)!,
                 MaxLength = parse.GetValue(maxLength),
-                OutputDir = parse.GetValue(output)!,
+                OutputDir = outDir,
                 Init = initPath,
                 VisionTower = parse.GetValue(visionTower),
                 LanguageModel = languageModelPath,
@@ -84,7 +95,7 @@ public static class TrainCommand
                 LoraAlpha = parse.GetValue(loraAlpha),
                 MmProjectorLearningRate = parse.GetValue(projectorLr),
                 Weighting = WeightingOptions.ParseMethod(parse.GetValue(weighting)!),
-                TaskWeightsPath = parse.GetValue(taskWeights),
+                TaskWeightsPath = weightsPath,
                 FixedTasks = SplitList(parse.GetValue(fixedTasks) is { } f ? [f] : []),
                 Steps = parse.GetValue(steps),
                 Epochs = parse.GetValue(epochs),
@@ -99,18 +110,22 @@ public static class TrainCommand
                 KeepCheckpoints = parse.GetValue(keep),
                 LogEvery = parse.GetValue(logEvery),
                 Progress = Enum.Parse<ProgressMode>(parse.GetValue(progress)!, ignoreCase: true),
-                Threads = parse.GetValue(threads),
+                Threads = CliLimits.Threads("--threads", parse.GetValue(threads)),
             };
-            var summary = TrainingRun.Run(options, ct);
+            var summary = TrainingRun.Run(options, run.Cancellation);
             if (summary.InitSummary is not null) Console.WriteLine(summary.InitSummary + $" (report: {Path.Combine(options.OutputDir, ModelInit.ReportFile)})");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {summary.Steps} steps ({summary.Tokens} tokens, {summary.WallTime.TotalSeconds:0.0} s{(summary.ResumedFromStep > 0 ? $", resumed at step {summary.ResumedFromStep}" : "")}); checkpoint: {summary.FinalCheckpoint}"));
             foreach (var (task, loss) in summary.FinalTaskLoss)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {task,-24} loss {loss:0.0000}"));
-            return Task.FromResult(ExitCodes.Success);
+            return ExitCodes.Success;
         }));
         return command;
     }
+
+    /// <summary>A training folder with a checkpoint holds resumable progress: a failed or interrupted run keeps it.</summary>
+    internal static bool HoldsCheckpoint(string outDir) =>
+        Directory.EnumerateDirectories(outDir, Training.Checkpointing.CheckpointFiles.DirectoryPrefix + "*").Any();
 
     /// <summary>Values of a repeated and/or comma-separated option.</summary>
     internal static string[] SplitList(IEnumerable<string>? values) =>

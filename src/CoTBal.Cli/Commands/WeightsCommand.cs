@@ -27,11 +27,12 @@ public static class WeightsCommand
 
         var command = new Command("weights", "Compute CoTBal task weights (inter-task contribution + intra-task difficulty) from validation results or aggregates.");
         foreach (var o in new Option[] { results, aggregates, form, temperature, grid, range, alpha, fixedTasks, tasks, lower, json, format }) command.Options.Add(o);
-        command.SetAction(parse => CommandRunner.Guard(() =>
+        command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
+            var resultsPath = run.OptionalInput("--results", parse.GetValue(results));
+            var aggregatesPath = run.OptionalInput("--aggregates", parse.GetValue(aggregates));
+            var jsonPath = run.OptionalOutputFile("--json", parse.GetValue(json));
             var lowerSet = (parse.GetValue(lower) ?? []).SelectMany(OptionParsing.Names).ToHashSet(StringComparer.Ordinal);
-            var resultsPath = parse.GetValue(results);
-            var aggregatesPath = parse.GetValue(aggregates);
             if ((resultsPath is null) == (aggregatesPath is null))
                 throw new CoTBalInputException("give exactly one of --results FILE or --aggregates FILE");
             var alphas = OptionParsing.Numbers("--alpha", parse.GetValue(alpha)!);
@@ -41,8 +42,12 @@ public static class WeightsCommand
             var tText = parse.GetValue(temperature)!;
             var auto = string.Equals(tText, "auto", StringComparison.OrdinalIgnoreCase);
             var gridText = parse.GetValue(grid);
-            if (gridText is not null && !auto) throw new CoTBalInputException("--temperature-grid is only used with --temperature auto");
             var order = parse.GetValue(tasks) is { } orderText ? OptionParsing.Names(orderText) : null;
+            if (order is not null && order.Distinct(StringComparer.Ordinal).Count() != order.Count)
+                throw new CoTBalInputException("--tasks lists a task twice");
+            if (gridText is not null && !auto) throw new CoTBalInputException("--temperature-grid is only used with --temperature auto");
+            OptionParsing.OnlyWith(parse, range, auto, "with --temperature auto");
+            OptionParsing.OnlyWith(parse, form, resultsPath is not null, "with --results (aggregates are already measures)");
             if (aggregatesPath is not null && lowerSet.Count > 0)
                 throw new CoTBalInputException("--lower-is-better applies to --results scores; aggregates are already measures");
 
@@ -63,7 +68,12 @@ public static class WeightsCommand
             if (lowerSet.FirstOrDefault(t => request.Results is { } r && !r.Tasks.Contains(t)) is { } unknownLower)
                 throw new CoTBalInputException($"--lower-is-better: unknown task '{unknownLower}'");
             var report = WeightEngine.Run(request);
-            if (parse.GetValue(json) is { } jsonPath) AtomicFile.WriteAllText(jsonPath, WeightReportFormat.ToJson(report));
+            var source = resultsPath ?? aggregatesPath!;
+            FiniteResults.Require(report.Tasks.Select((t, i) => ($"{source}: the weight of task '{t}'", report.Weights[i])),
+                "the temperature or the measures are too extreme; try another --temperature (or auto)");
+            if (report.Weights.All(w => w == 0))
+                throw new CoTBalInputException($"{source}: every task weight is 0; nothing would be trained");
+            if (jsonPath is not null) AtomicFile.WriteAllText(jsonPath, WeightReportFormat.ToJson(report));
             Console.Write(parse.GetValue(format) switch
             {
                 "visatb" => WeightReportFormat.ToVisatbArguments(report) + "\n",

@@ -5,7 +5,8 @@ namespace CoTBal.Core.IO;
 /// <summary>
 /// Writes files atomically: the content goes to a temporary file in the same directory, which is
 /// flushed and then renamed over the target. A reader never sees a half-written file, and a crash
-/// leaves either the old file or the new one.
+/// leaves either the old file or the new one. A symbolic link is written through (its final target is
+/// replaced, the link stays); a directory, device node, FIFO or socket is never replaced.
 /// </summary>
 public static class AtomicFile
 {
@@ -25,7 +26,12 @@ public static class AtomicFile
     /// <summary>Runs <paramref name="writer"/> against a temporary file, then renames it to <paramref name="path"/>.</summary>
     public static void Write(string path, Action<Stream> writer)
     {
-        var full = Path.GetFullPath(path);
+        var full = RealPath.Of(path);
+        switch (FileKind.Of(full))
+        {
+            case FileKindValue.Directory: throw new CoTBalInputException($"{path}: is a folder, not a file");
+            case FileKindValue.Special: throw new CoTBalInputException($"{path}: is not a regular file (a device, FIFO or socket); refusing to replace it");
+        }
         var dir = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(dir);
         var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");

@@ -35,11 +35,7 @@ public sealed class CsvTable
     public static CsvTable Load(string path)
     {
         if (!File.Exists(path)) throw new CoTBalInputException($"{path}: file not found");
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (IOException e) { throw new CoTBalInputException($"{path}: cannot read ({e.Message})"); }
-        catch (UnauthorizedAccessException e) { throw new CoTBalInputException($"{path}: cannot read ({e.Message})"); }
-        return Parse(text, path);
+        return Parse(StrictUtf8.ReadAllText(path), path);
     }
 
     public static CsvTable Parse(string text, string source)

@@ -26,15 +26,7 @@ public static class AnswerFiles
     /// <summary>Reads an answer file (format detected when <paramref name="format"/> is null).</summary>
     public static IReadOnlyList<EvalItem> Read(string path, string? format = null)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CoTBalInputException($"{path}: cannot read the answers file ({e.Message})", e);
-        }
+        var text = StrictUtf8.ReadAllText(path);
         format ??= Detect(path, text);
         return format switch
         {

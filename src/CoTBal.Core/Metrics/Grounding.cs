@@ -19,8 +19,12 @@ internal static class Grounding
         double iouSum = 0;
         foreach (var item in items)
         {
+            if (!GroundingBox.ContainsBox(item.References[0]))
+                throw new CoTBalInputException($"item '{item.Id}': reference '{item.References[0]}' has no box [x1, y1, x2, y2]");
             if (!GroundingBox.TryParse(item.References[0], out var truth, out var error))
                 throw new CoTBalInputException($"item '{item.Id}': reference {error}");
+            if (!(float.IsFinite(truth.X1) && float.IsFinite(truth.Y1) && float.IsFinite(truth.X2) && float.IsFinite(truth.Y2)))
+                throw new CoTBalInputException($"item '{item.Id}': reference box '{item.References[0]}' is not finite");
             float iou;
             if (GroundingBox.TryParse(item.Prediction, out var predicted, out error))
                 iou = GroundingBox.Iou(truth, predicted);

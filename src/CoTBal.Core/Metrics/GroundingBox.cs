@@ -24,6 +24,9 @@ public readonly record struct GroundingBox(float X1, float Y1, float X2, float Y
     /// Parses the first bracketed box in <paramref name="text"/>. Returns <c>false</c> with a reason when the
     /// bracket does not hold exactly four numbers (the reference script crashes there).
     /// </summary>
+    /// <summary>True when <paramref name="text"/> holds a bracketed box (a reference must; a prediction without one scores as [0, 0, 0, 0]).</summary>
+    public static bool ContainsBox(string text) => FirstBracket.IsMatch(text);
+
     public static bool TryParse(string text, out GroundingBox box, out string? error)
     {
         var match = FirstBracket.Match(text);

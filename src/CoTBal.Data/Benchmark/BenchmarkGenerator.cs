@@ -19,7 +19,7 @@ public static class BenchmarkGenerator
     public const string VocabFile = "vocab.json";
     private const int FormatVersion = 1;
 
-    public static BenchmarkManifest Generate(string outDir, BenchmarkOptions options)
+    public static BenchmarkManifest Generate(string outDir, BenchmarkOptions options, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outDir);
         ArgumentNullException.ThrowIfNull(options);
@@ -28,6 +28,9 @@ public static class BenchmarkGenerator
         var (trainSize, valSize, testSize) = options.SplitSizes();
         if (trainSize < 1 || valSize < 1 || testSize < 1)
             throw new CoTBalInputException($"benchmark sizes must be positive (train {trainSize}, val {valSize}, test {testSize})");
+        foreach (var (option, size) in new[] { ("--train-size", trainSize), ("--val-size", valSize), ("--test-size", testSize) })
+            if (size > BenchmarkOptions.MaxSplitSize)
+                throw new CoTBalInputException($"{option} {size}: at most {BenchmarkOptions.MaxSplitSize} samples per task and split");
 
         var target = Path.GetFullPath(outDir);
         if (File.Exists(target)) throw new CoTBalInputException($"{outDir}: exists and is a file, not a folder");
@@ -39,7 +42,7 @@ public static class BenchmarkGenerator
         Directory.CreateDirectory(staging);
         try
         {
-            var manifest = Build(staging, options, trainSize, valSize, testSize);
+            var manifest = Build(staging, options, trainSize, valSize, testSize, ct);
             Publish(staging, target);
             return manifest;
         }
@@ -49,7 +52,7 @@ public static class BenchmarkGenerator
         }
     }
 
-    private static BenchmarkManifest Build(string root, BenchmarkOptions options, int trainSize, int valSize, int testSize)
+    private static BenchmarkManifest Build(string root, BenchmarkOptions options, int trainSize, int valSize, int testSize, CancellationToken ct)
     {
         var tasks = ShapesTasks.All;
         var tokenizer = BuildVocabulary(tasks);
@@ -64,6 +67,7 @@ public static class BenchmarkGenerator
             foreach (var (split, size) in new[] { ("test", testSize), ("val", valSize), ("train", trainSize) })
             {
                 if (split == "val" && !task.HasValidation) continue;
+                ct.ThrowIfCancellationRequested();
                 var samples = SampleSplit(task, split, size, options, keys, images, root);
                 foreach (var s in samples)
                     if (!tokenizer.Covers(string.Join(" ", s.Conversations.Select(t => t.Value.Replace(LlavaSample.ImagePlaceholder, " ", StringComparison.Ordinal)).Concat(s.References ?? []))))
@@ -77,7 +81,7 @@ public static class BenchmarkGenerator
                 task.HasValidation, splits["train"], splits.GetValueOrDefault("val"), splits["test"]));
         }
 
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount };
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount, CancellationToken = ct };
         Parallel.ForEach(images, parallel, item => File.WriteAllBytes(item.Path, item.Spec.Render().EncodePng()));
 
         var mixtureInfo = new Dictionary<string, BenchmarkSplitInfo>();

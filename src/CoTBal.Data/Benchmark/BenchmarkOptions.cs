@@ -16,6 +16,9 @@ public sealed record BenchmarkOptions
 {
     public ulong Seed { get; init; } = 1234;
     public BenchmarkSize Size { get; init; } = BenchmarkSize.Default;
+    /// <summary>Most samples per task and split (2,000,000,000 would exhaust memory long before the first file).</summary>
+    public const int MaxSplitSize = 100_000;
+
     /// <summary>Side of the square RGB images (16..256). The model's patch size should divide it (32 / 8 = 16 image tokens).</summary>
     public int ImageSize { get; init; } = 32;
     /// <summary>Overrides of the preset's per-task sizes.</summary>

@@ -75,7 +75,7 @@ public sealed class ImageProcessor
         if (!File.Exists(path)) return "image file not found";
         using var stream = File.OpenRead(path);
         using var codec = SKCodec.Create(stream);
-        return codec is null ? "not a decodable image" : null;
+        return codec is null ? "not a decodable image" : ImageHeader.Problem(codec);
     }
 
     /// <summary>Aspect step, resize and crop on 8-bit pixels (everything before rescale and normalisation).</summary>
@@ -130,6 +130,7 @@ public sealed class ImageProcessor
     {
         using var data = SKData.CreateCopy(encoded);
         using var codec = SKCodec.Create(data) ?? throw new ImageLoadException(name, "not a decodable image");
+        ImageHeader.Check(codec, name);
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         if (info.Width == 0 || info.Height == 0) throw new ImageLoadException(name, "cannot decode image (empty)");
         using var bitmap = new SKBitmap(info);

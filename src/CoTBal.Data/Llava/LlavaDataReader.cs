@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using CoTBal.Core;
+using CoTBal.Core.IO;
 
 namespace CoTBal.Data;
 
@@ -34,6 +35,7 @@ public static class LlavaDataReader
         ArgumentNullException.ThrowIfNull(options);
         if (!File.Exists(path))
             throw new CoTBalInputException($"{path}: file not found");
+        StrictUtf8.ValidateFile(path);
         return ReadRecordsCore(path, options);
     }
 

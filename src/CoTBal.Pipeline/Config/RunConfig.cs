@@ -76,12 +76,17 @@ public sealed record RunConfig
         if (Temperature != "auto" && !(double.TryParse(Temperature, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var t) && t > 0))
             throw new CoTBalInputException($"run config: temperature must be a number > 0 or \"auto\", got '{Temperature}'");
         if (Alpha.Length != 3) throw new CoTBalInputException("run config: alpha needs three numbers a_out, a_in, a_D");
+        if (Alpha.Any(a => !double.IsFinite(a) || a < 0) || Math.Abs(Alpha.Sum() - 1) > 1e-6)
+            throw new CoTBalInputException($"run config: alpha must be three numbers >= 0 that sum to 1, got [{string.Join(", ", Alpha.Select(a => a.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]");
         if (Methods.Length == 0) throw new CoTBalInputException("run config: methods is empty");
+        if (Methods.GroupBy(m => m, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+            throw new CoTBalInputException($"run config: method '{repeated.Key}' is listed twice");
         foreach (var m in Methods)
             if (!KnownMethods.Contains(m)) throw new CoTBalInputException($"run config: unknown method '{m}' (known: {string.Join(", ", KnownMethods)})");
         if (Seeds < 1) throw new CoTBalInputException("run config: seeds must be >= 1");
         if (MaxNewTokens < 1) throw new CoTBalInputException("run config: max_new_tokens must be >= 1");
-        if (Threads < 1) throw new CoTBalInputException("run config: threads must be >= 1");
+        if (Threads < 1 || Threads > 4 * Environment.ProcessorCount)
+            throw new CoTBalInputException($"run config: threads must be between 1 and {4 * Environment.ProcessorCount} (4x the cores), got {Threads}");
         if (Jobs is < 1) throw new CoTBalInputException($"run config: jobs must be >= 1, got {Jobs}");
         if (BootstrapReplicates < 100) throw new CoTBalInputException($"run config: bootstrap_replicates must be >= 100 (a 95% interval needs the tails), got {BootstrapReplicates}");
         if (EvalBatchSize < 1) throw new CoTBalInputException("run config: eval_batch_size must be >= 1");

@@ -226,7 +226,7 @@ public sealed class Trainer : IDisposable
         public void Add(int step, CollatedBatch batch, float loss, ModelOutput output, TaskLossSummary summary, IReadOnlyList<double> weights)
         {
             if (!float.IsFinite(loss))
-                throw new InvalidOperationException($"step {step}: the loss is {loss} (samples {string.Join(", ", batch.SampleIds.Take(4))}...); lower the learning rate or check the data");
+                throw new CoTBalInputException($"step {step}: the loss is {loss} (samples {string.Join(", ", batch.SampleIds.Take(4))}...); lower the learning rate or check the data");
             Objective += loss / microBatches;
             Tokens += output.AttentionMask.sum().item<long>();
             for (int k = 0; k < taskCount; k++)

@@ -18,8 +18,8 @@ namespace CoTBal.Training.Prediction;
 /// </summary>
 public static class Prediction
 {
-    /// <summary>Writes the answers file and returns its path.</summary>
-    public static string Run(PredictOptions options, CancellationToken ct = default)
+    /// <summary>Writes the answers file and returns its path; <paramref name="progress"/> hears (answered, total) after every batch.</summary>
+    public static string Run(PredictOptions options, CancellationToken ct = default, IProgress<(int Done, int Total)>? progress = null)
     {
         options.Validate();
         var dir = options.CheckpointDir;
@@ -55,6 +55,7 @@ public static class Prediction
                 };
                 native.Append(line.ToJsonString()).Append('\n');
             }
+            progress?.Report((predictions.Count, dataset.Count));
         }
 
         if (options.Format == AnswerFormat.Native)

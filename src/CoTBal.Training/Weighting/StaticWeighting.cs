@@ -27,6 +27,8 @@ public sealed class StaticWeighting : ITaskWeighting
         for (int i = 0; i < weights.Count; i++)
             if (!double.IsFinite(weights[i]) || weights[i] < 0)
                 throw new CoTBalInputException($"static weighting: weight {i} is {weights[i]}; weights must be finite and >= 0");
+        if (weights.Count > 0 && weights.All(w => w == 0))
+            throw new CoTBalInputException("static weighting: every task weight is 0, so the loss would be 0 and nothing would be trained");
         _weights = weights.ToArray();
     }
 
@@ -44,7 +46,7 @@ public sealed class StaticWeighting : ITaskWeighting
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path));
+            root = JsonNode.Parse(Core.IO.StrictUtf8.ReadAllText(path));
         }
         catch (JsonException e)
         {

@@ -1,0 +1,47 @@
+namespace CoTBal.Core.IO;
+
+/// <summary>
+/// The absolute path with every symbolic link in its existing part resolved (realpath(3) for the existing
+/// prefix, the remaining components appended), so two spellings of one file compare equal.
+/// </summary>
+public static class RealPath
+{
+    private const int MaxLinks = 40; // as the kernel's ELOOP limit
+
+    /// <summary>Resolves <paramref name="path"/>; a symbolic-link loop is a <see cref="CoTBalInputException"/> naming it.</summary>
+    public static string Of(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var root = Path.GetPathRoot(full) ?? "/";
+        var pending = new Stack<string>(full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Reverse());
+        var current = root;
+        var links = 0;
+        while (pending.Count > 0)
+        {
+            var part = pending.Pop();
+            var next = Path.Combine(current, part);
+            FileSystemInfo info = new FileInfo(next);
+            if (info.LinkTarget is { } target)
+            {
+                if (++links > MaxLinks) throw new CoTBalInputException($"{path}: too many levels of symbolic links (a link loop?)");
+                var resolved = Path.IsPathRooted(target) ? target : Path.Combine(current, target);
+                var resolvedFull = Path.GetFullPath(resolved);
+                var resolvedRoot = Path.GetPathRoot(resolvedFull) ?? "/";
+                foreach (var p in resolvedFull[resolvedRoot.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Reverse())
+                    pending.Push(p);
+                current = resolvedRoot;
+                continue;
+            }
+            current = next;
+        }
+        return current;
+    }
+
+    /// <summary>True when <paramref name="path"/> (resolved) is <paramref name="folder"/> (resolved) or lies inside it.</summary>
+    public static bool IsWithin(string path, string folder)
+    {
+        var p = Of(path);
+        var f = Of(folder).TrimEnd(Path.DirectorySeparatorChar);
+        return p == f || p.StartsWith(f + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+    }
+}
