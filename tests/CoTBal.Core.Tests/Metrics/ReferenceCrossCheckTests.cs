@@ -21,6 +21,25 @@ public sealed class ReferenceCrossCheckTests
             e.GetProperty("id").GetString()!, null, e.GetProperty("prediction").GetString()!,
             e.GetProperty("references").EnumerateArray().Select(r => r.GetString()!).ToList())).ToList();
 
+    /// <summary>The fixture's items are exactly the committed inputs the generator script read.</summary>
+    [Fact]
+    public void Fixture_items_are_the_committed_inputs()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CoTBal.sln"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        var inputs = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "tests", "reference", "inputs", "crosscheck_inputs.json"))).RootElement;
+        foreach (var section in new[] { "vqa", "grounding", "captions" })
+        {
+            var expected = inputs.GetProperty(section).EnumerateArray().ToArray();
+            var actual = Data.GetProperty(section).EnumerateArray().ToArray();
+            Assert.Equal(expected.Length, actual.Length);
+            for (int i = 0; i < expected.Length; i++)
+                foreach (var field in new[] { "id", "prediction", "references" })
+                    Assert.Equal(expected[i].GetProperty(field).GetRawText(), actual[i].GetProperty(field).GetRawText());
+        }
+    }
+
     [Fact]
     public void Coco_fixture_matches_pycocoevalcap_raw_tokens()
     {
