@@ -39,6 +39,10 @@ public sealed record TrainingOptions
     [JsonPropertyName("out")] public required string OutputDir { get; init; }
     /// <summary>Starting weights of a fresh run (see <see cref="Init.ModelInit"/>); null = random initialisation.</summary>
     [JsonPropertyName("init")] public string? Init { get; init; }
+    /// <summary>A <c>preprocessor_config.json</c> (or a folder holding one) for the images; null = the init folder's, else the defaults (<see cref="Data.ImageSettings"/>).</summary>
+    [JsonPropertyName("image_processor")] public string? ImageProcessor { get; init; }
+    /// <summary>LLaVA's <c>image_aspect_ratio</c>: "pad" or "square"; null = the init folder's config.json, else "pad".</summary>
+    [JsonPropertyName("image_aspect_ratio")] public string? ImageAspectRatio { get; init; }
 
     [JsonPropertyName("weighting")] public WeightingMethod Weighting { get; init; } = WeightingMethod.Ew;
     /// <summary>Weights JSON of `cotbal weights` (static weighting only).</summary>
@@ -98,6 +102,10 @@ public sealed record TrainingOptions
         if (string.IsNullOrWhiteSpace(Tokenizer)) throw new CoTBalInputException("--tokenizer: a tokenizer is needed");
         if (string.IsNullOrWhiteSpace(OutputDir)) throw new CoTBalInputException("--out: an output folder is needed");
         if (Init is not null) CoTBal.Training.Init.ModelInit.Validate(Init);
+        if (ImageProcessor is not null && !File.Exists(ImageProcessor) && !File.Exists(Path.Combine(ImageProcessor, CoTBal.Data.Images.PreprocessorConfig.FileName)))
+            throw new CoTBalInputException($"--image-processor: {ImageProcessor}: neither a file nor a folder holding {CoTBal.Data.Images.PreprocessorConfig.FileName}");
+        if (ImageAspectRatio is not null and not ("pad" or "square"))
+            throw new CoTBalInputException($"--image-aspect-ratio must be pad or square, got '{ImageAspectRatio}'");
         if (Steps is null == Epochs is null) throw new CoTBalInputException("give exactly one of --steps and --epochs");
         if (Steps is <= 0) throw new CoTBalInputException($"--steps must be > 0, got {Steps}");
         if (Epochs is <= 0) throw new CoTBalInputException($"--epochs must be > 0, got {Epochs}");
@@ -159,6 +167,11 @@ public sealed record TrainingOptions
         if (File.Exists(Tokenizer)) result["tokenizer_sha256"] = Sha256.OfFile(Tokenizer);
         if (TaskWeightsPath is not null) result["task_weights_sha256"] = Sha256.OfFile(TaskWeightsPath);
         if (Init is not null) result["init_files"] = CoTBal.Training.Init.ModelInit.Identity(Init);
+        if (ImageProcessor is not null)
+            result["image_processor_sha256"] = Sha256.OfFile(File.Exists(ImageProcessor) ? ImageProcessor : Path.Combine(ImageProcessor, CoTBal.Data.Images.PreprocessorConfig.FileName));
+        // absent image settings leave the fingerprint of runs made before these options existed unchanged
+        if (ImageProcessor is null) result.Remove("image_processor");
+        if (ImageAspectRatio is null) result.Remove("image_aspect_ratio");
         foreach (var name in new[] { "out", "checkpoint_every", "keep_checkpoints", "log_every", "progress", "threads", "tensorboard" }) result.Remove(name);
         return result;
     }

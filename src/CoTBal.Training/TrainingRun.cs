@@ -86,7 +86,7 @@ public static class TrainingRun
                     MaxLength = options.MaxLength, Weighting = weighting.Name, WeightingState = weighting.SaveState(),
                     LastTaskLoss = run.LastTaskLoss, Fingerprint = fingerprint, TorchThreads = get_num_threads(),
                 },
-                model.Module, trainer, model.ConfigJson, configJson, tokenizerFile);
+                model.Module, trainer, model.ConfigJson, configJson, tokenizerFile, data.PreprocessorConfigJson);
             run.CheckpointStep = run.Step;
         }
 

@@ -40,12 +40,14 @@ public static class TrainCommand
         var progress = new Option<string>("--progress") { Description = "auto (bar on a terminal), plain or none", DefaultValueFactory = _ => "auto" };
         progress.AcceptOnlyFromAmong("auto", "plain", "none");
         var init = new Option<string?>("--init") { Description = "starting weights: a checkpoint folder of this tool or LLaVA-named safetensors (weights only; optimizer and data position start fresh)" };
+        var imageProcessor = new Option<string?>("--image-processor") { Description = "preprocessor_config.json (or a folder holding one) for the images (default: the --init folder's, else CLIP's at the model's image_size)" };
+        var imageAspectRatio = new Option<string?>("--image-aspect-ratio") { Description = "LLaVA's image_aspect_ratio: pad (expand to a square of the mean colour) or square (resize + centre crop); default: the --init folder's config.json, else pad" };
         var noTensorBoard = new Option<bool>("--no-tensorboard") { Description = "do not write TensorBoard event files (events.out.tfevents.*) next to train_log.jsonl" };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's); resume with the same count for bit-identical results" };
 
         var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, TLA, RLW, DWA, IGB); resumable.");
         foreach (var o in new Option[] { data, images, model, tokenizer, tasks, template, maxLength, weighting, taskWeights, fixedTasks, output, steps, epochs,
-                     batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, noTensorBoard, threads, init })
+                     batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, noTensorBoard, threads, init, imageProcessor, imageAspectRatio })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.GuardAsync(() =>
         {
@@ -60,6 +62,8 @@ public static class TrainCommand
                 MaxLength = parse.GetValue(maxLength),
                 OutputDir = parse.GetValue(output)!,
                 Init = parse.GetValue(init),
+                ImageProcessor = parse.GetValue(imageProcessor),
+                ImageAspectRatio = parse.GetValue(imageAspectRatio),
                 Weighting = WeightingOptions.ParseMethod(parse.GetValue(weighting)!),
                 TaskWeightsPath = parse.GetValue(taskWeights),
                 FixedTasks = SplitList(parse.GetValue(fixedTasks) is { } f ? [f] : []),
