@@ -40,6 +40,14 @@ public sealed class ImageSettingsTests : IDisposable
         var other = Write("other.json", $$"""{"size": {{ImageSize}}, "crop_size": {{ImageSize}}, "resample": 1}""");
         var overridden = ImageSettings.Resolve(_fx.Options("c") with { Init = init, ImageProcessor = other, ImageAspectRatio = "pad" }, SyntheticBackend.TinyConfig());
         Assert.Equal((ImageAspectMode.Pad, ResampleFilter.Lanczos, ImageOptions.ClipStd[0]), (overridden.Mode, overridden.Resample, overridden.Std[0]));
+
+        // a Hugging Face folder whose config.json has no image_aspect_ratio: LLaVA's default "square" (crop)
+        Write("hf/config.json", "{}");
+        Write("hf/preprocessor_config.json", $$"""{"size": {{ImageSize}}, "crop_size": {{ImageSize}}}""");
+        Assert.Equal(ImageAspectMode.Crop, ImageSettings.Resolve(_fx.Options("g") with { Init = Path.Combine(_fx.Root, "hf") }, SyntheticBackend.TinyConfig()).Mode);
+        // a preprocessor file that names its own aspect ratio (as this tool's checkpoints do) wins over config.json
+        Write("hf/preprocessor_config.json", $$"""{"size": {{ImageSize}}, "crop_size": {{ImageSize}}, "image_aspect_ratio": "pad"}""");
+        Assert.Equal(ImageAspectMode.Pad, ImageSettings.Resolve(_fx.Options("h") with { Init = Path.Combine(_fx.Root, "hf") }, SyntheticBackend.TinyConfig()).Mode);
     }
 
     [Fact]
