@@ -90,6 +90,7 @@ public static class TrainingRun
             run.CheckpointStep = run.Step;
         }
 
+        if (!options.TensorBoard) TensorBoardLog.CutBack(options.OutputDir, run.Step);
         using (var log = new StepLog(options.OutputDir, data.Tasks, run.Step))
         using (var tensorBoard = options.TensorBoard ? new TensorBoardLog(options.OutputDir, data.Tasks, run.Step) : null)
         using (var cursor = new DataCursor(data.Batches, run.Position))
