@@ -21,14 +21,15 @@ public sealed class LlavaTrainingBackend : ITrainingBackend
         var config = ModelInit.ResolveConfig(options);
         var tokenizer = TokenizerFactory.Load(options.Tokenizer);
         var tasks = options.Tasks.Count > 0 ? options.Tasks : DiscoverTasks(options.DataFiles);
-        var dataset = InstructionDataset.Load(options.DataFiles, DatasetOptionsFor(config, tokenizer, tasks, options.ImageFolder, options.Template, options.MaxLength));
+        var image = ImageSettings.Resolve(options, config);
+        var dataset = InstructionDataset.Load(options.DataFiles, DatasetOptionsFor(config, tokenizer, tasks, options.ImageFolder, options.Template, options.MaxLength, image));
         var loader = new BatchLoader(dataset, new BatchLoaderOptions
         {
             BatchSize = options.BatchSize,
             Seed = unchecked((ulong)options.Seed),
             GroupByModalityLength = options.GroupByModalityLength,
         });
-        return new PreparedData(new LoaderBatchSource(loader), tasks, tokenizer.VocabularySize);
+        return new PreparedData(new LoaderBatchSource(loader), tasks, tokenizer.VocabularySize, PreprocessorConfig.ToJson(image));
     }
 
     public TrainableModel CreateModel(TrainingOptions options, PreparedData data)
@@ -38,8 +39,8 @@ public sealed class LlavaTrainingBackend : ITrainingBackend
         return new TrainableModel(model, model, config.ToJson());
     }
 
-    /// <summary>Dataset options matching a model config (image size and image token count).</summary>
-    internal static DatasetOptions DatasetOptionsFor(LlavaConfig config, ITextTokenizer tokenizer, IReadOnlyList<string> tasks, string? imageFolder, string template, int maxLength) => new()
+    /// <summary>Dataset options matching a model config (image token count) with the run's image preprocessing (<see cref="ImageSettings"/>).</summary>
+    internal static DatasetOptions DatasetOptionsFor(LlavaConfig config, ITextTokenizer tokenizer, IReadOnlyList<string> tasks, string? imageFolder, string template, int maxLength, ImageOptions image) => new()
     {
         Tokenizer = tokenizer,
         Tasks = tasks,
@@ -47,7 +48,7 @@ public sealed class LlavaTrainingBackend : ITrainingBackend
         Template = template,
         MaxLength = maxLength,
         ImageTokenCount = config.ImageTokens,
-        Image = ImageOptions.Default with { Size = config.Vision.ImageSize },
+        Image = image,
     };
 
     /// <summary>Sets vocab_size from the tokenizer when the config leaves it 0; a smaller vocabulary is an error.</summary>

@@ -2,5 +2,8 @@ using CoTBal.Training.Data;
 
 namespace CoTBal.Training;
 
-/// <summary>The loaded training data: deterministic batches, the run's task order, the vocabulary size.</summary>
-public sealed record PreparedData(IBatchSource Batches, IReadOnlyList<string> Tasks, int VocabularySize);
+/// <summary>
+/// The loaded training data: deterministic batches, the run's task order, the vocabulary size, and the image
+/// preprocessing as a <c>preprocessor_config.json</c> text that every checkpoint keeps (null when the backend has none).
+/// </summary>
+public sealed record PreparedData(IBatchSource Batches, IReadOnlyList<string> Tasks, int VocabularySize, string? PreprocessorConfigJson = null);

@@ -63,6 +63,10 @@ public sealed record TrainingOptions
     [JsonPropertyName("lora_alpha")] public double? LoraAlpha { get; init; }
     /// <summary>LLaVA's <c>mm_projector_lr</c>: peak learning rate of the projector (its own AdamW group); null = --lr.</summary>
     [JsonPropertyName("mm_projector_lr")] public double? MmProjectorLearningRate { get; init; }
+    /// <summary>A <c>preprocessor_config.json</c> (or a folder holding one) for the images; null = the init folder's, else the defaults (<see cref="Data.ImageSettings"/>).</summary>
+    [JsonPropertyName("image_processor")] public string? ImageProcessor { get; init; }
+    /// <summary>LLaVA's <c>image_aspect_ratio</c>: "pad" or "square"; null = the init folder's config.json, else "pad".</summary>
+    [JsonPropertyName("image_aspect_ratio")] public string? ImageAspectRatio { get; init; }
 
     [JsonPropertyName("weighting")] public WeightingMethod Weighting { get; init; } = WeightingMethod.Ew;
     /// <summary>Weights JSON of `cotbal weights` (static weighting only).</summary>
@@ -133,6 +137,10 @@ public sealed record TrainingOptions
         if (LoraAlpha is not null && LoraRank is null) throw new CoTBalInputException("--lora-alpha needs --lora-r");
         if (TuneMmMlpAdapter && LoraRank is not null) throw new CoTBalInputException("--tune-mm-mlp-adapter trains the projector only; it cannot be combined with --lora-r");
         if (TuneMmMlpAdapter && FreezeVisionTower == false) throw new CoTBalInputException("--tune-mm-mlp-adapter trains the projector only; it cannot be combined with --freeze-vision-tower false");
+        if (ImageProcessor is not null && !File.Exists(ImageProcessor) && !File.Exists(Path.Combine(ImageProcessor, CoTBal.Data.Images.PreprocessorConfig.FileName)))
+            throw new CoTBalInputException($"--image-processor: {ImageProcessor}: neither a file nor a folder holding {CoTBal.Data.Images.PreprocessorConfig.FileName}");
+        if (ImageAspectRatio is not null and not ("pad" or "square"))
+            throw new CoTBalInputException($"--image-aspect-ratio must be pad or square, got '{ImageAspectRatio}'");
         if (Steps is null == Epochs is null) throw new CoTBalInputException("give exactly one of --steps and --epochs");
         if (Steps is <= 0) throw new CoTBalInputException($"--steps must be > 0, got {Steps}");
         if (Epochs is <= 0) throw new CoTBalInputException($"--epochs must be > 0, got {Epochs}");
@@ -196,6 +204,11 @@ public sealed record TrainingOptions
         if (Init is not null) result["init_files"] = CoTBal.Training.Init.ModelInit.Identity(Init);
         foreach (var (name, path) in new[] { ("vision_tower_files", VisionTower), ("language_model_files", LanguageModel), ("mm_projector_files", MmProjector) })
             if (path is not null) result[name] = CoTBal.Training.Init.ModelInit.Identity(path);
+        if (ImageProcessor is not null)
+            result["image_processor_sha256"] = Sha256.OfFile(File.Exists(ImageProcessor) ? ImageProcessor : Path.Combine(ImageProcessor, CoTBal.Data.Images.PreprocessorConfig.FileName));
+        // absent image settings leave the fingerprint of runs made before these options existed unchanged
+        if (ImageProcessor is null) result.Remove("image_processor");
+        if (ImageAspectRatio is null) result.Remove("image_aspect_ratio");
         foreach (var name in new[] { "out", "checkpoint_every", "keep_checkpoints", "log_every", "progress", "threads", "tensorboard" }) result.Remove(name);
         return result;
     }

@@ -97,10 +97,11 @@ public static class TrainingRun
                     MaxLength = options.MaxLength, Weighting = weighting.Name, WeightingState = weighting.SaveState(),
                     LastTaskLoss = run.LastTaskLoss, Fingerprint = fingerprint, TorchThreads = get_num_threads(),
                 },
-                model.Module, trainer, model.ConfigJson, configJson, tokenizerFile);
+                model.Module, trainer, model.ConfigJson, configJson, tokenizerFile, data.PreprocessorConfigJson);
             run.CheckpointStep = run.Step;
         }
 
+        if (!options.TensorBoard) TensorBoardLog.CutBack(options.OutputDir, run.Step);
         using (var log = new StepLog(options.OutputDir, data.Tasks, run.Step))
         using (var tensorBoard = options.TensorBoard ? new TensorBoardLog(options.OutputDir, data.Tasks, run.Step) : null)
         using (var cursor = new DataCursor(data.Batches, run.Position))

@@ -52,11 +52,15 @@ public static class TrainCommand
         var loraAlpha = new Option<double?>("--lora-alpha") { Description = "LoRA alpha (default 2 x rank)" };
         var projectorLr = new Option<double?>("--mm-projector-lr") { Description = "peak learning rate of the projector (its own AdamW group; default --lr)" };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads, 1 to 4x the cores (default: libtorch's); resume with the same count for bit-identical results" };
+        var imageProcessor = new Option<string?>("--image-processor") { Description = "preprocessor_config.json (or a folder holding one) for the images (default: the --init folder's, else CLIP's at the model's image_size)" };
+        var imageAspectRatio = new Option<string?>("--image-aspect-ratio") { Description = "LLaVA's image_aspect_ratio: pad (expand to a square of the mean colour) or square (resize + centre crop); default: the --init folder's config.json, else pad" };
+        var noTensorBoard = new Option<bool>("--no-tensorboard") { Description = "do not write TensorBoard event files (events.out.tfevents.*) next to train_log.jsonl" };
 
         var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, TLA, RLW, DWA, IGB, FAMO) or gradient aggregation (PCGrad, CAGrad, MGDA, Nash-MTL, UPGrad); resumable.");
         foreach (var o in new Option[] { data, images, model, tokenizer, tasks, template, maxLength, weighting, taskWeights, fixedTasks, output, steps, epochs,
                      batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init,
-                     visionTower, languageModel, mmProjector, allowMissing, allowUnexpected, freezeVisionTower, tuneAdapter, loraRank, loraAlpha, projectorLr })
+                     visionTower, languageModel, mmProjector, allowMissing, allowUnexpected, freezeVisionTower, tuneAdapter, loraRank, loraAlpha, projectorLr,
+                     noTensorBoard, imageProcessor, imageAspectRatio })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
@@ -94,6 +98,8 @@ public static class TrainCommand
                 LoraRank = parse.GetValue(loraRank),
                 LoraAlpha = parse.GetValue(loraAlpha),
                 MmProjectorLearningRate = parse.GetValue(projectorLr),
+                ImageProcessor = parse.GetValue(imageProcessor),
+                ImageAspectRatio = parse.GetValue(imageAspectRatio),
                 Weighting = WeightingOptions.ParseMethod(parse.GetValue(weighting)!),
                 TaskWeightsPath = weightsPath,
                 FixedTasks = SplitList(parse.GetValue(fixedTasks) is { } f ? [f] : []),
@@ -110,6 +116,7 @@ public static class TrainCommand
                 KeepCheckpoints = parse.GetValue(keep),
                 LogEvery = parse.GetValue(logEvery),
                 Progress = Enum.Parse<ProgressMode>(parse.GetValue(progress)!, ignoreCase: true),
+                TensorBoard = !parse.GetValue(noTensorBoard),
                 Threads = CliLimits.Threads("--threads", parse.GetValue(threads)),
             };
             var summary = TrainingRun.Run(options, run.Cancellation);

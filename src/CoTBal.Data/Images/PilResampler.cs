@@ -78,7 +78,7 @@ internal static class PilResampler
     /// Per output position: the first input index and the number of inputs (Bounds[2o], Bounds[2o + 1]) and
     /// the fixed-point weights (Weights[o * KernelSize + i]).
     /// </summary>
-    internal static (int[] Bounds, int[] Weights, int KernelSize) Coefficients(int inSize, int outSize, ResampleFilter filter)
+    private static (int[] Bounds, int[] Weights, int KernelSize) Coefficients(int inSize, int outSize, ResampleFilter filter)
     {
         var baseSupport = Support(filter);
         var scale = (double)inSize / outSize;

@@ -37,13 +37,62 @@ public static class PreprocessorConfig
         }
     }
 
-    /// <summary>LLaVA's <c>image_aspect_ratio</c>: "pad" pads; "square" (LLaVA's default, also when absent) goes straight to the processor.</summary>
+    /// <summary>
+    /// LLaVA's <c>image_aspect_ratio</c>: "pad" pads; "square" (LLaVA's default, also when absent) goes straight to the
+    /// processor; "resize" (this tool's stretch, not a LLaVA value) is read back from checkpoints that used it.
+    /// </summary>
     public static ImageAspectMode ParseAspectRatio(string? value, string source) => value switch
     {
         null or "square" => ImageAspectMode.Crop,
         "pad" => ImageAspectMode.Pad,
+        "resize" => ImageAspectMode.Resize,
         _ => throw new CoTBalInputException($"{source}: image_aspect_ratio '{value}' is not supported (use pad or square)"),
     };
+
+    /// <summary>The name <see cref="ParseAspectRatio"/> reads back.</summary>
+    public static string AspectRatioName(ImageAspectMode mode) => mode switch
+    {
+        ImageAspectMode.Pad => "pad",
+        ImageAspectMode.Crop => "square",
+        _ => "resize",
+    };
+
+    /// <summary>
+    /// <paramref name="options"/> as a <c>CLIPImageProcessor</c> <c>preprocessor_config.json</c> that <see cref="Load"/>
+    /// (and transformers) read back to the same settings, plus LLaVA's <c>image_aspect_ratio</c> (an extra field).
+    /// </summary>
+    public static string ToJson(ImageOptions options) => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["image_processor_type"] = "CLIPImageProcessor",
+        ["do_resize"] = options.DoResize,
+        ["size"] = new Dictionary<string, int> { ["shortest_edge"] = options.ResizeShortestEdge },
+        ["resample"] = (int)options.Resample,
+        ["do_center_crop"] = options.DoCenterCrop,
+        ["crop_size"] = new Dictionary<string, int> { ["height"] = options.Size, ["width"] = options.Size },
+        ["do_rescale"] = options.DoRescale,
+        ["rescale_factor"] = options.RescaleFactor,
+        ["do_normalize"] = options.DoNormalize,
+        ["image_mean"] = options.Mean.Select(v => (double)v).ToArray(),
+        ["image_std"] = options.Std.Select(v => (double)v).ToArray(),
+        ["do_convert_rgb"] = true,
+        ["image_aspect_ratio"] = AspectRatioName(options.Mode),
+    }, new JsonSerializerOptions { WriteIndented = true });
+
+    /// <summary>The <c>image_aspect_ratio</c> field of a preprocessor or model config file, or null when absent.</summary>
+    public static string? ReadAspectRatio(string file)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("image_aspect_ratio", out var value)
+                ? value.ValueKind == JsonValueKind.String ? value.GetString() : throw new CoTBalInputException($"{file}: image_aspect_ratio must be a string")
+                : null;
+        }
+        catch (JsonException e)
+        {
+            throw new CoTBalInputException($"{file}: not valid JSON ({e.Message})");
+        }
+    }
 
     private static ImageOptions Read(JsonElement root, string file, ImageAspectMode mode)
     {

@@ -51,7 +51,7 @@ public sealed class CheckpointStore
     }
 
     /// <summary>Writes a checkpoint atomically and prunes old ones; returns its directory.</summary>
-    public string Save(CheckpointState state, nn.Module model, Trainer trainer, string modelConfigJson, string trainConfigJson, string? tokenizerFile)
+    public string Save(CheckpointState state, nn.Module model, Trainer trainer, string modelConfigJson, string trainConfigJson, string? tokenizerFile, string? preprocessorConfigJson = null)
     {
         Directory.CreateDirectory(_root);
         var final = PathFor(state.Step);
@@ -66,6 +66,7 @@ public sealed class CheckpointStore
             File.WriteAllText(Path.Combine(temp, CheckpointFiles.ModelConfig), modelConfigJson);
             File.WriteAllText(Path.Combine(temp, CheckpointFiles.TrainConfig), trainConfigJson);
             if (tokenizerFile is not null) File.Copy(tokenizerFile, Path.Combine(temp, state.Tokenizer));
+            if (preprocessorConfigJson is not null) File.WriteAllText(Path.Combine(temp, CheckpointFiles.PreprocessorConfig), preprocessorConfigJson);
 
             var files = Directory.GetFiles(temp).ToDictionary(f => Path.GetFileName(f), Sha256.OfFile, StringComparer.Ordinal);
             var complete = state with { Files = files };

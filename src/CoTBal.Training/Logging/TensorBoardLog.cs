@@ -30,8 +30,7 @@ public sealed class TensorBoardLog : IDisposable
     {
         _tasks = tasks;
         Directory.CreateDirectory(outputDir);
-        var earlier = Directory.GetFiles(outputDir, FilePrefix + "*").Order(StringComparer.Ordinal).ToArray();
-        foreach (var file in earlier) DropAfter(file, resumeStep);
+        var earlier = CutBack(outputDir, resumeStep);
         Path = NewFileName(outputDir, earlier.Select(System.IO.Path.GetFileName).OfType<string>().LastOrDefault());
         _stream = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
         WriteEvent(Event(WallTime(), step: 0, fileVersion: "brain.Event:2", summary: null));
@@ -76,6 +75,18 @@ public sealed class TensorBoardLog : IDisposable
             if ((last is null || string.CompareOrdinal(name, last) > 0) && !File.Exists(System.IO.Path.Combine(dir, name)))
                 return System.IO.Path.Combine(dir, name);
         }
+    }
+
+    /// <summary>
+    /// Cuts the event files of earlier sessions back to <paramref name="step"/> (also when this session writes none,
+    /// so a later session with TensorBoard on finds no stale steps); returns their names, sorted.
+    /// </summary>
+    public static string[] CutBack(string outputDir, int step)
+    {
+        if (!Directory.Exists(outputDir)) return [];
+        var files = Directory.GetFiles(outputDir, FilePrefix + "*").Order(StringComparer.Ordinal).ToArray();
+        foreach (var file in files) DropAfter(file, step);
+        return files;
     }
 
     /// <summary>Keeps the valid records up to the first event with a step after <paramref name="step"/>; a file left without scalars is deleted.</summary>

@@ -7,6 +7,7 @@ using CoTBal.Model;
 using CoTBal.Model.Config;
 using CoTBal.Model.Inference;
 using CoTBal.Training.Checkpointing;
+using CoTBal.Training.Data;
 using CoTBal.Training.Optimization;
 using static TorchSharp.torch;
 
@@ -27,7 +28,7 @@ public static class Prediction
         var config = LlavaConfig.Parse(File.ReadAllText(Path.Combine(dir, CheckpointFiles.ModelConfig)), Path.Combine(dir, CheckpointFiles.ModelConfig));
         var tokenizer = TokenizerFactory.Load(File.Exists(Path.Combine(dir, state.Tokenizer)) ? Path.Combine(dir, state.Tokenizer) : state.Tokenizer);
         var dataset = InstructionDataset.Load(options.DataFiles,
-            LlavaTrainingBackend.DatasetOptionsFor(config, tokenizer, state.Tasks, options.ImageFolder, state.Template, state.MaxLength));
+            LlavaTrainingBackend.DatasetOptionsFor(config, tokenizer, state.Tasks, options.ImageFolder, state.Template, state.MaxLength, ImageSettings.FromCheckpoint(dir, config)));
         var loader = new BatchLoader(dataset, new BatchLoaderOptions { Shuffle = false, PrefetchBatches = 0, BatchSize = options.BatchSize });
 
         using var model = new LlavaForCausalLM(config);

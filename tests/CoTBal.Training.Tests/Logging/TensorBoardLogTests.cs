@@ -90,6 +90,16 @@ public sealed class TensorBoardLogTests : IDisposable
     }
 
     [Fact]
+    public void A_session_without_tensorboard_still_cuts_earlier_files_back_to_the_checkpoint()
+    {
+        var options = _fx.Options("tb-mixed");
+        Assert.Throws<SimulatedCrashException>(() => Train(options, new CrashingProgress(crashAfterStep: 5)));
+        Train(options with { TensorBoard = false });
+        var file = Assert.Single(Directory.GetFiles(options.OutputDir, "events.out.tfevents.*"));
+        Assert.Equal([1, 2, 3, 4], EventReader.Read(file).Where(e => e.Values.Count > 0).Select(e => e.Step));
+    }
+
+    [Fact]
     public void Turned_off_no_event_file_is_written()
     {
         var options = _fx.Options("tb-off") with { TensorBoard = false };
