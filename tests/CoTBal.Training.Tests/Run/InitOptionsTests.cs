@@ -1,0 +1,83 @@
+using CoTBal.Core;
+using CoTBal.Model;
+using CoTBal.Training.Checkpointing;
+using CoTBal.Training.Logging;
+using static TorchSharp.torch;
+
+namespace CoTBal.Training.Tests.Run;
+
+/// <summary>LLaVA's <c>mm_projector_lr</c> (a second AdamW group), and the init options' validation and fingerprint.</summary>
+public sealed class InitOptionsTests : IDisposable
+{
+    private readonly RunFixture _fx = new();
+
+    public void Dispose() => _fx.Dispose();
+
+    private static TrainingSummary Train(TrainingOptions options, ITrainingProgress? progress = null) =>
+        TrainingRun.Run(options, new SyntheticBackend(), progress ?? new SilentProgress(), CancellationToken.None);
+
+    private static Dictionary<string, Tensor> Weights(string checkpoint)
+    {
+        var model = new LlavaForCausalLM(SyntheticBackend.TinyConfig().WithVocabSize(SyntheticBackend.Vocab), seed: 999);
+        CheckpointStore.LoadModel(checkpoint, model);
+        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+    }
+
+    [Fact]
+    public void Mm_projector_lr_trains_the_projector_at_its_own_rate()
+    {
+        var first = Train(_fx.Options("base"));
+        var step = Train(_fx.Options("projector-lr") with { Steps = 1, LearningRate = 1e-12, WarmupRatio = 0, Init = first.FinalCheckpoint, MmProjectorLearningRate = 1e-2 });
+        var before = Weights(first.FinalCheckpoint);
+        var after = Weights(step.FinalCheckpoint);
+        foreach (var (name, tensor) in before)
+        {
+            var moved = (tensor - after[name]).abs().max().item<float>();
+            if (name.StartsWith("model.mm_projector.", StringComparison.Ordinal) && name.EndsWith(".weight", StringComparison.Ordinal))
+                Assert.True(moved > 1e-4f, $"{name} moved only {moved} at mm_projector_lr 1e-2");
+            else if (!name.StartsWith("model.mm_projector.", StringComparison.Ordinal))
+                Assert.True(moved < 1e-6f, $"{name} moved {moved} at lr 1e-12");
+        }
+    }
+
+    [Fact]
+    public void A_run_with_two_parameter_groups_resumes_bit_identically()
+    {
+        var options = _fx.Options("straight") with { MmProjectorLearningRate = 3e-2 };
+        var straight = Train(options);
+        var crashed = options with { OutputDir = Path.Combine(_fx.Root, "crashed") };
+        Assert.Throws<SimulatedCrashException>(() => Train(crashed, new CrashingProgress(crashAfterStep: 3)));
+        var resumed = Train(crashed);
+        Assert.Equal(2, resumed.ResumedFromStep);
+        var expected = Weights(straight.FinalCheckpoint);
+        var actual = Weights(resumed.FinalCheckpoint);
+        foreach (var (name, tensor) in expected)
+            Assert.True(tensor.eq(actual[name]).all().item<bool>(), $"parameter {name} differs after resume");
+    }
+
+    [Fact]
+    public void Changing_an_init_or_freezing_option_is_another_configuration()
+    {
+        var plain = _fx.Options("fp").Fingerprint();
+        Assert.NotEqual(plain["mm_projector_lr"], (_fx.Options("fp") with { MmProjectorLearningRate = 1e-3 }).Fingerprint()["mm_projector_lr"]);
+        Assert.NotEqual(plain["freeze_vision_tower"], (_fx.Options("fp") with { FreezeVisionTower = false }).Fingerprint()["freeze_vision_tower"]);
+        Assert.NotEqual(plain["lora_r"], (_fx.Options("fp") with { LoraRank = 4 }).Fingerprint()["lora_r"]);
+        Assert.NotEqual(plain["init_allow_missing"], (_fx.Options("fp") with { Init = _fx.Root, InitAllowMissing = ["model.mm_projector.*"] }).Fingerprint()["init_allow_missing"]);
+    }
+
+    [Fact]
+    public void Invalid_init_options_are_refused_before_anything_is_written()
+    {
+        void Refused(TrainingOptions options, string expected)
+        {
+            var ex = Assert.Throws<CoTBalInputException>(() => Train(options));
+            Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(options.OutputDir));
+        }
+        Refused(_fx.Options("r1") with { ModelConfigPath = null }, "a model config is needed");
+        Refused(_fx.Options("r2") with { MmProjectorLearningRate = double.NaN }, "--mm-projector-lr must be > 0");
+        Refused(_fx.Options("r3") with { TuneMmMlpAdapter = true, FreezeVisionTower = false }, "--freeze-vision-tower false");
+        Refused(_fx.Options("r4") with { LanguageModel = Path.Combine(_fx.Root, "nope") }, "--language-model:");
+        Refused(_fx.Options("r5") with { Init = _fx.Root, InitAllowMissing = [" "] }, "--init-allow-missing: an empty pattern");
+    }
+}
