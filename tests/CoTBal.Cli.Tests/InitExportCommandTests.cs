@@ -191,6 +191,20 @@ public sealed class InitExportCommandTests : IDisposable
         AssertRefused(CliHarness.Run(Train(P("b6"), "--model", TinyConfig, "--init-allow-missing", "model.*")), "need --init or a component flag", P("b6"));
         AssertRefused(CliHarness.Run(Train(P("b7"))), "--model: a model config is needed", P("b7"));
         AssertRefused(CliHarness.Run(Train(P("b8"), "--init", init, "--mm-projector", P("none.bin"))), "--mm-projector:", P("b8"));
+
+        var usage = CliHarness.Run(Train(P("b9"), "--init", init, "--freeze-vision-tower", "maybe"));
+        Assert.Equal(ExitCodes.BadInput, usage.ExitCode);
+        Assert.Contains("error: ", usage.Stderr, StringComparison.Ordinal);
+        Assert.Contains("maybe", usage.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(P("b9")));
+
+        // the tokenizer default: a pretrained folder without one this tool reads is refused, not replaced by gpt2
+        var (data, _) = TextData();
+        AssertRefused(CliHarness.Run("train", "--data", data, "--out", P("b10"), "--steps", "1", "--init", init), "has no tokenizer.model", P("b10"));
+        var bpe = CopyFolder(init, P("bpe"));
+        File.WriteAllText(Path.Combine(bpe, "vocab.json"), "{}");
+        File.WriteAllText(Path.Combine(bpe, "merges.txt"), "");
+        AssertRefused(CliHarness.Run("train", "--data", data, "--out", P("b11"), "--steps", "1", "--init", bpe), "byte-level BPE", P("b11"));
     }
 
     [Fact]

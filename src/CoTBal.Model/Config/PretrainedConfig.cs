@@ -43,6 +43,10 @@ public static class PretrainedConfig
                     "full" => "cls_patch",
                     var s => throw new CoTBalInputException($"{file}: vision_feature_select_strategy '{s}' is not default or full"),
                 };
+                // this tool's own config (LLaVA's mm_* names next to text_config) keeps its settings
+                if (main["mm_vision_select_layer"] is not null) config["mm_vision_select_layer"] = Int(main, "mm_vision_select_layer", -2, file);
+                if (main["mm_vision_select_feature"] is not null) config["mm_vision_select_feature"] = Str(main, "mm_vision_select_feature", "patch");
+                if (main["mm_projector_type"] is not null) config["mm_projector_type"] = Str(main, "mm_projector_type", "mlp2x_gelu");
                 var act = Str(main, "projector_hidden_act", "gelu");
                 if (act != "gelu") throw new CoTBalInputException($"{file}: projector_hidden_act '{act}' is not supported (only gelu, LLaVA's mlp2x_gelu)");
             }

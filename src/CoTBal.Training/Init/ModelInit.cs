@@ -41,6 +41,8 @@ public static class ModelInit
                 if (string.IsNullOrWhiteSpace(p)) throw new CoTBalInputException($"{option}: an empty pattern");
         if ((o.InitAllowMissing.Count > 0 || o.InitAllowUnexpected.Count > 0) && o.Init is null && !components)
             throw new CoTBalInputException("--init-allow-missing / --init-allow-unexpected need --init or a component flag");
+        if ((o.InitAllowMissing.Count > 0 || o.InitAllowUnexpected.Count > 0) && o.Init is not null && IsToolCheckpoint(o.Init))
+            throw new CoTBalInputException($"--init-allow-missing / --init-allow-unexpected apply to pretrained folders; {o.Init} is a checkpoint of this tool, loaded whole");
         if (o.ModelConfigPath is null && o.Init is null && o.LanguageModel is null)
             throw new CoTBalInputException("--model: a model config is needed unless --init or --language-model names a pretrained folder with a config.json");
         if (o.ModelConfigPath is null && o.Init is { } i && File.Exists(i))
@@ -74,6 +76,7 @@ public static class ModelInit
     /// </summary>
     public static string? FolderTokenizer(string? init, string? languageModel)
     {
+        string? pretrained = null;
         foreach (var folder in new[] { init, languageModel })
         {
             if (folder is null || !Directory.Exists(folder)) continue;
@@ -87,9 +90,17 @@ public static class ModelInit
                 return vocab;
             }
             if (IsToolCheckpoint(folder))
-                foreach (var name in new[] { "tokenizer.model", "tokenizer.json" })
-                    if (File.Exists(Path.Combine(folder, name))) return Path.Combine(folder, name);
+            {
+                var copied = Path.Combine(folder, "tokenizer.json");
+                if (File.Exists(copied)) return copied;   // this tool's word vocabulary, as train copies it
+            }
+            else
+            {
+                pretrained ??= folder;
+            }
         }
+        if (pretrained is not null)
+            throw new CoTBalInputException($"--tokenizer: {pretrained} has no tokenizer.model (SentencePiece) or vocab.json this tool reads; give --tokenizer");
         return null;
     }
 
@@ -102,13 +113,10 @@ public static class ModelInit
         var options = new CheckpointLoadOptions(o.InitAllowMissing, o.InitAllowUnexpected);
         if (o.Init is { } init && IsToolCheckpoint(init))
         {
-            if (o.InitAllowMissing.Count == 0 && o.InitAllowUnexpected.Count == 0)
-            {
-                CheckpointStore.Read(init);   // checks the files against their hashes first
-                CheckpointStore.LoadModel(init, model);
-                var keys = model.state_dict().Keys.ToList();
-                return new CheckpointLoadReport([new LoadedSource(init, "cotbal_checkpoint", "cotbal", [CheckpointFiles.Model], keys.Count)], keys, [], [], [], new Dictionary<string, string>());
-            }
+            CheckpointStore.Read(init);   // checks the files against their hashes first
+            CheckpointStore.LoadModel(init, model);
+            var keys = model.state_dict().Keys.ToList();
+            return new CheckpointLoadReport([new LoadedSource(init, "cotbal_checkpoint", "cotbal", [CheckpointFiles.Model], keys.Count)], keys, [], [], [], new Dictionary<string, string>());
         }
         var sources = new List<WeightSource>();
         if (o.Init is not null) sources.Add(new WeightSource(o.Init, WeightSourceKind.Model));
