@@ -111,13 +111,7 @@ public static class ModelInit
     public static CheckpointLoadReport Load(nn.Module model, TrainingOptions o)
     {
         var options = new CheckpointLoadOptions(o.InitAllowMissing, o.InitAllowUnexpected);
-        if (o.Init is { } init && IsToolCheckpoint(init))
-        {
-            CheckpointStore.Read(init);   // checks the files against their hashes first
-            CheckpointStore.LoadModel(init, model);
-            var keys = model.state_dict().Keys.ToList();
-            return new CheckpointLoadReport([new LoadedSource(init, "cotbal_checkpoint", "cotbal", [CheckpointFiles.Model], keys.Count)], keys, [], [], [], new Dictionary<string, string>());
-        }
+        if (o.Init is { } init && IsToolCheckpoint(init)) return LoadToolCheckpoint(model, init);
         var sources = new List<WeightSource>();
         if (o.Init is not null) sources.Add(new WeightSource(o.Init, WeightSourceKind.Model));
         if (o.LanguageModel is not null) sources.Add(new WeightSource(o.LanguageModel, WeightSourceKind.LanguageModel));
@@ -125,6 +119,33 @@ public static class ModelInit
         if (o.MmProjector is not null) sources.Add(new WeightSource(o.MmProjector, WeightSourceKind.MmProjector));
         return PretrainedWeights.Load(model, sources, options);
     }
+
+    /// <summary>
+    /// A checkpoint of this tool, whole; into a model with LoRA adapters the checkpoint does not have (LoRA on a
+    /// previous full fine-tune), every other key must still match, and the adapters stay as initialised (B = 0).
+    /// </summary>
+    private static CheckpointLoadReport LoadToolCheckpoint(nn.Module model, string dir)
+    {
+        CheckpointStore.Read(dir);   // checks the files against their hashes first
+        var state = model.state_dict();
+        var configPath = Path.Combine(dir, CheckpointFiles.ModelConfig);
+        var checkpointHasLora = LlavaConfig.Load(configPath).Lora is not null;
+        var adapters = state.Keys.Where(IsAdapterKey).ToList();
+        if (adapters.Count == 0 || checkpointHasLora)
+        {
+            CheckpointStore.LoadModel(dir, model);
+            var all = state.Keys.ToList();
+            return new CheckpointLoadReport([new LoadedSource(dir, "cotbal_checkpoint", "cotbal", [CheckpointFiles.Model], all.Count)], all, [], [], [], new Dictionary<string, string>());
+        }
+        var matched = CheckpointStore.LoadModelAllowingMissing(dir, model);
+        var missing = state.Keys.Where(k => !IsAdapterKey(k) && !matched.Contains(k)).ToList();
+        if (missing.Count > 0)
+            throw new CoTBalInputException($"--init: {dir}: its weights do not fit the model ({missing.Count} missing key(s): {string.Join(", ", missing.Take(3))})");
+        var loaded = state.Keys.Where(matched.Contains).ToList();
+        return new CheckpointLoadReport([new LoadedSource(dir, "cotbal_checkpoint", "cotbal", [CheckpointFiles.Model], loaded.Count)], loaded, adapters, [], [], new Dictionary<string, string>());
+    }
+
+    private static bool IsAdapterKey(string key) => key.EndsWith(".lora_A", StringComparison.Ordinal) || key.EndsWith(".lora_B", StringComparison.Ordinal);
 
     /// <summary>True when the run starts from pretrained weights of any kind.</summary>
     public static bool HasInit(TrainingOptions o) => o.Init is not null || o.VisionTower is not null || o.LanguageModel is not null || o.MmProjector is not null;

@@ -41,6 +41,22 @@ public sealed class InitOptionsTests : IDisposable
     }
 
     [Fact]
+    public void Lora_can_start_from_a_full_checkpoint_of_this_tool()
+    {
+        var full = Train(_fx.Options("full"));
+        var lora = Train(_fx.Options("lora") with { Steps = 2, Init = full.FinalCheckpoint, LoraRank = 2 });
+        var before = Weights(full.FinalCheckpoint);
+        var model = new LlavaForCausalLM(SyntheticBackend.TinyConfig().WithVocabSize(SyntheticBackend.Vocab) with { Lora = new CoTBal.Model.Config.LoraConfig { Rank = 2, Alpha = 4 } }, seed: 999);
+        CheckpointStore.LoadModel(lora.FinalCheckpoint, model);
+        var after = model.state_dict();
+        const string key = "model.layers.0.self_attn.q_proj.weight";
+        Assert.True(before[key].eq(after[key]).all().item<bool>(), "the frozen base weight moved");
+        Assert.True(after["model.layers.0.self_attn.q_proj.lora_B"].abs().max().item<float>() > 0, "the adapter did not train");
+        var report = File.ReadAllText(Path.Combine(_fx.Root, "lora", "init_report.json"));
+        Assert.Contains("model.layers.0.self_attn.q_proj.lora_A", report, StringComparison.Ordinal); // left as initialised
+    }
+
+    [Fact]
     public void A_run_with_two_parameter_groups_resumes_bit_identically()
     {
         var options = _fx.Options("straight") with { MmProjectorLearningRate = 3e-2 };
