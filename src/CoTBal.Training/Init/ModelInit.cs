@@ -72,7 +72,9 @@ public static class ModelInit
     /// <summary>
     /// The tokenizer a pretrained folder ships, looked for in --init, then --language-model: <c>tokenizer.model</c>
     /// (SentencePiece, Llama / Vicuna), or a lone <c>vocab.json</c> (this tool's word vocabulary, as export writes it).
-    /// A byte-level BPE pair (<c>vocab.json</c> + <c>merges.txt</c>) is refused: give --tokenizer. Null when none is found.
+    /// A tool checkpoint's copied tokenizer counts too. A byte-level BPE pair (<c>vocab.json</c> + <c>merges.txt</c>), or a
+    /// pretrained folder with no tokenizer this tool reads, is refused (give --tokenizer). Null when no folder is given
+    /// or a tool checkpoint names none (gpt2).
     /// </summary>
     public static string? FolderTokenizer(string? init, string? languageModel)
     {
