@@ -210,6 +210,10 @@ public sealed record TrainingOptions
         if (ImageProcessor is null) result.Remove("image_processor");
         if (ImageAspectRatio is null) result.Remove("image_aspect_ratio");
         foreach (var name in new[] { "out", "checkpoint_every", "keep_checkpoints", "log_every", "progress", "threads", "tensorboard" }) result.Remove(name);
+        // options added with pretrained init count only when set, so runs started before them still resume
+        foreach (var (name, unset) in new[] { ("vision_tower", "null"), ("language_model", "null"), ("mm_projector", "null"), ("init_allow_missing", "[]"),
+                     ("init_allow_unexpected", "[]"), ("freeze_vision_tower", "null"), ("tune_mm_mlp_adapter", "false"), ("lora_r", "null"), ("lora_alpha", "null"), ("mm_projector_lr", "null") })
+            if (result.TryGetValue(name, out var value) && value == unset) result.Remove(name);
         return result;
     }
 }

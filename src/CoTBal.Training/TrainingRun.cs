@@ -62,10 +62,7 @@ public static class TrainingRun
         if (initReport is not null)
             AtomicFile.WriteAllText(Path.Combine(options.OutputDir, ModelInit.ReportFile), JsonSerializer.Serialize(initReport, TrainingOptions.Json));
         var schedule = CosineSchedule.WithWarmupRatio(options.LearningRate, totalSteps, options.WarmupRatio);
-        var projectorGroup = options.MmProjectorLearningRate is { } projectorLr
-            ? ((IReadOnlySet<Parameter>)new HashSet<Parameter>(model.Module.named_parameters().Where(p => p.name.StartsWith("model.mm_projector.", StringComparison.Ordinal)).Select(p => p.parameter), ReferenceEqualityComparer.Instance), projectorLr)
-            : ((IReadOnlySet<Parameter>, double)?)null;
-        using var trainer = new Trainer(model.Model, weighting, schedule, options.Optimizer, data.Tasks.Count, options.Seed, projectorGroup);
+        using var trainer = new Trainer(model.Model, weighting, schedule, options.Optimizer, data.Tasks.Count, options.Seed, ProjectorGroup(options, model.Module));
         var tokenizerFile = File.Exists(options.Tokenizer) ? Path.GetFullPath(options.Tokenizer) : null;
         var tokenizerName = tokenizerFile is null ? options.Tokenizer : "tokenizer" + Path.GetExtension(tokenizerFile);
 
@@ -136,6 +133,14 @@ public static class TrainingRun
 
         var finalTaskLoss = data.Tasks.Select((t, k) => (t, run.LastTaskLoss[k])).ToDictionary(p => p.t, p => p.Item2, StringComparer.Ordinal);
         return new TrainingSummary(run.Checkpoint!, run.Step, run.Tokens, TimeSpan.FromSeconds(run.ElapsedSeconds), finalTaskLoss, startStep, initReport?.Summary());
+    }
+
+    /// <summary>The projector's parameters and their peak learning rate when <c>mm_projector_lr</c> is set (LLaVA's separate AdamW group).</summary>
+    private static (IReadOnlySet<Parameter> Parameters, double PeakLearningRate)? ProjectorGroup(TrainingOptions options, nn.Module model)
+    {
+        if (options.MmProjectorLearningRate is not { } lr) return null;
+        var projector = model.named_parameters().Where(p => p.name.StartsWith("model.mm_projector.", StringComparison.Ordinal)).Select(p => p.parameter);
+        return (new HashSet<Parameter>(projector, ReferenceEqualityComparer.Instance), lr);
     }
 
     /// <summary>Progress as the options ask: a bar on a terminal, plain lines when redirected, or nothing.</summary>

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using CoTBal.Data.Text;
 using CoTBal.Model.Checkpoints;
+using SkiaSharp;
 using static TorchSharp.torch;
 
 namespace CoTBal.Cli.Tests;
@@ -24,16 +25,26 @@ public sealed class InitExportCommandTests : IDisposable
 
     private string P(string name) => Path.Combine(_dir.Path, name);
 
-    /// <summary>Six text-only samples of two tasks and a word vocabulary (under the fixtures' 50 ids) built from them.</summary>
+    /// <summary>Six samples of two tasks, each with a 20x12 image, and a word vocabulary (under the fixtures' 50 ids) built from them.</summary>
     private (string Data, string Vocab) TextData()
     {
+        for (int i = 0; i < 6; i++)
+        {
+            using var bitmap = new SKBitmap(new SKImageInfo(20, 12, SKColorType.Rgba8888, SKAlphaType.Opaque));
+            for (int y = 0; y < 12; y++)
+                for (int x = 0; x < 20; x++)
+                    bitmap.SetPixel(x, y, new SKColor((byte)(40 * i), (byte)(10 * x), (byte)(20 * y)));
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(P($"img{i}.png"), png.ToArray());
+        }
         var samples = Enumerable.Range(0, 6).Select(i => new
         {
             id = $"s{i}",
+            image = $"img{i}.png",
             task = i % 2 == 0 ? "count" : "color",
             conversations = new[]
             {
-                new { from = "human", value = i % 2 == 0 ? $"how many dots ? {i}" : "what color is it ?" },
+                new { from = "human", value = "<image>\n" + (i % 2 == 0 ? $"how many dots ? {i}" : "what color is it ?") },
                 new { from = "gpt", value = i % 2 == 0 ? $"{i} dots" : (i % 3 == 0 ? "red" : "blue") },
             },
         }).ToArray();
@@ -180,6 +191,20 @@ public sealed class InitExportCommandTests : IDisposable
         AssertRefused(CliHarness.Run(Train(P("b6"), "--model", TinyConfig, "--init-allow-missing", "model.*")), "need --init or a component flag", P("b6"));
         AssertRefused(CliHarness.Run(Train(P("b7"))), "--model: a model config is needed", P("b7"));
         AssertRefused(CliHarness.Run(Train(P("b8"), "--init", init, "--mm-projector", P("none.bin"))), "--mm-projector:", P("b8"));
+
+        var usage = CliHarness.Run(Train(P("b9"), "--init", init, "--freeze-vision-tower", "maybe"));
+        Assert.Equal(ExitCodes.BadInput, usage.ExitCode);
+        Assert.Contains("error: ", usage.Stderr, StringComparison.Ordinal);
+        Assert.Contains("maybe", usage.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(P("b9")));
+
+        // the tokenizer default: a pretrained folder without one this tool reads is refused, not replaced by gpt2
+        var (data, _) = TextData();
+        AssertRefused(CliHarness.Run("train", "--data", data, "--out", P("b10"), "--steps", "1", "--init", init), "has no tokenizer.model", P("b10"));
+        var bpe = CopyFolder(init, P("bpe"));
+        File.WriteAllText(Path.Combine(bpe, "vocab.json"), "{}");
+        File.WriteAllText(Path.Combine(bpe, "merges.txt"), "");
+        AssertRefused(CliHarness.Run("train", "--data", data, "--out", P("b11"), "--steps", "1", "--init", bpe), "byte-level BPE", P("b11"));
     }
 
     [Fact]
@@ -194,6 +219,11 @@ public sealed class InitExportCommandTests : IDisposable
         var llama = SafetensorsFile.Open(Fixture("parts", "llama", "model.safetensors"));
         foreach (var key in llama.Entries.Keys)
             Assert.True(Same(llama.Read(key), trained[key]), $"{key} trained with --tune-mm-mlp-adapter");
+        var clip = SafetensorsFile.Open(Fixture("parts", "clip", "model.safetensors"));
+        foreach (var key in clip.Entries.Keys)
+            Assert.True(Same(clip.Read(key), trained["model.vision_tower.vision_tower." + key]), $"{key} trained with --tune-mm-mlp-adapter");
+        using var fresh = new CoTBal.Model.LlavaForCausalLM(CoTBal.Model.Config.LlavaConfig.Load(Path.Combine(outDir, "checkpoint-0000005", "model_config.json")), seed: 42);
+        Assert.False(Same(fresh.state_dict()["model.mm_projector.2.weight"], trained["model.mm_projector.2.weight"]), "the projector did not train");
     }
 
     [Fact]

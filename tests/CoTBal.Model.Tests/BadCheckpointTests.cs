@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Text;
 using CoTBal.Core;
 using CoTBal.Model.Checkpoints;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
 
 namespace CoTBal.Model.Tests;
 
@@ -89,6 +91,34 @@ public sealed class BadCheckpointTests : IDisposable
         Assert.Contains("maps 'nothing.weight' to 'model-00001-of-00002.safetensors', which has no such tensor", Refusal(folder), StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(folder, WeightFiles.SafetensorsIndex), """{"weight_map":{"a":"../elsewhere.safetensors"}}""");
         Assert.Contains("is not a file name in the folder", Refusal(folder), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pytorch_file_whose_storage_is_shorter_than_its_tensor_is_refused()
+    {
+        using var model = new LlavaForCausalLM(TestModels.Tiny());
+        var good = Path.Combine(_dir, "good.bin");
+        using (var holder = nn.Sequential(("mm_projector", Projector.MultimodalProjector.Create(TestModels.Tiny()))))
+            holder.save_py(good);   // keys mm_projector.{0,2}.*, as LLaVA's stage 1 writes them
+        PretrainedWeights.Load(model, [new WeightSource(good, WeightSourceKind.MmProjector)], new CheckpointLoadOptions(AllowMissing: ["*"])); // the intact file loads
+        var bad = Path.Combine(_dir, "short.bin");
+        using (var input = System.IO.Compression.ZipFile.OpenRead(good))
+        using (var output = System.IO.Compression.ZipFile.Open(bad, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            foreach (var entry in input.Entries)
+            {
+                using var from = entry.Open();
+                using var buffer = new MemoryStream();
+                from.CopyTo(buffer);
+                var bytes = buffer.ToArray();
+                if (entry.FullName.Contains("/data/", StringComparison.Ordinal)) bytes = bytes[..Math.Min(8, bytes.Length)];
+                using var to = output.CreateEntry(entry.FullName, System.IO.Compression.CompressionLevel.NoCompression).Open();
+                to.Write(bytes);
+            }
+        }
+        var ex = Assert.Throws<CoTBalInputException>(() => PretrainedWeights.Load(model, [new WeightSource(bad, WeightSourceKind.MmProjector)], new CheckpointLoadOptions(AllowMissing: ["*"])));
+        Assert.Contains("not a readable PyTorch state dict", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', ex.Message);
     }
 
     [Fact]

@@ -115,6 +115,31 @@ public sealed class PretrainedImportTests
         Assert.NotEmpty(report.IgnoredUnexpected);
     }
 
+    [Fact]
+    public void Bfloat16_weights_convert_to_the_model_dtype()
+    {
+        using var scope = NewDisposeScope();
+        using var source = new LlavaForCausalLM(TestModels.Tiny(), seed: 1);
+        using var target = new LlavaForCausalLM(TestModels.Tiny(), seed: 2);
+        var path = Path.Combine(Path.GetTempPath(), $"cotbal-bf16-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            using (var stream = File.Create(path))
+                SafetensorsFile.Write(stream, source.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.to_type(ScalarType.BFloat16)));
+            Assert.All(SafetensorsFile.Open(path).Entries.Values, e => Assert.Equal("BF16", e.DType));
+            var report = LlavaCheckpoint.Load(target, path);
+            Assert.Equal(source.state_dict().Count, report.Converted.Count);
+            const string key = "model.layers.1.mlp.down_proj.weight";
+            var expected = source.state_dict()[key].to_type(ScalarType.BFloat16).to_type(ScalarType.Float32);
+            Assert.Equal(0f, TestModels.MaxAbsDiff(expected, target.state_dict()[key]));
+            Assert.True(TestModels.MaxAbsDiff(source.state_dict()[key], target.state_dict()[key]) > 0); // really rounded to bf16
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData(CheckpointLayout.Llava)]
     [InlineData(CheckpointLayout.HuggingFace)]

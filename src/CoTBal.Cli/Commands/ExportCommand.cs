@@ -24,7 +24,7 @@ public static class ExportCommand
         command.SetAction((parse, ct) => CommandRunner.GuardAsync(() =>
         {
             var megabytes = parse.GetValue(maxShard);
-            if (megabytes <= 0) throw new Core.CoTBalInputException($"--max-shard-mb must be > 0, got {megabytes}");
+            if (megabytes <= 0 || megabytes > long.MaxValue >> 20) throw new Core.CoTBalInputException($"--max-shard-mb must be > 0 (and a size in MiB), got {megabytes}");
             if (parse.GetValue(format) != "hf" && parse.GetValue(imageToken) is not null) throw new Core.CoTBalInputException("--image-token-index applies to --format hf only");
             var path = ModelExport.Run(new ExportOptions(
                 parse.GetValue(checkpoint)!,

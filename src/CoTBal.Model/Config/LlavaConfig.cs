@@ -126,6 +126,8 @@ public sealed record LlavaConfig
         if (ImageTokens >= t.MaxPositionEmbeddings)
             Fail("text_config.max_position_embeddings", $"must exceed the {ImageTokens} image tokens per image (got {t.MaxPositionEmbeddings})");
 
+        if (TuneMmMlpAdapter && Lora is not null) Fail("tune_mm_mlp_adapter", "trains the projector only; it cannot be combined with lora");
+        if (TuneMmMlpAdapter && !FreezeVisionTower) Fail("tune_mm_mlp_adapter", "trains the projector only; it cannot be combined with freeze_vision_tower false");
         if (Lora is { } lora)
         {
             Positive("lora.r", lora.Rank);

@@ -26,7 +26,8 @@ public static class PretrainedConfig
         JsonObject? main = modelFolder is null ? null : ReadJson(modelFolder, "--init");
         LlamaConfig? text = null;
         VisionConfig? vision = null;
-        var config = new JsonObject();
+        string projectorType = "mlp2x_gelu", selectFeature = "patch";
+        int selectLayer = -2;
         string source = modelFolder ?? languageModelFolder ?? visionTowerFolder ?? throw new ArgumentException("no folder given");
         if (main is not null)
         {
@@ -36,8 +37,8 @@ public static class PretrainedConfig
                 // transformers LlavaConfig
                 text = ReadLlama(textConfig, file + " text_config");
                 if (main["vision_config"] is JsonObject v) vision = ReadClip(v, file + " vision_config");
-                config["mm_vision_select_layer"] = Int(main, "vision_feature_layer", -2, file);
-                config["mm_vision_select_feature"] = Str(main, "vision_feature_select_strategy", "default") switch
+                selectLayer = Int(main, "vision_feature_layer", -2, file);
+                selectFeature = Str(main, "vision_feature_select_strategy", "default") switch
                 {
                     "default" => "patch",
                     "full" => "cls_patch",
@@ -51,14 +52,15 @@ public static class PretrainedConfig
                 // original LLaVA (LlavaLlamaForCausalLM) or a plain LlamaConfig
                 text = ReadLlama(main, file);
                 if (main["vision_config"] is JsonObject v) vision = ReadClip(v, file + " vision_config");
-                config["mm_projector_type"] = Str(main, "mm_projector_type", "mlp2x_gelu");
-                config["mm_vision_select_layer"] = Int(main, "mm_vision_select_layer", -2, file);
-                config["mm_vision_select_feature"] = Str(main, "mm_vision_select_feature", "patch");
             }
             else
             {
                 throw new CoTBalInputException($"{file}: neither a LLaVA config (hidden_size, mm_* fields) nor a transformers LlavaConfig (text_config)");
             }
+            // LLaVA's mm_* names (an original LLaVA config, or this tool's own next to text_config) take precedence
+            projectorType = Str(main, "mm_projector_type", projectorType);
+            selectLayer = Int(main, "mm_vision_select_layer", selectLayer, file);
+            selectFeature = Str(main, "mm_vision_select_feature", selectFeature);
         }
         if (text is null && languageModelFolder is not null)
             text = ReadLlama(ReadJson(languageModelFolder, "--language-model"), Path.Combine(languageModelFolder, FileName));
@@ -77,9 +79,9 @@ public static class PretrainedConfig
         {
             Text = text,
             Vision = vision,
-            ProjectorType = config["mm_projector_type"]?.GetValue<string>() ?? "mlp2x_gelu",
-            VisionSelectLayer = config["mm_vision_select_layer"]?.GetValue<int>() ?? -2,
-            VisionSelectFeature = config["mm_vision_select_feature"]?.GetValue<string>() ?? "patch",
+            ProjectorType = projectorType,
+            VisionSelectLayer = selectLayer,
+            VisionSelectFeature = selectFeature,
         };
         result.Validate(source, requireVocab: true);
         return result;

@@ -127,6 +127,27 @@ public sealed class CheckpointStore
         }
     }
 
+    /// <summary>
+    /// Loads the weights the checkpoint has into <paramref name="model"/>, leaving model keys it lacks as they are;
+    /// returns the model keys loaded. A checkpoint key the model lacks, or a shape mismatch, is a clear error.
+    /// </summary>
+    public static IReadOnlySet<string> LoadModelAllowingMissing(string dir, nn.Module model)
+    {
+        var loaded = new Dictionary<string, bool>(StringComparer.Ordinal);
+        try
+        {
+            model.load(Path.Combine(dir, CheckpointFiles.Model), strict: false, loadedParameters: loaded);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or System.Runtime.InteropServices.ExternalException)
+        {
+            throw new CoTBalInputException($"checkpoint {dir}: its weights do not fit the model ({e.Message.ReplaceLineEndings(" ")})", e);
+        }
+        var unexpected = loaded.Where(kv => !kv.Value).Select(kv => kv.Key).ToList();
+        if (unexpected.Count > 0)
+            throw new CoTBalInputException($"checkpoint {dir}: its weights do not fit the model ({unexpected.Count} unexpected key(s): {string.Join(", ", unexpected.Take(3))})");
+        return loaded.Keys.ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>Restores the optimizer state and the torch generator.</summary>
     public static void LoadTrainer(string dir, Trainer trainer)
     {

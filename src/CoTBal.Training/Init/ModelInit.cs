@@ -41,6 +41,8 @@ public static class ModelInit
                 if (string.IsNullOrWhiteSpace(p)) throw new CoTBalInputException($"{option}: an empty pattern");
         if ((o.InitAllowMissing.Count > 0 || o.InitAllowUnexpected.Count > 0) && o.Init is null && !components)
             throw new CoTBalInputException("--init-allow-missing / --init-allow-unexpected need --init or a component flag");
+        if ((o.InitAllowMissing.Count > 0 || o.InitAllowUnexpected.Count > 0) && o.Init is not null && IsToolCheckpoint(o.Init))
+            throw new CoTBalInputException($"--init-allow-missing / --init-allow-unexpected apply to pretrained folders; {o.Init} is a checkpoint of this tool, loaded whole");
         if (o.ModelConfigPath is null && o.Init is null && o.LanguageModel is null)
             throw new CoTBalInputException("--model: a model config is needed unless --init or --language-model names a pretrained folder with a config.json");
         if (o.ModelConfigPath is null && o.Init is { } i && File.Exists(i))
@@ -70,10 +72,13 @@ public static class ModelInit
     /// <summary>
     /// The tokenizer a pretrained folder ships, looked for in --init, then --language-model: <c>tokenizer.model</c>
     /// (SentencePiece, Llama / Vicuna), or a lone <c>vocab.json</c> (this tool's word vocabulary, as export writes it).
-    /// A byte-level BPE pair (<c>vocab.json</c> + <c>merges.txt</c>) is refused: give --tokenizer. Null when none is found.
+    /// A tool checkpoint's copied tokenizer counts too. A byte-level BPE pair (<c>vocab.json</c> + <c>merges.txt</c>), or a
+    /// pretrained folder with no tokenizer this tool reads, is refused (give --tokenizer). Null when no folder is given
+    /// or a tool checkpoint names none (gpt2).
     /// </summary>
     public static string? FolderTokenizer(string? init, string? languageModel)
     {
+        string? pretrained = null;
         foreach (var folder in new[] { init, languageModel })
         {
             if (folder is null || !Directory.Exists(folder)) continue;
@@ -87,9 +92,17 @@ public static class ModelInit
                 return vocab;
             }
             if (IsToolCheckpoint(folder))
-                foreach (var name in new[] { "tokenizer.model", "tokenizer.json" })
-                    if (File.Exists(Path.Combine(folder, name))) return Path.Combine(folder, name);
+            {
+                var copied = Path.Combine(folder, "tokenizer.json");
+                if (File.Exists(copied)) return copied;   // this tool's word vocabulary, as train copies it
+            }
+            else
+            {
+                pretrained ??= folder;
+            }
         }
+        if (pretrained is not null)
+            throw new CoTBalInputException($"--tokenizer: {pretrained} has no tokenizer.model (SentencePiece) or vocab.json this tool reads; give --tokenizer");
         return null;
     }
 
@@ -100,16 +113,7 @@ public static class ModelInit
     public static CheckpointLoadReport Load(nn.Module model, TrainingOptions o)
     {
         var options = new CheckpointLoadOptions(o.InitAllowMissing, o.InitAllowUnexpected);
-        if (o.Init is { } init && IsToolCheckpoint(init))
-        {
-            if (o.InitAllowMissing.Count == 0 && o.InitAllowUnexpected.Count == 0)
-            {
-                CheckpointStore.Read(init);   // checks the files against their hashes first
-                CheckpointStore.LoadModel(init, model);
-                var keys = model.state_dict().Keys.ToList();
-                return new CheckpointLoadReport([new LoadedSource(init, "cotbal_checkpoint", "cotbal", [CheckpointFiles.Model], keys.Count)], keys, [], [], [], new Dictionary<string, string>());
-            }
-        }
+        if (o.Init is { } init && IsToolCheckpoint(init)) return LoadToolCheckpoint(model, init);
         var sources = new List<WeightSource>();
         if (o.Init is not null) sources.Add(new WeightSource(o.Init, WeightSourceKind.Model));
         if (o.LanguageModel is not null) sources.Add(new WeightSource(o.LanguageModel, WeightSourceKind.LanguageModel));
@@ -117,6 +121,33 @@ public static class ModelInit
         if (o.MmProjector is not null) sources.Add(new WeightSource(o.MmProjector, WeightSourceKind.MmProjector));
         return PretrainedWeights.Load(model, sources, options);
     }
+
+    /// <summary>
+    /// A checkpoint of this tool, whole; into a model with LoRA adapters the checkpoint does not have (LoRA on a
+    /// previous full fine-tune), every other key must still match, and the adapters stay as initialised (B = 0).
+    /// </summary>
+    private static CheckpointLoadReport LoadToolCheckpoint(nn.Module model, string dir)
+    {
+        CheckpointStore.Read(dir);   // checks the files against their hashes first
+        var state = model.state_dict();
+        var configPath = Path.Combine(dir, CheckpointFiles.ModelConfig);
+        var checkpointHasLora = LlavaConfig.Load(configPath).Lora is not null;
+        var adapters = state.Keys.Where(IsAdapterKey).ToList();
+        if (adapters.Count == 0 || checkpointHasLora)
+        {
+            CheckpointStore.LoadModel(dir, model);
+            var all = state.Keys.ToList();
+            return new CheckpointLoadReport([new LoadedSource(dir, "cotbal_checkpoint", "cotbal", [CheckpointFiles.Model], all.Count)], all, [], [], [], new Dictionary<string, string>());
+        }
+        var matched = CheckpointStore.LoadModelAllowingMissing(dir, model);
+        var missing = state.Keys.Where(k => !IsAdapterKey(k) && !matched.Contains(k)).ToList();
+        if (missing.Count > 0)
+            throw new CoTBalInputException($"--init: {dir}: its weights do not fit the model ({missing.Count} missing key(s): {string.Join(", ", missing.Take(3))})");
+        var loaded = state.Keys.Where(matched.Contains).ToList();
+        return new CheckpointLoadReport([new LoadedSource(dir, "cotbal_checkpoint", "cotbal", [CheckpointFiles.Model], loaded.Count)], loaded, adapters, [], [], new Dictionary<string, string>());
+    }
+
+    private static bool IsAdapterKey(string key) => key.EndsWith(".lora_A", StringComparison.Ordinal) || key.EndsWith(".lora_B", StringComparison.Ordinal);
 
     /// <summary>True when the run starts from pretrained weights of any kind.</summary>
     public static bool HasInit(TrainingOptions o) => o.Init is not null || o.VisionTower is not null || o.LanguageModel is not null || o.MmProjector is not null;

@@ -24,7 +24,9 @@ internal sealed class SyntheticBackend(int batchesPerEpoch = 5, int taskCount = 
 
     public TrainableModel CreateModel(TrainingOptions options, PreparedData data)
     {
-        var model = new LlavaForCausalLM(TinyConfig().WithVocabSize(data.VocabularySize), options.Seed);
+        // the run's freezing and LoRA options apply over the tiny config (RunFixture writes it as the model config)
+        var config = TinyConfig() with { Lora = options.LoraRank is { } r ? new LoraConfig { Rank = r, Alpha = options.LoraAlpha ?? 2.0 * r } : null };
+        var model = new LlavaForCausalLM(config.WithVocabSize(data.VocabularySize), options.Seed);
         return new TrainableModel(model, model, model.Config.ToJson());
     }
 
