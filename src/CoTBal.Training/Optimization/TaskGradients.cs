@@ -99,7 +99,7 @@ public sealed class TaskGradients : IDisposable
         {
             var p = _parameters[i];
             var direction = c.mm(_sums[i].index_select(0, index)).reshape(p.shape); // [1, numel] -> shape of p
-            if (p.grad is null) p.grad = direction.detach().clone().MoveToOuterDisposeScope();
+            if (p.grad is null) p.grad = direction.detach().clone().DetachFromDisposeScope(); // owned by the parameter from now on
             else p.grad.copy_(direction);
         }
     }
