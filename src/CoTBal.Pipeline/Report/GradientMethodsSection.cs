@@ -12,7 +12,8 @@ namespace CoTBal.Pipeline.Report;
 /// per method, the task weights over training (an aggregator's coefficients c_k of d = sum_k c_k g_k; FAMO's loss
 /// weights), and for the aggregators the gradient conflicts they saw: per task, its mean gradient cosine with the
 /// other tasks over the steps, and a table of the mean cosine and the share of conflicting steps (cosine &lt; 0)
-/// per task pair. Reads the "task_weights" and "grad_cosine" fields of train_log.jsonl; writes nothing when no
+/// per task pair. Reads the "task_loss", "task_weights" and "grad_cosine" fields of train_log.jsonl (a weight is
+/// drawn only at steps where its task had answer tokens); writes nothing when no
 /// such method ran.
 /// </summary>
 public static class GradientMethodsSection
@@ -38,8 +39,8 @@ public static class GradientMethodsSection
             var log = Read(Path.Combine(run.JobDirectory(job.Name), "train_log.jsonl"));
             if (log.Steps.Count == 0) continue;
             var wfile = $"grad_weights_{method}.png";
-            ReportFigures.Lines(Path.Combine(reportDir, wfile), $"{label}: task weights over training", "weight",
-                log.Tasks.Select(t => (t, log.Steps.ToArray(), log.Weights.Select(w => w.GetValueOrDefault(t, double.NaN)).ToArray())).ToArray());
+            ReportFigures.Lines(Path.Combine(reportDir, wfile), $"{label}: task weights over training (steps with the task)", "weight",
+                log.Tasks.Select(t => WeightSeries(log, t)).ToArray());
             md.Append(Ci, $"![{label} weights]({wfile})\n\n");
             var methodJson = new JsonObject();
             if (log.Cosines.Any(c => c.Count > 0))
@@ -78,6 +79,13 @@ public static class GradientMethodsSection
     private static string Key(Log log, string a, string b) =>
         log.Tasks.IndexOf(a) < log.Tasks.IndexOf(b) ? a + "|" + b : b + "|" + a;
 
+    /// <summary>A task's weight at the steps where it was present (absent tasks have weight 0 in the log).</summary>
+    private static (string, double[], double[]) WeightSeries(Log log, string task)
+    {
+        var steps = Enumerable.Range(0, log.Steps.Count).Where(s => log.Weights[s].ContainsKey(task)).ToArray();
+        return (task, [.. steps.Select(s => log.Steps[s])], [.. steps.Select(s => log.Weights[s][task])]);
+    }
+
     private static (string, double[], double[]) MeanCosineSeries(Log log, string task)
     {
         var x = new List<double>();
@@ -106,10 +114,11 @@ public static class GradientMethodsSection
             using var doc = JsonDocument.Parse(line);
             var root = doc.RootElement;
             log.Steps.Add(root.GetProperty("step").GetInt32());
-            var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+            var weights = new Dictionary<string, double>(StringComparer.Ordinal); // present tasks only
+            var loss = root.GetProperty("task_loss");
             foreach (var p in root.GetProperty("task_weights").EnumerateObject())
             {
-                weights[p.Name] = p.Value.GetDouble();
+                if (loss.TryGetProperty(p.Name, out var l) && l.ValueKind == JsonValueKind.Number) weights[p.Name] = p.Value.GetDouble();
                 if (!log.Tasks.Contains(p.Name)) log.Tasks.Add(p.Name);
             }
             var cosines = new Dictionary<string, double>(StringComparer.Ordinal);

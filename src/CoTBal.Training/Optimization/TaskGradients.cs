@@ -59,47 +59,55 @@ public sealed class TaskGradients : IDisposable
 
     /// <summary>
     /// The Gram matrix of the mean-loss gradients of <paramref name="tasks"/> (run indices), in double precision:
-    /// G[a, b] = g_a . g_b with g_k = grad(S_k) / tokens[k], summed parameter by parameter.
+    /// G[a, b] = g_a . g_b with g_k = grad(S_k) / tokens[k]. Summed parameter by parameter over column chunks of
+    /// at most <see cref="ChunkElements"/> values per task, so the float64 copy never exceeds N x that.
     /// </summary>
     public double[,] Gram(IReadOnlyList<int> tasks, IReadOnlyList<long> tokens)
     {
-        int k = tasks.Count;
-        var gram = new double[k, k];
+        int n = _taskCount, k = tasks.Count;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var index = tensor(tasks.Select(t => (long)t).ToArray());
-        var scale = tensor(tasks.Select(t => 1.0 / tokens[t]).ToArray(), dtype: ScalarType.Float64).unsqueeze(1); // [K, 1]
-        var total = zeros(k, k, dtype: ScalarType.Float64);
+        var total = zeros(n, n, dtype: ScalarType.Float64);                   // [N, N] of the sums S_k
         foreach (var s in _sums)
         {
-            using var inner = NewDisposeScope();
-            var g = s.index_select(0, index).to_type(ScalarType.Float64) * scale; // [K, numel]
-            total.add_(g.mm(g.t()));
+            foreach (var chunk in s.split(ChunkElements, 1))
+            {
+                using var inner = NewDisposeScope();
+                var g = chunk.to_type(ScalarType.Float64);                   // [N, chunk]
+                total.add_(g.mm(g.t()));
+            }
         }
         var values = total.data<double>().ToArray();
+        var gram = new double[k, k];
         for (int a = 0; a < k; a++)
-            for (int b = 0; b < k; b++) gram[a, b] = values[a * k + b];
+            for (int b = 0; b < k; b++)
+                gram[a, b] = values[tasks[a] * n + tasks[b]] / ((double)tokens[tasks[a]] * tokens[tasks[b]]);
         return gram;
     }
+
+    /// <summary>Columns per chunk when the Gram matrix is computed in double precision.</summary>
+    public const long ChunkElements = 1 << 20;
 
     /// <summary>The gradient of task <paramref name="task"/>'s mean loss for every parameter (copies; for tests).</summary>
     public Tensor[] TaskGradient(int task, long tokens) =>
         _parameters.Select((p, i) => (_sums[i][task] / (float)tokens).reshape(p.shape)).ToArray();
 
     /// <summary>
-    /// Writes d = sum_a coefficients[a] * g_{tasks[a]} into every parameter's .grad (float32).
+    /// Writes d = sum_a coefficients[a] * g_{tasks[a]} into every parameter's .grad (float32), as one [1, N] x [N, numel]
+    /// product per parameter on the buffers themselves (absent tasks get coefficient 0).
     /// </summary>
     public void Apply(IReadOnlyList<int> tasks, IReadOnlyList<long> tokens, IReadOnlyList<double> coefficients)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var index = tensor(tasks.Select(t => (long)t).ToArray());
-        var c = tensor(tasks.Select((t, a) => (float)(coefficients[a] / tokens[t])).ToArray()).unsqueeze(0); // [1, K]
+        var perTask = new float[_taskCount];
+        for (int a = 0; a < tasks.Count; a++) perTask[tasks[a]] = (float)(coefficients[a] / tokens[tasks[a]]);
+        var c = tensor(perTask).unsqueeze(0);                                  // [1, N]
         for (int i = 0; i < _parameters.Length; i++)
         {
             var p = _parameters[i];
-            var direction = c.mm(_sums[i].index_select(0, index)).reshape(p.shape); // [1, numel] -> shape of p
-            if (p.grad is null) p.grad = direction.detach().clone().MoveToOuterDisposeScope();
+            var direction = c.mm(_sums[i]).reshape(p.shape);                   // [1, numel] -> shape of p
+            if (p.grad is null) p.grad = direction.detach().clone().DetachFromDisposeScope(); // owned by the parameter from now on
             else p.grad.copy_(direction);
         }
     }

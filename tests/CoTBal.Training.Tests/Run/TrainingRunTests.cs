@@ -211,6 +211,22 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void Gradient_method_options_round_trip_and_are_absent_from_the_json_and_fingerprint_when_unset()
+    {
+        var options = _fx.Options("json-nash", WeightingMethod.NashMtl);
+        var json = options.ToJson();
+        Assert.Contains("\"weighting\": \"nash_mtl\"", json);
+        var again = TrainingOptions.FromJson(json, "train_config.json");
+        Assert.Equal(new CoTBal.Training.Weighting.Gradient.NashMtlOptions(UpdateEvery: 2), again.Gradient!.NashMtl);
+        Assert.Null(again.Gradient.CaGrad);
+        Assert.Contains("gradient", options.Fingerprint().Keys);
+        // runs that set none keep the fingerprint keys they had before these methods existed
+        var plain = _fx.Options("json-ew");
+        Assert.DoesNotContain("\"gradient\"", plain.ToJson());
+        Assert.DoesNotContain("gradient", plain.Fingerprint().Keys);
+    }
+
+    [Fact]
     public void Invalid_options_are_rejected_before_training()
     {
         Assert.Throws<CoTBalInputException>(() => Train(_fx.Options("bad") with { Epochs = 1 }));

@@ -19,7 +19,7 @@ public sealed record CaGradOptions(double C = 0.4, int Rescale = 1)
 /// Learning", NeurIPS 2021; checked against LibMTL's <c>weighting/CAGrad.py</c> and torchjd's <c>CAGrad</c>):
 /// the update maximises the worst task's improvement min_i g_i . d within the ball |d - g0| &lt;= c |g0| around the
 /// mean gradient g0. Its dual is a K-variable problem over the simplex, min_w g_w . g0 + c |g0| |g_w| with
-/// g_w = sum w_i g_i, solved here by projected gradient descent on the Gram matrix (LibMTL: scipy SLSQP, with
+/// g_w = sum w_i g_i, solved here by accelerated projected gradient descent on the Gram matrix (LibMTL: scipy SLSQP, with
 /// the same 1e-8 guards inside the square roots); then d = g0 + (c |g0| / |g_w|) g_w, rescaled by 1 / (1 + c^2).
 /// At c = 0, d = g0. No state.
 /// </summary>

@@ -16,8 +16,7 @@ public sealed record MgdaOptions(int MaxIterations = 250, double Tolerance = 1e-
 
 /// <summary>
 /// MGDA (Désidéri 2012; Sener and Koltun, "Multi-Task Learning as Multi-Objective Optimization", NeurIPS 2018;
-/// checked against LibMTL's <c>weighting/MGDA.py</c> and the authors' <c>MinNormSolver</c> as copied in
-/// AvivNavon/nash-mtl <c>methods/min_norm_solvers.py</c>): the update is the min-norm point of the convex hull
+/// checked against LibMTL's <c>weighting/MGDA.py</c>, modified from the authors' <c>MinNormSolver</c>): the update is the min-norm point of the convex hull
 /// of the task gradients, d = sum_k a_k g_k with a = argmin over the simplex of a^T G a, found by the paper's
 /// Frank-Wolfe algorithm with exact line search, started from the best pair (the closed-form two-task solution,
 /// which is optimal for K = 2). Each task's loss decreases to first order along d (g_k . d >= |d|^2 at the

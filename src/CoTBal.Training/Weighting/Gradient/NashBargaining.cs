@@ -15,9 +15,8 @@ public sealed record NashMtlOptions(int UpdateEvery = 1, int Iterations = 20)
 }
 
 /// <summary>
-/// Nash-MTL (Navon et al., "Multi-Task Learning as a Bargaining Game", ICML 2022; checked against
-/// AvivNavon/nash-mtl <c>methods/weight_methods.py</c>, LibMTL's <c>weighting/Nash_MTL.py</c> and torchjd's
-/// <c>NashMTL</c>): the update d = sum_i a_i g_i with the Nash bargaining solution a > 0 of (G a)_i = 1 / a_i, found
+/// Nash-MTL (Navon et al., "Multi-Task Learning as a Bargaining Game", ICML 2022; checked against the authors'
+/// AvivNavon/nash-mtl <c>methods/weight_methods.py</c>): the update d = sum_i a_i g_i with the Nash bargaining solution a > 0 of (G a)_i = 1 / a_i, found
 /// as in the paper by the concave-convex procedure: starting from the previous solution a_p, each round solves
 /// the convex problem min_a 1^T G a + phi'(a_p)^T a subject to log a_i + log (G a)_i >= 0 (phi = sum_i log a_i +
 /// log (G a)_i linearised at a_p; the reference solves it with cvxpy/ECOS, here a log-barrier Newton method on

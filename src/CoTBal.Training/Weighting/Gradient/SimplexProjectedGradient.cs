@@ -1,49 +1,65 @@
 namespace CoTBal.Training.Weighting.Gradient;
 
 /// <summary>
-/// Minimises a smooth convex function over the probability simplex by projected gradient descent with a
-/// backtracking (Armijo / sufficient-decrease) step and step growth after a success. Meant for the few-variable
+/// Minimises a smooth convex function over the probability simplex by accelerated projected gradient descent
+/// (FISTA, Beck and Teboulle 2009) with a backtracking estimate of the Lipschitz constant and a function-value
+/// restart of the momentum (O'Donoghue and Candès 2015), which keeps it monotone. Meant for the few-variable
 /// duals of the gradient aggregators (K = number of tasks); deterministic.
 /// </summary>
 public static class SimplexProjectedGradient
 {
-    /// <summary>The minimiser from <paramref name="start"/> (on the simplex).</summary>
-    public static double[] Minimize(Func<double[], double> f, Func<double[], double[]> gradient, double[] start, int maxIterations = 10_000, double tolerance = 1e-13)
+    /// <summary>The minimiser from <paramref name="start"/>; stops when a step moves every weight by less than <paramref name="tolerance"/>.</summary>
+    public static double[] Minimize(Func<double[], double> f, Func<double[], double[]> gradient, double[] start, int maxIterations = 20_000, double tolerance = 1e-12)
     {
+        int n = start.Length;
         var x = GramAlgebra.ProjectToSimplex(start);
         double fx = f(x);
-        double step = 1.0;
-        var grad = gradient(x);
-        double scale = Math.Max(grad.Max(Math.Abs), 1e-300);
-        step = 1.0 / scale;
+        var y = (double[])x.Clone();
+        double t = 1.0;
+        double lipschitz = Math.Max(gradient(x).Max(Math.Abs), 1e-300); // a first guess; backtracking corrects it
         for (int iteration = 0; iteration < maxIterations; iteration++)
         {
+            var gy = gradient(y);
+            double fy = f(y);
             double[] next;
-            double fNext;
-            double moved;
+            double fNext, moved;
             while (true)
             {
-                var trial = new double[x.Length];
-                for (int i = 0; i < x.Length; i++) trial[i] = x[i] - step * grad[i];
+                var trial = new double[n];
+                for (int i = 0; i < n; i++) trial[i] = y[i] - gy[i] / lipschitz;
                 next = GramAlgebra.ProjectToSimplex(trial);
                 fNext = f(next);
                 double linear = 0, squared = 0;
-                for (int i = 0; i < x.Length; i++)
+                moved = 0;
+                for (int i = 0; i < n; i++)
                 {
-                    double d = next[i] - x[i];
-                    linear += grad[i] * d;
+                    double d = next[i] - y[i];
+                    linear += gy[i] * d;
                     squared += d * d;
+                    moved = Math.Max(moved, Math.Abs(d));
                 }
-                moved = Math.Sqrt(squared);
-                if (fNext <= fx + linear + squared / (2 * step) + 1e-15 * Math.Abs(fx) || moved == 0) break;
-                step /= 2;
-                if (step < 1e-300) return x;
+                if (fNext <= fy + linear + lipschitz / 2 * squared + 1e-15 * Math.Abs(fy) || moved == 0) break;
+                lipschitz *= 2;
+                if (lipschitz > 1e300) return x;
             }
-            if (moved <= tolerance) return next;
+            if (fNext > fx && t > 1)
+            {
+                // momentum overshot: restart from x with a plain projected-gradient step next time
+                y = (double[])x.Clone();
+                t = 1.0;
+                continue;
+            }
+            double step = 0;
+            for (int i = 0; i < n; i++) step = Math.Max(step, Math.Abs(next[i] - x[i]));
+            double tNext = (1 + Math.Sqrt(1 + 4 * t * t)) / 2;
+            var yNext = new double[n];
+            for (int i = 0; i < n; i++) yNext[i] = next[i] + (t - 1) / tNext * (next[i] - x[i]);
             x = next;
             fx = fNext;
-            grad = gradient(x);
-            step *= 1.5;
+            if (moved <= tolerance && step <= tolerance) return x;
+            y = yNext;
+            t = tNext;
+            lipschitz *= 0.9; // let the estimate shrink again
         }
         return x;
     }
