@@ -21,20 +21,23 @@ public static class ExportCommand
 
         var command = new Command("export", "Write a training checkpoint as a LLaVA or Hugging Face model folder (safetensors, config.json, tokenizer).");
         foreach (var o in new Option[] { checkpoint, output, format, mergeLora, maxShard, imageToken }) command.Options.Add(o);
-        command.SetAction((parse, ct) => CommandRunner.GuardAsync(() =>
+        command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
+            var checkpointDir = run.InputFolder("--checkpoint", parse.GetValue(checkpoint)!);
+            var outDir = run.OutputFolder("--out", parse.GetValue(output)!);   // refuses a folder that holds the checkpoint
             var megabytes = parse.GetValue(maxShard);
             if (megabytes <= 0 || megabytes > long.MaxValue >> 20) throw new Core.CoTBalInputException($"--max-shard-mb must be > 0 (and a size in MiB), got {megabytes}");
             if (parse.GetValue(format) != "hf" && parse.GetValue(imageToken) is not null) throw new Core.CoTBalInputException("--image-token-index applies to --format hf only");
+            run.ThrowIfCancelled();
             var path = ModelExport.Run(new ExportOptions(
-                parse.GetValue(checkpoint)!,
-                parse.GetValue(output)!,
+                checkpointDir,
+                outDir,
                 parse.GetValue(format) == "hf" ? ExportFormat.Hf : ExportFormat.Llava,
                 parse.GetValue(mergeLora),
                 megabytes * 1024 * 1024,
                 parse.GetValue(imageToken)));
             Console.WriteLine($"exported: {path}");
-            return Task.FromResult(ExitCodes.Success);
+            return ExitCodes.Success;
         }));
         return command;
     }

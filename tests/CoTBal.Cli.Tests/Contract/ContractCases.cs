@@ -30,6 +30,7 @@ public static class ContractCases
     public static readonly string[] Train = ["train", "--data", "{in}/data.json", "--model", "{in}/model.json", "--tokenizer", "{bench}/vocab.json", "--steps", "2", "--progress", "none"];
     public static readonly string[] Run = ["run", "--data", "{bench}"];
     public static readonly string[] Demo = ["demo", "--size", "tiny"];
+    public static readonly string[] Export = ["export", "--checkpoint", "{in}/ckpt"];
 
     /// <summary>Commands writing one file: (name, base line without the option, option, the input the base line reads, a link to that input).</summary>
     public static readonly (string Name, string[] Base, string Option, string Input, string LinkToInput)[] FileOutputs =
@@ -44,7 +45,7 @@ public static class ContractCases
     /// <summary>Commands writing into a folder: (name, base line without --out).</summary>
     public static readonly (string Name, string[] Base)[] FolderOutputs =
     [
-        ("subsets", Subsets), ("generate", Generate), ("train", Train), ("run", Run), ("demo", Demo),
+        ("subsets", Subsets), ("generate", Generate), ("train", Train), ("run", Run), ("demo", Demo), ("export", Export),
     ];
 
     /// <summary>One valid command line per command, interrupted before it starts (exit 130, one line, nothing left).</summary>
@@ -54,6 +55,7 @@ public static class ContractCases
         ("subsets", [.. Subsets, "--out", "{tmp}/s"]), ("generate", [.. Generate, "--size", "tiny", "--out", "{tmp}/g"]),
         ("predict", [.. Predict, "--out", "{tmp}/a.jsonl"]), ("train", [.. Train, "--out", "{tmp}/t"]),
         ("run", [.. Run, "--out", "{tmp}/r"]), ("demo", [.. Demo, "--out", "{tmp}/d"]),
+        ("export", [.. Export, "--out", "{tmp}/e"]),
     ];
 
     public static IEnumerable<ContractCase> Rows()
@@ -93,6 +95,26 @@ public static class ContractCases
 
     private static IEnumerable<ContractCase> OptionRows()
     {
+        string[] export = [.. Export, "--out", "{tmp}/e"];
+        yield return Row("export missing checkpoint", "folder not found", ["export", "--checkpoint", "{in}/missing", "--out", "{tmp}/e"]);
+        yield return Row("export checkpoint = a file", "is a file; give a folder", ["export", "--checkpoint", "{in}/data.json", "--out", "{tmp}/e"]);
+        yield return Row("export checkpoint not a training checkpoint", "not a checkpoint folder", ["export", "--checkpoint", "{bench}", "--out", "{tmp}/e"]);
+        yield return Row("export --out holds the checkpoint", "holds the input", ["export", "--checkpoint", "{in}/ckpt", "--out", "{in}"]);
+        yield return Row("export --format onnx", "onnx", export, "--format", "onnx");
+        yield return Row("export --max-shard-mb 0", "--max-shard-mb must be > 0", export, "--max-shard-mb", "0");
+        yield return Row("export --image-token-index with llava", "--image-token-index applies to --format hf only", export, "--image-token-index", "5");
+        yield return Row("export without --out", "--out", Export);
+        string[] trainInit = [.. Train, "--out", "{tmp}/t"];
+        yield return Row("train --init missing", "--init", trainInit, "--init", "{in}/missing-model");
+        yield return Row("train --lora-r 0", "--lora-r must be > 0", trainInit, "--lora-r", "0");
+        yield return Row("train --lora-alpha without --lora-r", "--lora-alpha needs --lora-r", trainInit, "--lora-alpha", "8");
+        yield return Row("train --mm-projector-lr -1", "--mm-projector-lr must be > 0", trainInit, "--mm-projector-lr", "-1");
+        yield return Row("train --tune-mm-mlp-adapter with --lora-r", "cannot be combined with --lora-r", trainInit, "--tune-mm-mlp-adapter", "--lora-r", "2");
+        yield return Row("train --init-allow-missing without init", "need --init or a component flag", trainInit, "--init-allow-missing", "model.mm_projector.*");
+        yield return Row("train --freeze-vision-tower maybe", "maybe", trainInit, "--freeze-vision-tower", "maybe");
+        yield return Row("train --image-aspect-ratio anyres", "--image-aspect-ratio must be pad or square", trainInit, "--image-aspect-ratio", "anyres");
+        yield return Row("train --image-processor missing", "--image-processor", trainInit, "--image-processor", "{in}/missing-preprocessor.json");
+        yield return Row("train --vision-tower a file", "--vision-tower", trainInit, "--vision-tower", "{in}/data.json");
         string[] compare = [.. Compare, "--json", "{tmp}/c.json"];
         yield return Row("compare missing results", "file not found", ["compare", "--results", "{in}/missing.csv"]);
         yield return Row("compare results = a folder", "is a folder", ["compare", "--results", "{in}"]);

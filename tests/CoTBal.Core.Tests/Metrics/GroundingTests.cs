@@ -31,16 +31,24 @@ public sealed class GroundingTests
     }
 
     [Fact]
-    public void Missing_box_is_all_zeros_and_zero_over_zero_is_a_miss()
+    public void A_prediction_without_a_box_is_a_miss()
     {
-        // no box in the prediction -> [0,0,0,0]; against a [0,0,0,0] truth: 0/0 = NaN -> miss, reported IoU 0
+        // no box in the prediction -> [0,0,0,0] as the reference scorer reads it: IoU 0 against any real box
         var r = Ground(EvaluationOptions.Default,
-            Item("1", "I cannot find it", "no box either"),
-            Item("2", "I cannot find it", "[0.1, 0.1, 0.2, 0.2]"));
-        Assert.Equal(0.0, r.Scores["accuracy"]);
-        Assert.Equal(0.0, r.PerItem["1"]["iou"]);
+            Item("2", "I cannot find it", "[0.1, 0.1, 0.2, 0.2]"),
+            Item("3", "[0.1, 0.1, 0.2, 0.2]", "[0.1, 0.1, 0.2, 0.2]"));
+        Assert.Equal(0.5, r.Scores["accuracy"]);
         Assert.Equal(0.0, r.PerItem["2"]["iou"]);
-        Assert.Equal(0.0, r.Scores["mean_iou"]);
+        Assert.Equal(1.0, r.PerItem["3"]["iou"], 12);
+    }
+
+    [Fact]
+    public void A_reference_without_a_box_is_refused_naming_the_item()
+    {
+        // a reference with no box used to score as [0,0,0,0] (0/0 -> a silent miss); it is bad input
+        var e = Assert.Throws<CoTBalInputException>(() => Ground(EvaluationOptions.Default, Item("1", "I cannot find it", "no box either")));
+        Assert.Contains("'1'", e.Message);
+        Assert.Contains("has no box", e.Message);
     }
 
     [Fact]
