@@ -108,4 +108,39 @@ public sealed class PlanTests
         Assert.Equal($"error: --status: {missing}: no run recorded here", status.Stderr.TrimEnd());
         Assert.False(Directory.Exists(missing));
     }
+
+    [Fact]
+    public async Task SigtermStopsARunningJobAndRecordsItInterruptedWithItsTime()
+    {
+        // what scancel does to a cluster job: SIGTERM to `cotbal run --job` in the middle of a training
+        using var dir = new CliHarness.TempDir();
+        var data = SmallBenchmark.Generate(Path.Combine(dir.Path, "benchmark"));
+        var run = Path.Combine(dir.Path, "run");
+        var config = SmallBenchmark.Config() with { Auxiliary = SmallBenchmark.Config().Auxiliary with { MinSteps = 400 } };
+        CoTBalPipeline.Run(new RunRequest { DataDirectory = data, RunDirectory = run, Config = config, Job = "subsets" }, _ => { }, CancellationToken.None);
+
+        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cotbal.dll"), "run", "--out", run, "--job", "train-mini"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var log = Path.Combine(run, "jobs", "train-mini", "train_log.jsonl");
+        var clock = Stopwatch.StartNew();
+        while (!(File.Exists(log) && File.ReadAllText(log).Length > 0))
+        {
+            Assert.False(process.HasExited, await stderr);
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "no training step within 2 minutes");
+            await Task.Delay(50);
+        }
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{await stdout}\n{await stderr}");
+        Assert.Contains("train-mini: interrupted; run the same command again to resume", await stdout);
+        var state = new RunDirectory(run).ReadState("train-mini")!;
+        Assert.Equal(Pipeline.Jobs.JobStatus.Interrupted, state.Status);
+        Assert.True(state.WallSeconds > 0);
+    }
 }

@@ -36,13 +36,14 @@ public static class DemoCommand
                 Console.WriteLine($"  {manifest.Tasks.Count} tasks: {string.Join(", ", manifest.Tasks.Select(t => $"{t.Name} ({t.Metric})"))}");
             }
             var config = DemoConfig.For(sizeName, OptionParsing.Names(parse.GetValue(methods)).ToArray(), parse.GetValue(seeds));
+            using var signals = new TerminationSignals(ct);
             var outcome = CoTBalPipeline.Run(new RunRequest
             {
                 DataDirectory = dataDir,
                 RunDirectory = runDir,
                 Config = config,
                 CotbalCommand = RunCommand.LauncherCommand(),
-            }, Console.WriteLine, ct);
+            }, Console.WriteLine, signals.Token);
             RunCommand.PrintOutcome(outcome);
             Console.WriteLine($"demo finished in {PipelineProgress.Format(clock.Elapsed)}");
             return ExitCodes.Success;

@@ -32,6 +32,7 @@ public static class RunCommand
                 if (others.FirstOrDefault(o => o.Given).Option is { } clash)
                     throw new Core.CoTBalInputException($"--status reads the recorded run and takes only --out, not {clash.Name}");
             }
+            using var signals = new TerminationSignals(ct);
             var outcome = CoTBalPipeline.Run(new RunRequest
             {
                 Seeds = parse.GetValue(seeds),
@@ -42,7 +43,7 @@ public static class RunCommand
                 Plan = parse.GetValue(plan),
                 Status = parse.GetValue(status),
                 CotbalCommand = LauncherCommand(),
-            }, Console.WriteLine, ct);
+            }, Console.WriteLine, signals.Token);
             PrintOutcome(outcome);
             return ExitCodes.Success;
         })));
