@@ -119,25 +119,37 @@ public sealed class PlanTests
         var config = SmallBenchmark.Config() with { Auxiliary = SmallBenchmark.Config().Auxiliary with { MinSteps = 400 } };
         CoTBalPipeline.Run(new RunRequest { DataDirectory = data, RunDirectory = run, Config = config, Job = "subsets" }, _ => { }, CancellationToken.None);
 
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cotbal.dll"), "run", "--out", run, "--job", "train-mini"])
+        // env --default-signal: the test host may start children with SIGTERM ignored, which .NET then keeps ignoring
+        var psi = new ProcessStartInfo("env", ["--default-signal=TERM", "dotnet", Path.Combine(AppContext.BaseDirectory, "cotbal.dll"), "run", "--out", run, "--job", "train-mini"])
         {
             RedirectStandardOutput = true, RedirectStandardError = true,
         };
         using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        var log = Path.Combine(run, "jobs", "train-mini", "train_log.jsonl");
-        var clock = Stopwatch.StartNew();
-        while (!(File.Exists(log) && File.ReadAllText(log).Length > 0))
+        // wait for the training's first progress line ("step 1/400 ...")
+        var seen = new System.Text.StringBuilder();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
         {
-            Assert.False(process.HasExited, await stderr);
-            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "no training step within 2 minutes");
-            await Task.Delay(50);
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                seen.AppendLine(line);
+                if (line.StartsWith("step ", StringComparison.Ordinal)) break;
+            }
         }
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        Assert.False(process.HasExited, $"{seen}\n{await stderr}");
+        var signals = string.Join(" ", File.ReadLines($"/proc/{process.Id}/status").Where(l => l.StartsWith("Sig", StringComparison.Ordinal)));
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var killPsi = new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { RedirectStandardError = true };
+        string killed;
+        using (var kill = Process.Start(killPsi)!)
+        {
+            killed = await kill.StandardError.ReadToEndAsync();
+            await kill.WaitForExitAsync();
+            killed = $"kill exit {kill.ExitCode} {killed}";
+        }
         await process.WaitForExitAsync();
 
-        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{await stdout}\n{await stderr}");
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode} {signals} {killed} at {DateTime.UtcNow:HH:mm:ss}\n{seen}{await stdout}\n{await stderr}");
         Assert.Contains("train-mini: interrupted; run the same command again to resume", await stdout);
         var state = new RunDirectory(run).ReadState("train-mini")!;
         Assert.Equal(Pipeline.Jobs.JobStatus.Interrupted, state.Status);
