@@ -161,8 +161,13 @@ log "$victim: interrupted after ${wall}s"
 dead=$(queue | grep -c 'DependencyNeverSatisfied' || true)
 [ "$dead" = 0 ] || fail "$dead job(s) left waiting for a dependency that can never be satisfied"
 
-# resubmit at once: the first chain's pending jobs are cancelled, its running ones are waited for
-"$run/slurm/submit.sh" >"$work/submit-2.log"
+# resubmit at once: the first chain's pending jobs are cancelled, its running ones are waited for; SBATCH_ARGS
+# overrides the plan's memory request
+SBATCH_ARGS="--mem=900M" "$run/slurm/submit.sh" >"$work/submit-2.log"
+report_id=$(awk '$1 == "report:" {print $3}' "$work/submit-2.log")
+scontrol show job "$report_id" | grep -q "MinMemoryNode=900M" || { scontrol show job "$report_id"; fail "SBATCH_ARGS did not override --mem"; }
+first_report=$(awk '$1 == "report:" {print $3}' "$work/submit-1.log")
+if queue | grep -q "^$first_report "; then fail "the first submission's pending report job was not cancelled"; fi
 log "resubmitted ($(grep -c 'pending job' "$work/submit-2.log" || true) cancel line(s), $(grep -c 'still running' "$work/submit-2.log" || true) running twin(s))"
 for _ in $(seq 1800); do
   [ -z "$(queue)" ] && break
