@@ -202,7 +202,17 @@ public sealed class PipelineRunner
         using var heartbeat = new Timer(_ =>
         {
             lock (gate)
-                if (!finished) _run.WriteState(state with { WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds });
+            {
+                if (finished) return;
+                try
+                {
+                    _run.WriteState(state with { WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds });
+                }
+                catch (IOException)
+                {
+                    // a missed beat only loses time figures; the next one (or the job's end) writes them
+                }
+            }
         }, null, HeartbeatInterval, HeartbeatInterval);
         void Final(JobState last)
         {

@@ -108,4 +108,42 @@ public sealed class PlanTests
         Assert.Equal($"error: --status: {missing}: no run recorded here", status.Stderr.TrimEnd());
         Assert.False(Directory.Exists(missing));
     }
+
+    [Fact]
+    public async Task SigtermStopsARunningJobAndRecordsItInterruptedWithItsTime()
+    {
+        // what scancel does to a cluster job: SIGTERM to `cotbal run --job` in the middle of a training
+        using var dir = new CliHarness.TempDir();
+        var data = SmallBenchmark.Generate(Path.Combine(dir.Path, "benchmark"));
+        var run = Path.Combine(dir.Path, "run");
+        var config = SmallBenchmark.Config() with { Auxiliary = SmallBenchmark.Config().Auxiliary with { MinSteps = 400 } };
+        CoTBalPipeline.Run(new RunRequest { DataDirectory = data, RunDirectory = run, Config = config, Job = "subsets" }, _ => { }, CancellationToken.None);
+
+        // python3 starts the job, waits for its first checkpoint and sends SIGTERM: the signal goes from the process that
+        // started the job, as slurmstepd does (from this test host, kill(1) could not see the job's pid)
+        const string driver = """
+            import glob, os, signal, subprocess, sys, time
+            dll, run = sys.argv[1], sys.argv[2]
+            p = subprocess.Popen(["dotnet", dll, "run", "--out", run, "--job", "train-mini"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            deadline = time.time() + 180
+            while not glob.glob(os.path.join(run, "jobs", "train-mini", "checkpoint-*")) and p.poll() is None and time.time() < deadline:
+                time.sleep(0.05)
+            if p.poll() is None:
+                os.kill(p.pid, signal.SIGTERM)
+            out, _ = p.communicate()
+            sys.stdout.write(out.decode())
+            sys.exit(p.returncode)
+            """;
+        var psi = new ProcessStartInfo("python3", ["-c", driver, Path.Combine(AppContext.BaseDirectory, "cotbal.dll"), run]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{stdout}\n{await stderr}");
+        Assert.Contains("train-mini: interrupted; run the same command again to resume", stdout);
+        var state = new RunDirectory(run).ReadState("train-mini")!;
+        Assert.Equal(Pipeline.Jobs.JobStatus.Interrupted, state.Status);
+        Assert.True(state.WallSeconds > 0);
+    }
 }

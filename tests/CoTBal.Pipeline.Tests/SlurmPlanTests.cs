@@ -49,7 +49,7 @@ public sealed class SlurmPlanTests : IDisposable
         File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
     }
 
-    private (int Code, string Stdout, string Stderr) Bash(string script, params string[] args)
+    private (int Code, string Stdout, string Stderr, int Pid) Bash(string script, params string[] args)
     {
         var psi = new ProcessStartInfo("bash", [script, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["PATH"] = _bin + ":" + Environment.GetEnvironmentVariable("PATH");
@@ -60,13 +60,13 @@ public sealed class SlurmPlanTests : IDisposable
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        return (p.ExitCode, stdout, stderr.Result);
+        return (p.ExitCode, stdout, stderr.Result, p.Id);
     }
 
     private string Submit()
     {
         var submit = PlanWriter.WriteSlurm(new RunDirectory(_run), _graph, ["/opt/co tbal's/cotbal"], _resources);
-        var (code, stdout, stderr) = Bash(submit);
+        var (code, stdout, stderr, _) = Bash(submit);
         Assert.True(code == 0, $"submit.sh exit {code}: {stderr}");
         return stdout;
     }
@@ -145,12 +145,14 @@ public sealed class SlurmPlanTests : IDisposable
         var repo = Path.Combine(_root, "co tbal's repo");
         Directory.CreateDirectory(repo);
         var fake = Path.Combine(repo, "cotbal");
-        File.WriteAllText(fake, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > \"$FAKE/cotbal.args\"\n");
+        File.WriteAllText(fake, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > \"$FAKE/cotbal.args\"\necho $$ > \"$FAKE/cotbal.pid\"\n");
         File.SetUnixFileMode(fake, (UnixFileMode)0b111_101_101);
         PlanWriter.WriteSlurm(new RunDirectory(_run), _graph, [fake], _resources);
 
-        var (code, _, stderr) = Bash(Path.Combine(_run, "slurm", "job.sh"), "train-mini");
+        var (code, _, stderr, pid) = Bash(Path.Combine(_run, "slurm", "job.sh"), "train-mini");
         Assert.True(code == 0, stderr);
+        // cotbal replaced the job script (exec): the job's main process, which scancel's SIGTERM reaches first
+        Assert.Equal(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(_root, "cotbal.pid")).Trim());
         Assert.Equal(["run", "--out", _run, "--job", "train-mini"], File.ReadAllLines(Path.Combine(_root, "cotbal.args")));
         var pointer = File.ReadAllText(Path.Combine(_run, "jobs", "train-mini", RunDirectory.AttemptLogsFile)).TrimEnd('\n').Split(' ', 3);
         Assert.Equal(("77", Path.Combine(_run, "slurm", "logs", "train-mini-77.out")), (pointer[1], pointer[2]));

@@ -5,7 +5,7 @@
 #
 # Needs root and apt (Debian 12: slurm-wlm 22.05). Installs slurmctld, slurmd, slurm-client and munge if missing,
 # starts a single-node cluster whose configuration and state live in WORK_DIR (default: a fresh folder under /tmp),
-# runs the tiny procedure (longer auxiliary trainings) in-process as the reference, writes its Slurm plan into a run folder whose path holds a
+# runs a cut-down tiny procedure (3 tasks, 16 samples each, budgets of a few steps) in-process as the reference, writes its Slurm plan into a run folder whose path holds a
 # space, submits it, cancels a training mid-level (once it wrote a checkpoint), submits again at once (the overlap
 # case: the first chain's other jobs still run), waits for the queue to drain and checks:
 #   - every job is done and the results are byte-identical to the in-process run;
@@ -35,7 +35,7 @@ fi
 # --- the cluster: munged, slurmctld, slurmd; everything under $work/cluster -------------------------------------
 cluster="$work/cluster"
 mkdir -p "$cluster/state" "$cluster/spool" "$cluster/log"
-munge_pid="$cluster/munged.pid"
+munge_pid="$cluster/munge/munged.pid"   # in a folder munge may write to
 stop() {
   local code=$?
   for pidfile in "$cluster/slurmd.pid" "$cluster/slurmctld.pid" "$munge_pid"; do
@@ -49,6 +49,7 @@ stop() {
   if [ "$code" = 0 ] && [ -z "${KEEP:-}" ]; then rm -rf "$work"; else log "kept $work"; fi
 }
 trap stop EXIT
+trap 'exit 130' INT TERM
 
 [ -f /etc/munge/munge.key ] || { mungekey --create >/dev/null 2>&1 || fail "no munge key"; chown munge:munge /etc/munge/munge.key; }
 mkdir -p /run/munge "$cluster/munge"
@@ -103,24 +104,32 @@ done
 log "cluster up: node $host, $cpus CPUs, ${mem} MiB"
 
 # --- reference: the tiny procedure in-process --------------------------------------------------------------------
-# The tiny demo's config (DemoConfig, size tiny) with longer auxiliary trainings that checkpoint every 5 steps, so
-# there is time to cancel one between checkpoints.
+# The tiny benchmark cut to the three tasks of the end-to-end tests (two balanced, chat fixed) at 16 training samples
+# each, with the small budgets of tests/CoTBal.Pipeline.Tests/SmallBenchmark.cs; the auxiliary trainings run 12 steps
+# and checkpoint every 3, so there is time to cancel one between checkpoints.
 cotbal="$repo/cotbal"
 "$cotbal" --help >/dev/null     # builds the CLI once, before jobs start
-"$cotbal" data generate --size tiny --seed 1234 --out "$work/data" --overwrite >/dev/null
+"$cotbal" data generate --size tiny --seed 7 --train-size 16 --val-size 4 --test-size 4 --out "$work/data" --overwrite >/dev/null
+python3 - "$work/data/manifest.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["tasks"] = [t for t in m["tasks"] if t["name"] in ("attribute_vqa", "counting", "chat")]
+m["task_names"] = [t["name"] for t in m["tasks"]]
+json.dump(m, open(sys.argv[1], "w"), indent=2)
+EOF
 cat >"$work/config.json" <<'EOF'
 {
-  "model": "demo", "methods": ["cotbal", "ew"], "mini_min_samples": 8, "max_new_tokens": 32, "threads": 1,
-  "auxiliary":   {"epochs": 1, "min_steps": 30, "batch_size": 16, "learning_rate": 0.003, "checkpoint_every": 5},
-  "single_task": {"epochs": 2, "min_steps": 8, "batch_size": 16, "learning_rate": 0.003, "checkpoint_every": 10},
-  "final":       {"epochs": 1, "min_steps": 8, "batch_size": 16, "learning_rate": 0.003, "checkpoint_every": 10}
+  "model": "demo", "methods": ["cotbal", "ew"], "mini_min_samples": 4, "max_new_tokens": 6, "eval_batch_size": 16, "threads": 1,
+  "auxiliary":   {"epochs": 1, "min_steps": 12, "batch_size": 8, "learning_rate": 0.003, "checkpoint_every": 3},
+  "single_task": {"epochs": 1, "min_steps": 3, "batch_size": 8, "learning_rate": 0.003, "checkpoint_every": 1},
+  "final":       {"epochs": 1, "min_steps": 4, "batch_size": 8, "learning_rate": 0.003, "checkpoint_every": 1}
 }
 EOF
 ref="$work/inproc"
 t0=$(date +%s)
 nice -n "${NICE:-10}" "$cotbal" run --data "$work/data" --out "$ref" --config "$work/config.json" >"$work/inproc.log" 2>&1 \
   || fail "in-process run failed (see $work/inproc.log)"
-log "in-process tiny procedure: $(( $(date +%s) - t0 ))s"
+log "in-process run: $(( $(date +%s) - t0 ))s"
 
 # --- the Slurm run ---------------------------------------------------------------------------------------------
 run="$work/slurm run"
@@ -144,11 +153,21 @@ victim_id=$(queue | awk -v n=":$victim" '$3 == "RUNNING" && substr($2, length($2
 scancel "$victim_id"
 log "cancelled $victim (job $victim_id) mid-level"
 for _ in $(seq 60); do queue | grep -q "^$victim_id " || break; sleep 0.5; done
+# scancel's SIGTERM reached cotbal: the attempt is recorded as interrupted, with its time
+read -r status wall < <(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["status"], s["wall_seconds"])' "$run/jobs/$victim/state.json")
+[ "$status" = interrupted ] || fail "$victim: state '$status' after the cancel, expected interrupted"
+python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) > 0 else 1)' "$wall" || fail "$victim: the cancelled attempt's time was not recorded"
+log "$victim: interrupted after ${wall}s"
 dead=$(queue | grep -c 'DependencyNeverSatisfied' || true)
 [ "$dead" = 0 ] || fail "$dead job(s) left waiting for a dependency that can never be satisfied"
 
-# resubmit at once: the first chain's pending jobs are cancelled, its running ones are waited for
-"$run/slurm/submit.sh" >"$work/submit-2.log"
+# resubmit at once: the first chain's pending jobs are cancelled, its running ones are waited for; SBATCH_ARGS
+# overrides the plan's memory request
+SBATCH_ARGS="--mem=900M" "$run/slurm/submit.sh" >"$work/submit-2.log"
+report_id=$(awk '$1 == "report:" {print $3}' "$work/submit-2.log")
+scontrol show job "$report_id" | grep -q "MinMemoryNode=900M" || { scontrol show job "$report_id"; fail "SBATCH_ARGS did not override --mem"; }
+first_report=$(awk '$1 == "report:" {print $3}' "$work/submit-1.log")
+if queue | grep -q "^$first_report "; then fail "the first submission's pending report job was not cancelled"; fi
 log "resubmitted ($(grep -c 'pending job' "$work/submit-2.log" || true) cancel line(s), $(grep -c 'still running' "$work/submit-2.log" || true) running twin(s))"
 for _ in $(seq 1800); do
   [ -z "$(queue)" ] && break

@@ -13,8 +13,8 @@ namespace CoTBal.Pipeline.Plans;
 /// </summary>
 public sealed record JobResources(int Cpus, int TrainingMemoryMiB, int OtherMemoryMiB)
 {
-    /// <summary>Peak resident memory of a `cotbal run --job` process with a negligible model (measured, docs/pipeline.md).</summary>
-    public const int BaselineMiB = 768;
+    /// <summary>Runtime allowance of a `cotbal run --job` process (.NET and libtorch), above the measured peaks of small-model jobs (docs/pipeline.md).</summary>
+    public const int BaselineMiB = 512;
 
     public int MemoryMiB(JobKind kind) => kind == JobKind.Train ? TrainingMemoryMiB : OtherMemoryMiB;
 

@@ -25,7 +25,7 @@ public static class PlanWriter
           .Append("# CoTBal job graph as a shell script (written by `cotbal run --plan shell`).\n")
           .Append("# Jobs of one level are independent; PARALLEL=N runs N at a time (default 1).\n")
           .Append("# Re-running skips finished jobs.\n")
-          .Append(Preamble(run, cotbalCommand))
+          .Append(Preamble(run, cotbalCommand, exec: false))
           .Append("PARALLEL=${PARALLEL:-1}\n")
           .Append("export RUN COTBAL\n")
           .Append("export -f cotbal_cmd\n")
@@ -61,12 +61,14 @@ public static class PlanWriter
             .Append("#!/usr/bin/env bash\n")
             .Append("# One cluster job = one job of the graph: job.sh NAME (submitted by submit.sh). Slurm runs a copy of this\n")
             .Append("# script from its spool folder, so every path in it is absolute.\n")
-            .Append(Preamble(run, cotbalCommand))
+            .Append(Preamble(run, cotbalCommand, exec: true))
             .Append("job=\"$1\"\n")
             .Append("attempt=\"${SLURM_JOB_ID:-local-$$}\"\n")
             .Append("mkdir -p \"$RUN/jobs/$job\"\n")
             .Append("printf '%s %s %s\\n' \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" \"$attempt\" \"$RUN/slurm/logs/$job-$attempt.out\" >> \"$RUN/jobs/$job/")
             .Append(RunDirectory.AttemptLogsFile).Append("\"\n")
+            .Append("# exec: cotbal becomes the job's main process, so scancel's SIGTERM reaches it and it records the\n")
+            .Append("# interruption (a script dying first would end the job step and take cotbal down with SIGKILL)\n")
             .Append("cotbal_cmd run --out \"$RUN\" --job \"$job\"\n");
         WriteScript(Path.Combine(dir, "job.sh"), worker.ToString());
 
@@ -138,14 +140,18 @@ public static class PlanWriter
 
     /// <summary>
     /// Strict mode, the run directory, and <c>cotbal_cmd</c>: the configured command, or COTBAL from the environment,
-    /// a command line whose words may be quoted (COTBAL="dotnet '/opt/my tools/cotbal.dll'").
+    /// a command line whose words may be quoted (COTBAL="dotnet '/opt/my tools/cotbal.dll'"); with
+    /// <paramref name="exec"/>, cotbal replaces the script's process.
     /// </summary>
-    private static string Preamble(RunDirectory run, IReadOnlyList<string> cotbalCommand) =>
-        "set -euo pipefail\n" +
-        "RUN=" + Quote(run.Path) + "\n" +
-        "cotbal_cmd() {\n" +
-        "  if [ -n \"${COTBAL:-}\" ]; then eval \"$COTBAL\"' \"$@\"'; else " + string.Join(' ', cotbalCommand.Select(Quote)) + " \"$@\"; fi\n" +
-        "}\n";
+    private static string Preamble(RunDirectory run, IReadOnlyList<string> cotbalCommand, bool exec)
+    {
+        var prefix = exec ? "exec " : "";
+        return "set -euo pipefail\n" +
+            "RUN=" + Quote(run.Path) + "\n" +
+            "cotbal_cmd() {\n" +
+            "  if [ -n \"${COTBAL:-}\" ]; then eval \"" + prefix + "$COTBAL\"' \"$@\"'; else " + prefix + string.Join(' ', cotbalCommand.Select(Quote)) + " \"$@\"; fi\n" +
+            "}\n";
+    }
 
     private static void WriteScript(string path, string text)
     {
