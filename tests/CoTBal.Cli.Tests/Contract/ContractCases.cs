@@ -138,6 +138,15 @@ public static class ContractCases
         yield return Row("evaluate missing answers", "file not found", ["evaluate", "--answers", "{in}/missing.jsonl", "--metric", "em"]);
         yield return Row("evaluate answers = a folder", "is a folder", ["evaluate", "--answers", "{in}", "--metric", "em"]);
         yield return Row("evaluate wrong format", "answers", evaluate, "--format", "visatb");
+        string[] perTask = ["evaluate", "--answers", "{in}/answers.jsonl", "--json", "{tmp}/e.json"];
+        yield return Row("evaluate metric and task-metrics", "give exactly one of --metric", evaluate, "--task-metrics", "t=em");
+        yield return Row("evaluate neither metric option", "give exactly one of --metric", ["evaluate", "--answers", "{in}/answers.jsonl"]);
+        yield return Row("evaluate task-metrics without =", "must look like TASK=METRIC", perTask, "--task-metrics", "t");
+        yield return Row("evaluate task-metrics unknown metric", "unknown metric 'meteor'", perTask, "--task-metrics", "t=meteor");
+        yield return Row("evaluate task-metrics task twice", "task 't' given twice", perTask, "--task-metrics", "t=em,t=vqa");
+        yield return Row("evaluate task without a metric", "task 't' has no metric", perTask, "--task-metrics", "other=em");
+        yield return Row("evaluate task-metrics missing manifest", "file not found", perTask, "--task-metrics", "{in}/missing-manifest.json");
+        yield return Row("evaluate threshold with per-task em", "--threshold only applies", perTask, "--task-metrics", "t=em", "--threshold", "0.3");
         yield return Row("evaluate unknown tokenizer", "spacy", ["evaluate", "--answers", "{in}/answers.jsonl", "--metric", "coco", "--tokenize", "spacy"]);
 
         string[] inspect = [.. Inspect, "--json", "{tmp}/i.json"];
