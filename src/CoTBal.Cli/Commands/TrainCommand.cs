@@ -55,6 +55,7 @@ public static class TrainCommand
                 run.Input("--tokenizer", tokenizerPath);
             var weightsPath = run.OptionalInput("--task-weights", parse.GetValue(taskWeights));
             var outDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsCheckpoint, mayHoldInputs: true);
+            if (parse.GetValue(seed) < 0) throw new Core.CoTBalInputException($"--seed {parse.GetValue(seed)}: must be >= 0 (as every seed of this tool)");
             var method = parse.GetValue(weighting)!;
             OptionParsing.OnlyWith(parse, fixedTasks, method == "static", "with --weighting static");
             if (method == "static" && weightsPath is null)

@@ -209,6 +209,7 @@ public static class ContractCases
         yield return Row("train max length 1", "--max-length must be >= 2", train, "--max-length", "1");
         yield return Row("train unknown weighting", "nope", train, "--weighting", "nope");
         yield return Row("train images = a file", "is a file; give a folder", train, "--images", "{in}/existing.txt");
+        yield return Row("train negative seed", "--seed -1: must be >= 0", train, "--seed", "-1");
         yield return Row("train steps text", "as a whole number", TrainSteps("x"));
 
         string[] predict = [.. Predict, "--out", "{tmp}/a.jsonl"];
@@ -237,6 +238,7 @@ public static class ContractCases
         yield return Row("run restart without data", "--restart only applies with --data", ["run", "--out", "{tmp}/r", "--restart"]);
         yield return Row("run nothing recorded", "no run recorded here yet", ["run", "--out", "{tmp}/r"]);
         yield return Row("run changed data", "add --restart", ["run", "--data", "{bench}", "--out", "{in}/oldrun"]);
+        yield return Row("run manifest with a task twice", "is listed twice", ["run", "--data", "{in}/dupmanifest", "--out", "{tmp}/r"]);
         yield return Row("run seeds text", "as a whole number", run, "--seeds", "many");
 
         string[] demo = [.. Demo, "--out", "{tmp}/d"];

@@ -47,6 +47,11 @@ public sealed class ContractWorkspace : IDisposable
         File.CreateSymbolicLink(Path.Combine(In, "link-to-results.csv"), "results.csv");
         File.CreateSymbolicLink(Path.Combine(In, "link-to-answers.jsonl"), Path.Combine(In, "answers.jsonl"));
         File.CreateSymbolicLink(Path.Combine(In, "link-to-aggregates.csv"), Path.Combine(In, "aggregates.csv"));
+        Directory.CreateDirectory(Path.Combine(In, "dupmanifest"));
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Bench, BenchmarkManifest.FileName)))!;
+        var tasks = manifest["tasks"]!.AsArray();
+        tasks.Add(tasks[0]!.DeepClone());
+        Write("dupmanifest/manifest.json", manifest.ToJsonString());
         using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(In, "fifo"))) mkfifo.WaitForExit();
     }
 
