@@ -23,7 +23,7 @@ public static class DemoCommand
         command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
             var clock = Stopwatch.StartNew();
-            var runDir = Path.GetFullPath(run.OutputFolder("--out", parse.GetValue(output)!, keep: RunCommand.HoldsProgress, mayHoldInputs: true));
+            var runDir = Path.GetFullPath(run.OutputFolder("--out", parse.GetValue(output)!, keep: RunCommand.HoldsProgress, mayHoldInputs: true, owns: RunCommand.OwnsEntry));
             var dataDir = Path.Combine(runDir, "benchmark");
             var sizeName = OptionParsing.Choice("--size", parse.GetValue(size)!, "tiny", "default");
             var methodNames = OptionParsing.Names(parse.GetValue(methods)).ToArray();

@@ -54,7 +54,8 @@ public static class TrainCommand
             if (parse.GetValue(tokenizer) is { } tokenizerPath && (File.Exists(tokenizerPath) || Path.GetExtension(tokenizerPath) is ".json" or ".model"))
                 run.Input("--tokenizer", tokenizerPath);
             var weightsPath = run.OptionalInput("--task-weights", parse.GetValue(taskWeights));
-            var outDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsCheckpoint, mayHoldInputs: true);
+            var outDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsCheckpoint, mayHoldInputs: true,
+                owns: name => name is Training.Checkpointing.CheckpointFiles.TrainConfig or Training.Logging.StepLog.FileName);
             if (parse.GetValue(seed) < 0) throw new Core.CoTBalInputException($"--seed {parse.GetValue(seed)}: must be >= 0 (as every seed of this tool)");
             var method = parse.GetValue(weighting)!;
             OptionParsing.OnlyWith(parse, fixedTasks, method == "static", "with --weighting static");
