@@ -35,12 +35,20 @@ public sealed class GroundingTests
     {
         // no box in the prediction -> [0,0,0,0]; against a [0,0,0,0] truth: 0/0 = NaN -> miss, reported IoU 0
         var r = Ground(EvaluationOptions.Default,
-            Item("1", "I cannot find it", "no box either"),
+            Item("1", "I cannot find it", "[0, 0, 0, 0]"),
             Item("2", "I cannot find it", "[0.1, 0.1, 0.2, 0.2]"));
         Assert.Equal(0.0, r.Scores["accuracy"]);
         Assert.Equal(0.0, r.PerItem["1"]["iou"]);
         Assert.Equal(0.0, r.PerItem["2"]["iou"]);
         Assert.Equal(0.0, r.Scores["mean_iou"]);
+    }
+
+    [Fact]
+    public void A_reference_without_a_box_is_refused()
+    {
+        // the reference scorer would read it as [0, 0, 0, 0]; a ground truth without a box is a data error
+        var e = Assert.Throws<CoTBalInputException>(() => Ground(EvaluationOptions.Default, Item("9", "[0, 0, 1, 1]", "no box either")));
+        Assert.Contains("item '9': reference 'no box either' has no box", e.Message);
     }
 
     [Fact]
