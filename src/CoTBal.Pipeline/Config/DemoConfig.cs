@@ -24,8 +24,10 @@ public static class DemoConfig
             Seeds = seeds,
             MiniMinSamples = tiny ? 8 : 64,
             Auxiliary = tiny ? Budget(1, 8) : Budget(3, 60),
-            SingleTask = tiny ? Budget(2, 8) : Budget(3, 60),
-            Final = tiny ? Budget(1, 8) : Budget(2, 60),
+            // tiny: 40 steps is about the least after which single-task models answer some test items right
+            // (8 steps scored 0 everywhere, so the demo ended without a comparison)
+            SingleTask = tiny ? Budget(2, 40) : Budget(3, 60),
+            Final = tiny ? Budget(1, 40) : Budget(2, 60),
             MaxNewTokens = tiny ? 32 : 40,
         };
     }
