@@ -34,6 +34,13 @@ public sealed class CommandRun
     /// <summary><see cref="Input"/> for an optional option.</summary>
     public string? OptionalInput(string option, string? path) => path is null ? null : Input(option, path);
 
+    /// <summary>
+    /// A value that is either a built-in name (<c>--tokenizer gpt2</c>) or a file: registered as an input when it
+    /// exists as a file or looks like one (has an extension), so a missing file is refused by name.
+    /// </summary>
+    public string? NameOrInput(string option, string? value) =>
+        value is not null && (File.Exists(value) || Path.HasExtension(value)) ? Input(option, value) : value;
+
     /// <summary>Several input files of one option (repeated or comma-separated); duplicates are refused.</summary>
     public IReadOnlyList<string> Inputs(string option, IEnumerable<string> paths) => [.. paths.Select(p => Input(option, p))];
 

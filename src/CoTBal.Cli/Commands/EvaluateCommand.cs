@@ -52,6 +52,7 @@ public static class EvaluateCommand
             var items = AnswerFiles.Read(path, parse.GetValue(format) is "authors" ? "visatb" : parse.GetValue(format));
             var groups = byTask is null ? [(Task: (string?)null, Metric: single!, Items: items)] : TaskMetrics.Split(items, byTask, path);
             var results = new List<(string? Task, EvaluationResult Result)>();
+            var progress = new ProgressLines("evaluate (tasks)", Console.Out);
             foreach (var (task, metricName, taskItems) in groups)
             {
                 AnswerLimits.Check(metricName, taskItems, path);
@@ -67,6 +68,7 @@ public static class EvaluateCommand
                 }
                 FiniteResults.Require(result.Scores.Select(p => ($"{path}: {(task is null ? "" : $"task '{task}' ")}score {p.Key}", p.Value)), "the answers produce a non-finite score");
                 results.Add((task, result));
+                progress.Report((results.Count, groups.Count));
             }
             run.ThrowIfCancelled();
             if (output is not null)

@@ -51,8 +51,7 @@ public static class TrainCommand
             var dataFiles = run.Inputs("--data", SplitList(parse.GetValue(data)));
             var imageFolder = parse.GetValue(images) is { } imagesPath ? run.InputFolder("--images", imagesPath) : null;
             var modelPath = run.Input("--model", parse.GetValue(model)!);
-            if (parse.GetValue(tokenizer) is { } tokenizerPath && (File.Exists(tokenizerPath) || Path.GetExtension(tokenizerPath) is ".json" or ".model"))
-                run.Input("--tokenizer", tokenizerPath);
+            run.NameOrInput("--tokenizer", parse.GetValue(tokenizer));
             var weightsPath = run.OptionalInput("--task-weights", parse.GetValue(taskWeights));
             var outDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsCheckpoint, mayHoldInputs: true,
                 owns: name => name is Training.Checkpointing.CheckpointFiles.TrainConfig or Training.Logging.StepLog.FileName);
