@@ -209,6 +209,7 @@ public static class ContractCases
         yield return Row("train max length 1", "--max-length must be >= 2", train, "--max-length", "1");
         yield return Row("train unknown weighting", "nope", train, "--weighting", "nope");
         yield return Row("train images = a file", "is a file; give a folder", train, "--images", "{in}/existing.txt");
+        yield return Row("train model config not UTF-8", "not valid UTF-8", ["train", "--data", "{in}/data.json", "--model", "{in}/bad-utf8-config.json", "--tokenizer", "{bench}/vocab.json", "--steps", "2", "--out", "{tmp}/t"]);
         yield return Row("train negative seed", "--seed -1: must be >= 0", train, "--seed", "-1");
         yield return Row("train steps text", "as a whole number", TrainSteps("x"));
 
@@ -239,6 +240,7 @@ public static class ContractCases
         yield return Row("run nothing recorded", "no run recorded here yet", ["run", "--out", "{tmp}/r"]);
         yield return Row("run changed data", "add --restart", ["run", "--data", "{bench}", "--out", "{in}/oldrun"]);
         yield return Row("run manifest with a task twice", "is listed twice", ["run", "--data", "{in}/dupmanifest", "--out", "{tmp}/r"]);
+        yield return Row("run config not UTF-8", "not valid UTF-8", run, "--config", "{in}/bad-utf8-config.json");
         yield return Row("run seeds text", "as a whole number", run, "--seeds", "many");
 
         string[] demo = [.. Demo, "--out", "{tmp}/d"];
