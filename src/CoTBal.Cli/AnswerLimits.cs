@@ -12,12 +12,13 @@ public static class AnswerLimits
     /// <summary>Longest prediction or reference, in whitespace-separated words, that the caption metrics accept.</summary>
     public const int MaxCaptionWords = 5000;
 
-    private static readonly HashSet<string> Quadratic = new(["coco", "cider", "bleu", "rouge-l"], StringComparer.Ordinal);
+    /// <summary>The caption metrics (pycocoevalcap family): the quadratic ones, and the ones --tokenize applies to.</summary>
+    public static IReadOnlySet<string> CaptionMetrics { get; } = new HashSet<string>(["coco", "cider", "bleu", "rouge-l"], StringComparer.Ordinal);
 
     public static void Check(string metric, IReadOnlyList<EvalItem> items, string source)
     {
         ArgumentNullException.ThrowIfNull(items);
-        if (!Quadratic.Contains(metric)) return;
+        if (!CaptionMetrics.Contains(metric)) return;
         foreach (var item in items)
             foreach (var (what, text) in item.References.Select((r, i) => ($"reference {i + 1}", r)).Prepend(("prediction", item.Prediction)))
             {

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Invocation;
-using System.CommandLine.Parsing;
 
 namespace CoTBal.Cli;
 
@@ -32,10 +30,8 @@ public static class CliEntry
         using var interrupt = new InterruptSignal(cancellation);
         try
         {
-            var code = parsed.InvokeAsync(configuration, interrupt.Token).GetAwaiter().GetResult();
-            if (code == ExitCodes.Success && interrupt.Interrupted && parsed.Action is AsynchronousCommandLineAction)
-                return ErrorBoundary.Report(new OperationCanceledException(interrupt.Token), interrupted: true, Console.Error);
-            return code;
+            // a command that finished despite Ctrl+C reports its own outcome: its outputs are complete
+            return parsed.InvokeAsync(configuration, interrupt.Token).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {

@@ -34,6 +34,13 @@ public sealed class CommandRun
     /// <summary><see cref="Input"/> for an optional option.</summary>
     public string? OptionalInput(string option, string? path) => path is null ? null : Input(option, path);
 
+    /// <summary>
+    /// A value that is either a built-in name (<c>--tokenizer gpt2</c>) or a file: registered as an input when it
+    /// exists as a file or looks like one (has an extension), so a missing file is refused by name.
+    /// </summary>
+    public string? NameOrInput(string option, string? value) =>
+        value is not null && (File.Exists(value) || Path.HasExtension(value)) ? Input(option, value) : value;
+
     /// <summary>Several input files of one option (repeated or comma-separated); duplicates are refused.</summary>
     public IReadOnlyList<string> Inputs(string option, IEnumerable<string> paths) => [.. paths.Select(p => Input(option, p))];
 
@@ -66,7 +73,7 @@ public sealed class CommandRun
         foreach (var other in _outputs)
             if (other.Real == real) throw new CoTBalInputException($"{option} {path}: is also the output of {other.Option}");
         CheckWritableParent(option, path, real);
-        _outputs.Add(new PlannedOutput(option, real, Folder: false, Existed: File.Exists(real), Keep: null, Entries: []));
+        _outputs.Add(new PlannedOutput(option, real, Folder: false, Existed: File.Exists(real), Keep: null, Owns: null, Entries: []));
         return path;
     }
 
@@ -75,11 +82,12 @@ public sealed class CommandRun
 
     /// <summary>
     /// A folder this command writes into. Refused when it is a file, under a file or not writable, or (unless
-    /// <paramref name="mayHoldInputs"/>) when an input lies inside it. On failure, a folder this invocation created is
-    /// removed, or the entries it added to an existing one, unless <paramref name="keep"/> says the folder holds
-    /// resumable progress (e.g. a checkpoint).
+    /// <paramref name="mayHoldInputs"/>) when an input lies inside it. On failure, unless <paramref name="keep"/> says
+    /// the folder holds resumable progress (e.g. a checkpoint): a folder this invocation created is removed; in a
+    /// folder that existed, only new entries whose names <paramref name="owns"/> claims are removed (never files
+    /// another program may be writing there).
     /// </summary>
-    public string OutputFolder(string option, string path, Func<string, bool>? keep = null, bool mayHoldInputs = false)
+    public string OutputFolder(string option, string path, Func<string, bool>? keep = null, bool mayHoldInputs = false, Func<string, bool>? owns = null)
     {
         var real = Resolve(option, path);
         switch (FileKind.Of(real))
@@ -93,7 +101,7 @@ public sealed class CommandRun
                     throw new CoTBalInputException($"{option} {path}: holds the input given to {input.Option} ({input.Path}); choose another folder");
         CheckWritableParent(option, path, real);
         var existed = Directory.Exists(real);
-        _outputs.Add(new PlannedOutput(option, real, Folder: true, existed, keep,
+        _outputs.Add(new PlannedOutput(option, real, Folder: true, existed, keep, owns,
             existed ? [.. Directory.EnumerateFileSystemEntries(real).Select(Path.GetFileName).OfType<string>()] : []));
         return path;
     }
@@ -119,10 +127,12 @@ public sealed class CommandRun
                     Directory.Delete(output.Real, recursive: true);
                     continue;
                 }
+                if (output.Owns is null) continue;
                 var before = output.Entries.ToHashSet(StringComparer.Ordinal);
                 foreach (var entry in Directory.EnumerateFileSystemEntries(output.Real).ToArray())
                 {
-                    if (before.Contains(Path.GetFileName(entry))) continue;
+                    var name = Path.GetFileName(entry);
+                    if (before.Contains(name) || !output.Owns(name)) continue;
                     if (Directory.Exists(entry) && new DirectoryInfo(entry).LinkTarget is null) Directory.Delete(entry, recursive: true);
                     else File.Delete(entry);
                 }
@@ -183,5 +193,5 @@ public sealed class CommandRun
     private static bool IsWithin(string real, string folderReal) =>
         real == folderReal || real.StartsWith(folderReal.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
-    private sealed record PlannedOutput(string Option, string Real, bool Folder, bool Existed, Func<string, bool>? Keep, IReadOnlyList<string> Entries);
+    private sealed record PlannedOutput(string Option, string Real, bool Folder, bool Existed, Func<string, bool>? Keep, Func<string, bool>? Owns, IReadOnlyList<string> Entries);
 }

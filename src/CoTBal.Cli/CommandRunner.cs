@@ -37,7 +37,11 @@ public static class CommandRunner
         }
     }
 
-    /// <summary>A body without declared paths (kept for commands not yet on <see cref="Run"/>; the boundary still applies).</summary>
+    /// <summary>
+    /// A body without declared paths: kept so commands written against the earlier API still compile (the error
+    /// boundary in <see cref="CliEntry"/> covers them), but new commands use <see cref="Run"/>, which also gets the
+    /// Ctrl+C token, path guards and cleanup.
+    /// </summary>
     public static int Guard(Func<int> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);

@@ -88,3 +88,41 @@ public sealed class EvaluateCommandTests
         Assert.Contains("--threshold 1.5: must be in [0, 1]", r.Stderr);
     }
 }
+
+/// <summary>`evaluate --task-metrics`: a multi-task answers file as `cotbal predict` writes it, each task with its metric.</summary>
+public sealed class EvaluatePerTaskTests
+{
+    [Fact]
+    public void Each_task_is_scored_with_its_own_metric()
+    {
+        using var dir = new CliHarness.TempDir();
+        var answers = dir.File("answers.jsonl",
+            "{\"id\": \"1\", \"task\": \"count\", \"prediction\": \"two\", \"references\": [\"two\"]}\n" +
+            "{\"id\": \"2\", \"task\": \"count\", \"prediction\": \"one\", \"references\": [\"three\"]}\n" +
+            "{\"id\": \"3\", \"task\": \"box\", \"prediction\": \"[0, 0, 1, 1]\", \"references\": [\"[0, 0, 1, 1]\"]}\n");
+        var json = dir.File("scores.json");
+        var r = CliHarness.Run("evaluate", "--answers", answers, "--task-metrics", "count=em,box=grounding", "--json", json);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("task count:", r.Stdout);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var tasks = doc.RootElement.GetProperty("tasks");
+        Assert.Equal("em", tasks.GetProperty("count").GetProperty("metric").GetString());
+        Assert.Equal(0.5, tasks.GetProperty("count").GetProperty("scores").GetProperty("accuracy").GetDouble());
+        Assert.Equal("grounding", tasks.GetProperty("box").GetProperty("metric").GetString());
+        Assert.Equal(1.0, tasks.GetProperty("box").GetProperty("scores").GetProperty("accuracy").GetDouble());
+    }
+
+    [Fact]
+    public void Multi_turn_visatb_records_are_scored_on_the_turn_with_the_prediction()
+    {
+        using var dir = new CliHarness.TempDir();
+        var answers = dir.File("answers.json", """
+            [{"id": "m", "task": "chat", "conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "hello"},
+              {"from": "human", "value": "count"}, {"from": "gpt", "value": "two", "generative_value": "two"}]}]
+            """);
+        var r = CliHarness.Run("evaluate", "--answers", answers, "--metric", "em", "--format", "authors", "--json", dir.File("s.json"));
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(File.ReadAllText(dir.File("s.json")));
+        Assert.Equal(1.0, doc.RootElement.GetProperty("scores").GetProperty("accuracy").GetDouble());
+    }
+}

@@ -24,9 +24,7 @@ public static class DataInspectCommand
             var path = run.Input("file", parse.GetValue(file)!);
             var imageFolder = parse.GetValue(images) is { } imagesPath ? run.InputFolder("--images", imagesPath) : null;
             var mapPath = run.OptionalInput("--task-map", parse.GetValue(taskMap));
-            var tokenizerName = parse.GetValue(tokenizer);
-            if (tokenizerName is not null && (File.Exists(tokenizerName) || tokenizerName.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || tokenizerName.EndsWith(".model", StringComparison.OrdinalIgnoreCase)))
-                run.Input("--tokenizer", tokenizerName);
+            var tokenizerName = run.NameOrInput("--tokenizer", parse.GetValue(tokenizer));
             var jsonPath = run.OptionalOutputFile("--json", parse.GetValue(json));
             OptionParsing.OnlyWith(parse, template, tokenizerName is not null || HasSiblingVocab(path), "with a tokenizer (--tokenizer, or a vocab.json next to FILE)");
             if (tokenizerName is null && HasSiblingVocab(path)) tokenizerName = SiblingVocab(path);

@@ -28,7 +28,8 @@ public static class DataSubsetsCommand
         {
             var inputs = run.Inputs("files", parse.GetValue(files)!);
             var mapPath = run.OptionalInput("--task-map", parse.GetValue(taskMap));
-            var dir = run.OutputFolder("--out", parse.GetValue(output)!);
+            var dir = run.OutputFolder("--out", parse.GetValue(output)!,
+                owns: name => name == SubsetManifest.FileName || (name.EndsWith(".json", StringComparison.Ordinal) && name.Contains($"_{parse.GetValue(split)}-", StringComparison.Ordinal)));
             var taskOrder = parse.GetValue(tasks) is { } taskText ? OptionParsing.Names(taskText) : null;
             if (taskOrder is not null && taskOrder.Distinct(StringComparer.Ordinal).Count() != taskOrder.Count)
                 throw new Core.CoTBalInputException($"--tasks: '{taskOrder.GroupBy(t => t).First(g => g.Count() > 1).Key}' is listed twice");

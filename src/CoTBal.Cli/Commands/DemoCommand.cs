@@ -25,7 +25,7 @@ public static class DemoCommand
         {
             if (parse.GetValue(jobs) is <= 0) throw new Core.CoTBalInputException("--jobs must be >= 1");
             var clock = Stopwatch.StartNew();
-            var runDir = Path.GetFullPath(run.OutputFolder("--out", parse.GetValue(output)!, keep: RunCommand.HoldsProgress, mayHoldInputs: true));
+            var runDir = Path.GetFullPath(run.OutputFolder("--out", parse.GetValue(output)!, keep: RunCommand.HoldsProgress, mayHoldInputs: true, owns: RunCommand.OwnsEntry));
             var dataDir = Path.Combine(runDir, "benchmark");
             var sizeName = OptionParsing.Choice("--size", parse.GetValue(size)!, "tiny", "default");
             var methodNames = OptionParsing.Names(parse.GetValue(methods)).ToArray();

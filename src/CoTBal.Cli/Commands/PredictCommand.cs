@@ -23,8 +23,8 @@ public static class PredictCommand
         var output = new Option<string>("--out") { Description = "answers file to write", Required = true };
         var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "longest answer in tokens", DefaultValueFactory = _ => 64 };
         var batchSize = new Option<int>("--batch-size") { Description = "prompts decoded together", DefaultValueFactory = _ => 8 };
-        var format = new Option<string>("--format") { Description = "native ({id, task, prediction, references} JSONL) or authors (VisATB JSON list with generative_value)", DefaultValueFactory = _ => "native" };
-        format.AcceptOnlyFromAmong("native", "authors");
+        var format = new Option<string>("--format") { Description = "native ({id, task, prediction, references} JSONL) or visatb (the authors' JSON list with generative_value; 'authors' is accepted too)", DefaultValueFactory = _ => "native" };
+        format.AcceptOnlyFromAmong("native", "visatb", "authors");
         var noCache = new Option<bool>("--no-kv-cache") { Description = "decode without the KV cache (slower; same answers)" };
 
         var command = new Command("predict", "Answer LLaVA-format prompts with a trained checkpoint (greedy decoding, KV cache).");
@@ -43,7 +43,7 @@ public static class PredictCommand
                 OutputPath = outPath,
                 MaxNewTokens = OptionParsing.InRange("--max-new-tokens", parse.GetValue(maxNewTokens), 1, MaxNewTokensLimit),
                 BatchSize = OptionParsing.InRange("--batch-size", parse.GetValue(batchSize), 1, MaxBatchSize),
-                Format = parse.GetValue(format) == "authors" ? AnswerFormat.Authors : AnswerFormat.Native,
+                Format = parse.GetValue(format) is "visatb" or "authors" ? AnswerFormat.Authors : AnswerFormat.Native,
                 UseKvCache = !parse.GetValue(noCache),
             }.Validate();
             SampleIds.RequireUniqueAndNonEmpty("--data", dataFiles, Data.LlavaReadOptions.Default, run.Cancellation);

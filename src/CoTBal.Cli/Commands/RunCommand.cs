@@ -36,6 +36,7 @@ public static class RunCommand
             }
             var dataDir = parse.GetValue(data) is { } dataPath ? run.InputFolder("--data", dataPath) : null;
             var configPath = run.OptionalInput("--config", parse.GetValue(config));
+            var runDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsProgress, mayHoldInputs: true, owns: OwnsEntry);
             if (parse.GetValue(seeds) is { } k) OptionParsing.InRange("--seeds", k, 1, MaxSeeds);
             if (parse.GetValue(plan) is not null && parse.GetValue(job) is not null)
                 throw new Core.CoTBalInputException("--plan and --job do not go together: a plan runs every job; --job runs one");
@@ -43,7 +44,6 @@ public static class RunCommand
             if (parse.GetValue(jobs) is <= 0) throw new Core.CoTBalInputException("--jobs must be >= 1");
             if (parse.GetValue(jobs) is not null && (parse.GetValue(job) is not null || parse.GetValue(plan) is not null))
                 throw new Core.CoTBalInputException("--jobs sets how many jobs the runner starts at once; it does not apply to --job or --plan (use PARALLEL=N for a shell plan)");
-            var runDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsProgress, mayHoldInputs: true);
             var outcome = CoTBalPipeline.Run(new RunRequest
             {
                 Seeds = parse.GetValue(seeds),
@@ -69,6 +69,9 @@ public static class RunCommand
 
     /// <summary>A run directory where a job started holds progress that a failed or interrupted call keeps (re-running resumes).</summary>
     internal static bool HoldsProgress(string runDir) => Directory.Exists(Path.Combine(runDir, "jobs"));
+
+    /// <summary>Files a run call writes before its first job (removed from an existing folder when the call fails).</summary>
+    internal static bool OwnsEntry(string name) => name is "model.json" or CoTBalPipeline.RunFile or "pipeline.log";
 
     internal static void PrintOutcome(RunOutcome outcome)
     {

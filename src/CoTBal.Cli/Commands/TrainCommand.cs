@@ -67,10 +67,11 @@ public static class TrainCommand
             var dataFiles = run.Inputs("--data", SplitList(parse.GetValue(data)));
             var imageFolder = parse.GetValue(images) is { } imagesPath ? run.InputFolder("--images", imagesPath) : null;
             var modelPath = run.OptionalInput("--model", parse.GetValue(model));
-            if (parse.GetValue(tokenizer) is { } tokenizerPath && (File.Exists(tokenizerPath) || Path.GetExtension(tokenizerPath) is ".json" or ".model"))
-                run.Input("--tokenizer", tokenizerPath);
+            run.NameOrInput("--tokenizer", parse.GetValue(tokenizer));
             var weightsPath = run.OptionalInput("--task-weights", parse.GetValue(taskWeights));
-            var outDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsCheckpoint, mayHoldInputs: true);
+            var outDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsCheckpoint, mayHoldInputs: true,
+                owns: name => name is Training.Checkpointing.CheckpointFiles.TrainConfig or Training.Logging.StepLog.FileName);
+            if (parse.GetValue(seed) < 0) throw new Core.CoTBalInputException($"--seed {parse.GetValue(seed)}: must be >= 0 (as every seed of this tool)");
             var method = parse.GetValue(weighting)!;
             OptionParsing.OnlyWith(parse, fixedTasks, method == "static", "with --weighting static");
             if (method == "static" && weightsPath is null)

@@ -69,7 +69,11 @@ public static class WeightsCommand
                 throw new CoTBalInputException($"--lower-is-better: unknown task '{unknownLower}'");
             var report = WeightEngine.Run(request);
             var source = resultsPath ?? aggregatesPath!;
-            FiniteResults.Require(report.Tasks.Select((t, i) => ($"{source}: the weight of task '{t}'", report.Weights[i])),
+            FiniteResults.Require(report.Tasks.SelectMany((t, i) => new (string, double?)[]
+                    {
+                        ("weight", report.Weights[i]), ("lambda_out", report.LambdaOut[i]), ("lambda_in", report.LambdaIn[i]), ("lambda_d", report.LambdaD[i]),
+                        ("c_out", report.COut[i]), ("c_in", report.CIn[i]), ("difficulty", report.Difficulty[i]),
+                    }.Where(v => v.Item2 is not null).Select(v => ($"{source}: {v.Item1} of task '{t}'", v.Item2!.Value))),
                 "the temperature or the measures are too extreme; try another --temperature (or auto)");
             if (report.Weights.All(w => w == 0))
                 throw new CoTBalInputException($"{source}: every task weight is 0; nothing would be trained");

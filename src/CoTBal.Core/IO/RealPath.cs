@@ -36,12 +36,4 @@ public static class RealPath
         }
         return current;
     }
-
-    /// <summary>True when <paramref name="path"/> (resolved) is <paramref name="folder"/> (resolved) or lies inside it.</summary>
-    public static bool IsWithin(string path, string folder)
-    {
-        var p = Of(path);
-        var f = Of(folder).TrimEnd(Path.DirectorySeparatorChar);
-        return p == f || p.StartsWith(f + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-    }
 }

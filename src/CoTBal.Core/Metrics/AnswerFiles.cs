@@ -137,21 +137,33 @@ public static class AnswerFiles
                 where += $" (id '{id}')";
                 if (!record.TryGetProperty("conversations", out var conv) || conv.ValueKind != JsonValueKind.Array || conv.GetArrayLength() < 2)
                     throw new CoTBalInputException($"{where}: \"conversations\" must be a list of at least 2 turns");
-                var answer = conv[1];
-                if (answer.ValueKind != JsonValueKind.Object) throw new CoTBalInputException($"{where}: conversations[1] must be an object");
+                // the authors' single-turn files answer in conversations[1]; multi-turn records (as `cotbal predict
+                // --format authors` writes them) carry "generative_value" on the last gpt turn
+                var turn = AnsweredTurn(conv);
+                var answer = conv[turn];
+                if (answer.ValueKind != JsonValueKind.Object) throw new CoTBalInputException($"{where}: conversations[{turn}] must be an object");
                 if (!answer.TryGetProperty("generative_value", out var p) || p.ValueKind != JsonValueKind.String)
-                    throw new CoTBalInputException($"{where}: conversations[1] has no string \"generative_value\" (the prediction)");
+                    throw new CoTBalInputException($"{where}: conversations[{turn}] has no string \"generative_value\" (the prediction)");
                 if (!answer.TryGetProperty("value", out var v))
-                    throw new CoTBalInputException($"{where}: conversations[1] has no \"value\" (the ground truth)");
+                    throw new CoTBalInputException($"{where}: conversations[{turn}] has no \"value\" (the ground truth)");
                 var references = v.ValueKind == JsonValueKind.String
-                    ? new List<string> { Str(v, $"{where}: conversations[1].value") }
-                    : ReadReferences(v, $"{where}: conversations[1].value");
+                    ? new List<string> { Str(v, $"{where}: conversations[{turn}].value") }
+                    : ReadReferences(v, $"{where}: conversations[{turn}].value");
                 string? task = record.TryGetProperty("task", out var t) && t.ValueKind == JsonValueKind.String ? Str(t, where) : null;
                 items.Add(new EvalItem(id, task, Str(p, $"{where}: generative_value"), references));
             }
             if (items.Count == 0) throw new CoTBalInputException($"{path}: no records");
             return items;
         }
+    }
+
+    /// <summary>The last turn holding "generative_value", else 1 (the authors' answer position).</summary>
+    private static int AnsweredTurn(JsonElement conversations)
+    {
+        for (int k = conversations.GetArrayLength() - 1; k >= 0; k--)
+            if (conversations[k].ValueKind == JsonValueKind.Object && conversations[k].TryGetProperty("generative_value", out _))
+                return k;
+        return 1;
     }
 
     private static string ReadId(JsonElement obj, string where)

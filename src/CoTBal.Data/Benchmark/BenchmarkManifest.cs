@@ -42,8 +42,12 @@ public sealed record BenchmarkManifest(
         if (!File.Exists(file)) throw new CoTBalInputException($"{file}: benchmark manifest not found");
         try
         {
-            return JsonSerializer.Deserialize<BenchmarkManifest>(File.ReadAllText(file), Json)
-                   ?? throw new CoTBalInputException($"{file}: empty manifest");
+            var manifest = JsonSerializer.Deserialize<BenchmarkManifest>(Core.IO.StrictUtf8.ReadAllText(file), Json)
+                           ?? throw new CoTBalInputException($"{file}: empty manifest");
+            if (manifest.Tasks is null || manifest.Tasks.Count == 0) throw new CoTBalInputException($"{file}: lists no tasks");
+            if (manifest.Tasks.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+                throw new CoTBalInputException($"{file}: task '{repeated.Key}' is listed twice");
+            return manifest;
         }
         catch (JsonException e)
         {

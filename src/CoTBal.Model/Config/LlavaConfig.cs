@@ -58,7 +58,7 @@ public sealed record LlavaConfig
     public static LlavaConfig Load(string path)
     {
         if (!File.Exists(path)) throw new CoTBalInputException($"model config '{path}': file not found");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(Core.IO.StrictUtf8.ReadAllText(path), path);
     }
 
     /// <summary>Parses and validates config JSON; <paramref name="source"/> names it in errors.</summary>

@@ -57,7 +57,7 @@ public sealed record RunConfig
         if (!File.Exists(path)) throw new CoTBalInputException($"{path}: run config not found");
         try
         {
-            var config = JsonSerializer.Deserialize<RunConfig>(File.ReadAllText(path), JsonOptions)
+            var config = JsonSerializer.Deserialize<RunConfig>(Core.IO.StrictUtf8.ReadAllText(path), JsonOptions)
                 ?? throw new CoTBalInputException($"{path}: run config is null");
             config.Validate();
             return config;

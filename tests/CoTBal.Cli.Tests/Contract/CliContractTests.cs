@@ -101,6 +101,16 @@ public sealed partial class CliContractTests(ContractWorkspace workspace) : ICla
         Assert.False(Directory.Exists(Path.Combine(tmp.Path, "t")));
     }
 
+    [Fact]
+    public void A_failed_train_in_an_existing_folder_removes_only_its_own_files()
+    {
+        using var tmp = new CliHarness.TempDir();
+        var other = tmp.File("notes.txt", "someone else's");
+        var outcome = CliHarness.Run(workspace.Expand([.. ContractCases.Train, "--out", "{tmp}", "--weighting", "static", "--task-weights", "{in}/weights-zero.json"], tmp.Path));
+        Assert.Equal(ExitCodes.BadInput, outcome.ExitCode);
+        Assert.Equal([other], Directory.GetFileSystemEntries(tmp.Path));
+    }
+
     /// <summary>The only non-blank line of <paramref name="stderr"/>, which carries no stack trace or .NET type name.</summary>
     private static string AssertOneLine(string stderr)
     {

@@ -160,6 +160,15 @@ public static class ContractCases
         yield return Row("evaluate missing answers", "file not found", ["evaluate", "--answers", "{in}/missing.jsonl", "--metric", "em"]);
         yield return Row("evaluate answers = a folder", "is a folder", ["evaluate", "--answers", "{in}", "--metric", "em"]);
         yield return Row("evaluate wrong format", "answers", evaluate, "--format", "visatb");
+        string[] perTask = ["evaluate", "--answers", "{in}/answers.jsonl", "--json", "{tmp}/e.json"];
+        yield return Row("evaluate metric and task-metrics", "give exactly one of --metric", evaluate, "--task-metrics", "t=em");
+        yield return Row("evaluate neither metric option", "give exactly one of --metric", ["evaluate", "--answers", "{in}/answers.jsonl"]);
+        yield return Row("evaluate task-metrics without =", "must look like TASK=METRIC", perTask, "--task-metrics", "t");
+        yield return Row("evaluate task-metrics unknown metric", "unknown metric 'meteor'", perTask, "--task-metrics", "t=meteor");
+        yield return Row("evaluate task-metrics task twice", "task 't' given twice", perTask, "--task-metrics", "t=em,t=vqa");
+        yield return Row("evaluate task without a metric", "task 't' has no metric", perTask, "--task-metrics", "other=em");
+        yield return Row("evaluate task-metrics missing manifest", "file not found", perTask, "--task-metrics", "{in}/missing-manifest.json");
+        yield return Row("evaluate threshold with per-task em", "--threshold only applies", perTask, "--task-metrics", "t=em", "--threshold", "0.3");
         yield return Row("evaluate unknown tokenizer", "spacy", ["evaluate", "--answers", "{in}/answers.jsonl", "--metric", "coco", "--tokenize", "spacy"]);
 
         string[] inspect = [.. Inspect, "--json", "{tmp}/i.json"];
@@ -222,6 +231,8 @@ public static class ContractCases
         yield return Row("train max length 1", "--max-length must be >= 2", train, "--max-length", "1");
         yield return Row("train unknown weighting", "nope", train, "--weighting", "nope");
         yield return Row("train images = a file", "is a file; give a folder", train, "--images", "{in}/existing.txt");
+        yield return Row("train model config not UTF-8", "not valid UTF-8", ["train", "--data", "{in}/data.json", "--model", "{in}/bad-utf8-config.json", "--tokenizer", "{bench}/vocab.json", "--steps", "2", "--out", "{tmp}/t"]);
+        yield return Row("train negative seed", "--seed -1: must be >= 0", train, "--seed", "-1");
         yield return Row("train steps text", "as a whole number", TrainSteps("x"));
 
         string[] predict = [.. Predict, "--out", "{tmp}/a.jsonl"];
@@ -250,6 +261,8 @@ public static class ContractCases
         yield return Row("run restart without data", "--restart only applies with --data", ["run", "--out", "{tmp}/r", "--restart"]);
         yield return Row("run nothing recorded", "no run recorded here yet", ["run", "--out", "{tmp}/r"]);
         yield return Row("run changed data", "add --restart", ["run", "--data", "{bench}", "--out", "{in}/oldrun"]);
+        yield return Row("run manifest with a task twice", "is listed twice", ["run", "--data", "{in}/dupmanifest", "--out", "{tmp}/r"]);
+        yield return Row("run config not UTF-8", "not valid UTF-8", run, "--config", "{in}/bad-utf8-config.json");
         yield return Row("run seeds text", "as a whole number", run, "--seeds", "many");
 
         string[] demo = [.. Demo, "--out", "{tmp}/d"];

@@ -27,6 +27,7 @@ public sealed class ContractWorkspace : IDisposable
         WriteBytes("bad-utf8.jsonl", [.. "{\"id\": \"1\", \"prediction\": \"caf"u8, 0xE9, .. "\", \"references\": [\"a\"]}\n"u8]);
         WriteBytes("bad-utf8.csv", [.. "method,task,value\nSTL,caf"u8, 0xE9, .. ",0.5\ncotbal,caf"u8, 0xE9, .. ",0.6\n"u8]);
         WriteBytes("bad-utf8.json", [.. "[{\"id\": \"1\", \"task\": \"chat\", \"conversations\": [{\"from\": \"human\", \"value\": \"caf"u8, 0xE9, .. "\"}, {\"from\": \"gpt\", \"value\": \"yes\"}]}]\n"u8]);
+        WriteBytes("bad-utf8-config.json", [.. "{\"model\": \"caf"u8, 0xE9, .. "\"}\n"u8]);
         Write("data.json", Llava(("s1", "chat"), ("s2", "chat"), ("s3", "counting")));
         Write("dup-ids.json", Llava(("s1", "chat"), ("s2", "chat"), ("s1", "chat")));
         Write("empty.json", "[]\n");
@@ -47,6 +48,11 @@ public sealed class ContractWorkspace : IDisposable
         File.CreateSymbolicLink(Path.Combine(In, "link-to-results.csv"), "results.csv");
         File.CreateSymbolicLink(Path.Combine(In, "link-to-answers.jsonl"), Path.Combine(In, "answers.jsonl"));
         File.CreateSymbolicLink(Path.Combine(In, "link-to-aggregates.csv"), Path.Combine(In, "aggregates.csv"));
+        Directory.CreateDirectory(Path.Combine(In, "dupmanifest"));
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Bench, BenchmarkManifest.FileName)))!;
+        var tasks = manifest["tasks"]!.AsArray();
+        tasks.Add(tasks[0]!.DeepClone());
+        Write("dupmanifest/manifest.json", manifest.ToJsonString());
         using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(In, "fifo"))) mkfifo.WaitForExit();
     }
 
