@@ -19,7 +19,7 @@ public static class ReportWriter
     private static readonly CultureInfo Ci = CultureInfo.InvariantCulture;
     private static readonly string[] DynamicMethods = ["rlw", "dwa", "igb"];
 
-    public static string Write(RunDirectory run, JobGraph graph, string dataDescription)
+    public static string Write(RunDirectory run, JobGraph graph, string dataDescription, Config.RunConfig? config = null)
     {
         var dir = run.ReportDirectory;
         Directory.CreateDirectory(dir);
@@ -188,6 +188,20 @@ public static class ReportWriter
                     log.Tasks.Select(t => (t, log.Steps.Select(s => (double)s).ToArray(), log.WeightOf(t).ToArray())).ToArray());
                 md.Append(Ci, $"![{method} weights]({wfile})\n\n");
             }
+        }
+
+        // --- budgets
+        if (config is not null)
+        {
+            md.Append("## Budgets\n\n");
+            md.Append(F($"Auxiliary trainings {config.Auxiliary.Epochs:0.##} epoch(s), STL {config.SingleTask.Epochs:0.##}, final {config.Final.Epochs:0.##}; ")
+                      + F($"minis 1/{1 / config.MiniFraction:0.#} of the large subsets (R_large = {config.LargeFraction:0.###}).\n\n"));
+            var departures = BudgetDepartures.Find(run, graph, config);
+            md.Append(departures.Count == 0 ? "No floor changed a paper fraction or epoch count in this run.\n\n"
+                : "Departures from the paper's budgets (floors that changed a fraction or an epoch count):\n\n" + string.Concat(departures.Select(d => $"- {d}\n")) + "\n");
+            var windows = BudgetDepartures.Windows(run, graph, config);
+            if (windows.Count > 0) md.Append(string.Concat(windows.Select(w => $"- {w}\n"))).Append('\n');
+            json["budget_departures"] = new JsonArray(departures.Select(d => (JsonNode)JsonValue.Create(d)).ToArray());
         }
 
         // --- cost

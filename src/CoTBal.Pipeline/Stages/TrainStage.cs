@@ -30,6 +30,8 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
         var (files, samples) = TrainingFiles(model, context.Run);
         var steps = StepsFor(samples, budget);
         var weighting = Enum.Parse<WeightingMethod>(job.GetString("weighting")!, ignoreCase: true);
+        var window = job.Parameters["window"]?.GetValue<int>();
+        var result0 = new Dictionary<string, double>();
         var options = new TrainingOptions
         {
             DataFiles = files,
@@ -41,6 +43,9 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             OutputDir = context.JobDirectory,
             Init = context.Config.Init,
             Weighting = weighting,
+            // only the method that uses a window carries it (so it is not in the other trainings' fingerprints)
+            Dwa = weighting == WeightingMethod.Dwa ? new DynamicWeightAverageOptions(Window: WeightingWindows.Dwa(steps, window)) : new(),
+            Igb = weighting == WeightingMethod.Igb ? new ImprovableGapBalancingOptions(Window: WeightingWindows.Igb(steps, window)) : new(),
             TaskWeightsPath = weighting == WeightingMethod.Static ? context.Run.WeightsJson : null,
             Steps = steps,
             BatchSize = budget.BatchSize,
@@ -53,11 +58,15 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             Threads = context.Config.Threads,
         };
         var summary = TrainingRun.Run(options, ct);
-        var result = new Dictionary<string, double>
+        if (weighting == WeightingMethod.Dwa) result0["dwa_window"] = options.Dwa.Window;
+        if (weighting == WeightingMethod.Igb) result0["igb_window"] = options.Igb.Window;
+        var result = new Dictionary<string, double>(result0)
         {
             ["steps"] = summary.Steps,
             ["tokens"] = summary.Tokens,
             ["samples"] = samples,
+            ["budget_steps"] = StepsFor(samples, budget with { MinSteps = 0 }),   // before the min_steps floor (listed in the report when it differs)
+            ["epochs"] = summary.Steps * (double)budget.BatchSize / samples,
             ["resumed_from_step"] = summary.ResumedFromStep,
         };
         AtomicFile.WriteAllText(Path.Combine(context.JobDirectory, SummaryFile), JsonSerializer.Serialize(new
