@@ -205,7 +205,7 @@ public static class ReportWriter
         }
 
         // --- cost
-        md.Append("## Cost\n\n| stage | jobs | wall time | steps | tokens |\n|---|---:|---:|---:|---:|\n");
+        md.Append("## Cost\n\n| stage | jobs | wall time (sum over jobs) | elapsed (first start to last finish) | steps | tokens |\n|---|---:|---:|---:|---:|---:|\n");
         var costJson = new JsonObject();
         var stages = graph.Jobs.Select(j => (Job: j, State: run.ReadState(j.Name))).Where(x => x.State is not null)
             .GroupBy(x => StageOf(x.Job)).ToArray();
@@ -214,14 +214,16 @@ public static class ReportWriter
             var wall = g.Sum(x => x.State!.WallSeconds);
             var steps = g.Sum(x => x.State!.Metrics.GetValueOrDefault("steps"));
             var tokens = g.Sum(x => x.State!.Metrics.GetValueOrDefault("tokens"));
-            md.Append(Ci, $"| {g.Key} | {g.Count()} | {PipelineProgress.Format(TimeSpan.FromSeconds(wall))} | {steps:0} | {tokens:0} |\n");
-            costJson[g.Key] = new JsonObject { ["jobs"] = g.Count(), ["wall_seconds"] = wall, ["steps"] = steps, ["tokens"] = tokens };
+            var starts = g.Where(x => x.State!.StartedUtc is not null && x.State.FinishedUtc is not null).ToArray();
+            var elapsed = starts.Length == 0 ? 0 : (starts.Max(x => x.State!.FinishedUtc!.Value) - starts.Min(x => x.State!.StartedUtc!.Value)).TotalSeconds;
+            md.Append(Ci, $"| {g.Key} | {g.Count()} | {PipelineProgress.Format(TimeSpan.FromSeconds(wall))} | {PipelineProgress.Format(TimeSpan.FromSeconds(elapsed))} | {steps:0} | {tokens:0} |\n");
+            costJson[g.Key] = new JsonObject { ["jobs"] = g.Count(), ["wall_seconds"] = wall, ["elapsed_seconds"] = elapsed, ["steps"] = steps, ["tokens"] = tokens };
         }
         var prep = stages.Where(g => g.Key.StartsWith("preparation", StringComparison.Ordinal)).Sum(g => g.Sum(x => x.State!.WallSeconds));
         var finalOne = stages.Where(g => g.Key == "final training").SelectMany(g => g).Select(x => x.State!.WallSeconds).DefaultIfEmpty(0).Average();
         if (finalOne > 0)
             md.Append(F($"\nThe CoTBal preparation (auxiliary trainings and their validation) cost {prep / finalOne:0.00} final trainings' wall time here "))
-              .Append("(the paper estimates R_large + N/32 trainings plus (N+1)·N evaluations; on one machine the runs are sequential, on a cluster they run in parallel).\n");
+              .Append("(the paper estimates R_large + N/32 trainings plus (N+1)·N evaluations; the auxiliary runs are independent: `--jobs N` runs N at once on one machine, a cluster plan runs them in parallel).\n");
         json["cost"] = costJson;
 
         AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
