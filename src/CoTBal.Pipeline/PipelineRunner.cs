@@ -52,7 +52,7 @@ public sealed class PipelineRunner
         var concurrent = Parallelism > 1 && Children is not null;
         var progress = new PipelineProgress(pending, Write, concurrent ? Parallelism : 1);
         if (skipped > 0) progress.Message($"{skipped} of {_graph.Jobs.Count} jobs already done (fingerprints unchanged): skipped");
-        if (concurrent) return RunConcurrently(pending, progress, Children, cancellationToken);
+        if (concurrent && Children is { } children) return RunConcurrently(pending, progress, children, cancellationToken);
         foreach (var job in pending)
         {
             cancellationToken.ThrowIfCancellationRequested();
