@@ -31,7 +31,6 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
         var steps = StepsFor(samples, budget);
         var weighting = Enum.Parse<WeightingMethod>(job.GetString("weighting")!, ignoreCase: true);
         var window = job.Parameters["window"]?.GetValue<int>();
-        var result0 = new Dictionary<string, double>();
         var options = new TrainingOptions
         {
             DataFiles = files,
@@ -58,9 +57,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             Threads = context.Config.Threads,
         };
         var summary = TrainingRun.Run(options, ct);
-        if (weighting == WeightingMethod.Dwa) result0["dwa_window"] = options.Dwa.Window;
-        if (weighting == WeightingMethod.Igb) result0["igb_window"] = options.Igb.Window;
-        var result = new Dictionary<string, double>(result0)
+        var result = new Dictionary<string, double>
         {
             ["steps"] = summary.Steps,
             ["tokens"] = summary.Tokens,
@@ -69,6 +66,8 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             ["epochs"] = summary.Steps * (double)budget.BatchSize / samples,
             ["resumed_from_step"] = summary.ResumedFromStep,
         };
+        if (weighting == WeightingMethod.Dwa) result["dwa_window"] = options.Dwa.Window;
+        if (weighting == WeightingMethod.Igb) result["igb_window"] = options.Igb.Window;
         AtomicFile.WriteAllText(Path.Combine(context.JobDirectory, SummaryFile), JsonSerializer.Serialize(new
         {
             final_checkpoint = summary.FinalCheckpoint,
