@@ -144,6 +144,27 @@ public sealed class PipelineEndToEndTests(ReferenceRun reference) : IClassFixtur
     }
 
     [Fact]
+    public void DwaFinalTrainingUsesTheWindowScaledToItsLength()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "cotbal-dwa-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var request = new RunRequest { DataDirectory = reference.Data, RunDirectory = Path.Combine(root, "run"), Config = SmallBenchmark.Config() with { Methods = ["dwa", "ew"] } };
+            foreach (var job in new[] { "subsets", "train-final-dwa" })
+                CoTBalPipeline.Run(request with { Job = job }, _ => { }, CancellationToken.None);
+            var dir = new RunDirectory(request.RunDirectory);
+            var state = dir.ReadState("train-final-dwa")!;
+            Assert.Equal(Config.WeightingWindows.Dwa((int)state.Metrics["steps"], null), state.Metrics["dwa_window"]);   // 25 x 6 / 5198 -> at least 1
+            using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.JobDirectory("train-final-dwa"), "train_config.json")));
+            Assert.Equal(1, config.RootElement.GetProperty("dwa").GetProperty("window").GetInt32());
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
     public void CancelledRunStopsWithTheJobMarkedResumable()
     {
         var root = Path.Combine(Path.GetTempPath(), "cotbal-cancel-" + Guid.NewGuid().ToString("N"));
