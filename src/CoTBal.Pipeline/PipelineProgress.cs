@@ -13,12 +13,15 @@ public sealed class PipelineProgress
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Dictionary<JobKind, List<double>> _durations = new();
     private readonly IReadOnlyList<JobSpec> _pending;
+    private readonly int _parallelism;
     private int _done;
 
-    public PipelineProgress(IReadOnlyList<JobSpec> pending, Action<string> write)
+    /// <param name="parallelism">Jobs running at once (the ETA divides the remaining work by it).</param>
+    public PipelineProgress(IReadOnlyList<JobSpec> pending, Action<string> write, int parallelism = 1)
     {
         _pending = pending;
         _write = write;
+        _parallelism = Math.Max(1, parallelism);
     }
 
     public void Started(JobSpec job) =>
@@ -40,7 +43,7 @@ public sealed class PipelineProgress
         var remaining = _pending.Skip(_done);
         var all = _durations.Values.SelectMany(v => v).DefaultIfEmpty(0).Average();
         var seconds = remaining.Sum(j => _durations.TryGetValue(j.Kind, out var d) ? d.Average() : all);
-        return $", ETA {Format(TimeSpan.FromSeconds(seconds))}";
+        return $", ETA {Format(TimeSpan.FromSeconds(seconds / _parallelism))}";
     }
 
     public static string Format(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:00}m" : $"{(int)t.TotalMinutes}m{t.Seconds:00}s";

@@ -50,10 +50,11 @@ public sealed class PipelineRunner
     {
         var pending = _graph.Jobs.Where(j => !IsDone(j.Name)).ToArray();
         var skipped = _graph.Jobs.Count - pending.Length;
-        var progress = new PipelineProgress(pending, Write);
+        var concurrent = Parallelism > 1 && Children is not null;
+        var progress = new PipelineProgress(pending, Write, concurrent ? Parallelism : 1);
         if (skipped > 0) progress.Message($"{skipped} of {_graph.Jobs.Count} jobs already done (fingerprints unchanged): skipped");
         var ran = new List<string>();
-        if (Parallelism > 1 && Children is not null) return RunConcurrently(pending, progress, Children, cancellationToken);
+        if (concurrent && Children is { } children) return RunConcurrently(pending, progress, children, cancellationToken);
         foreach (var job in pending)
         {
             cancellationToken.ThrowIfCancellationRequested();

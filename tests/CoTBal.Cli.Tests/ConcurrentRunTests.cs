@@ -31,8 +31,8 @@ public sealed class ConcurrentRunTests
         Assert.NotEmpty(trainings);
         foreach (var job in trainings)
         {
-            var a = Directory.GetFiles(Path.Combine(sequential.Run.Path, "jobs", job!), "*.safetensors", SearchOption.AllDirectories).Order().ToArray();
-            var b = Directory.GetFiles(Path.Combine(concurrent.Run.Path, "jobs", job!), "*.safetensors", SearchOption.AllDirectories).Order().ToArray();
+            var a = Directory.GetFiles(Path.Combine(sequential.Run.Path, "jobs", job!), "model.bin", SearchOption.AllDirectories).Order().ToArray();
+            var b = Directory.GetFiles(Path.Combine(concurrent.Run.Path, "jobs", job!), "model.bin", SearchOption.AllDirectories).Order().ToArray();
             Assert.NotEmpty(a);
             Assert.Equal(a.Select(f => Path.GetRelativePath(sequential.Run.Path, f)), b.Select(f => Path.GetRelativePath(concurrent.Run.Path, f)));
             for (var i = 0; i < a.Length; i++) Assert.True(File.ReadAllBytes(a[i]).AsSpan().SequenceEqual(File.ReadAllBytes(b[i])), $"{b[i]} differs");

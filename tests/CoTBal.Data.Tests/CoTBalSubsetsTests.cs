@@ -56,6 +56,20 @@ public sealed class CoTBalSubsetsTests : IDisposable
     }
 
     [Fact]
+    public void With_a_large_fraction_the_mini_is_that_fraction_of_the_large_subset_and_inside_it()
+    {
+        // R_large = 1/4: a's large subset has 25 of its 100 samples; its mini is 1/4 of those (6), drawn from them.
+        var m = CoTBalSubsets.Write(WriteMixture(), _dir.File("q"), new SubsetOptions { LargeFraction = 0.25, MiniFraction = 0.25, Seed = 3 });
+        var large = Ids(Path.Combine(_dir.File("q"), m.Find(SubsetKind.Single, "a")!.File));
+        var mini = Ids(Path.Combine(_dir.File("q"), m.Find(SubsetKind.Mini, "a")!.File));
+        Assert.Equal(25, large.Count);
+        Assert.Equal(6, mini.Count);
+        Assert.All(mini, id => Assert.Contains(id, large));
+        var plus = Ids(Path.Combine(_dir.File("q"), m.Find(SubsetKind.PlusMini, "b")!.File));
+        Assert.Equal(16 + 6 + 1, plus.Count);   // b's large (16 of 64), a's mini (6), c's mini (large 2, floor(2 x 0.25) = 0, at least 1)
+    }
+
+    [Fact]
     public void Same_seed_same_minis_other_seed_other_minis()
     {
         var mix = WriteMixture();

@@ -34,6 +34,49 @@ public sealed class JobGraphTests
     }
 
     [Fact]
+    public void BudgetSettingsReachTheJobsTheyChange()
+    {
+        var g = JobGraph.Build(Tasks, new RunConfig { Methods = ["ew", "dwa", "igb"], LargeFraction = 0.25, IgbWindow = 7 });
+        Assert.Equal(0.25, g["subsets"].Parameters["large_fraction"]!.GetValue<double>());
+        Assert.Equal(7, g["train-final-igb"].Parameters["window"]!.GetValue<int>());
+        Assert.True(g["train-final-dwa"].Parameters.ContainsKey("window"));    // null = scaled; a change redoes the training
+        Assert.Null(g["train-final-dwa"].Parameters["window"]);
+        Assert.False(g["train-final-ew"].Parameters.ContainsKey("window"));   // EW's fingerprint does not see the windows
+    }
+
+    [Fact]
+    public void WeightingWindowsKeepTheAuthorsFractionOfTheRun()
+    {
+        Assert.Equal(25, WeightingWindows.Dwa(WeightingWindows.AuthorsIterations, null));
+        Assert.Equal(100, WeightingWindows.Igb(WeightingWindows.AuthorsIterations, null));
+        Assert.Equal(5, WeightingWindows.Igb(256, null));      // 100 x 256 / 5198 = 4.92
+        Assert.Equal(1, WeightingWindows.Dwa(256, null));      // 1.23
+        Assert.Equal(1, WeightingWindows.Dwa(10, null));       // never below 1
+        Assert.Equal(9, WeightingWindows.Dwa(256, 9));         // a configured window wins
+    }
+
+    [Theory]
+    [InlineData("{\"large_fraction\": 0}", "large_fraction must be in (0, 1]")]
+    [InlineData("{\"large_fraction\": 1.5}", "large_fraction must be in (0, 1]")]
+    [InlineData("{\"dwa_window\": 0}", "dwa_window must be >= 1")]
+    [InlineData("{\"igb_window\": -3}", "igb_window must be >= 1")]
+    [InlineData("{\"jobs\": 0}", "jobs must be >= 1")]
+    [InlineData("{\"bootstrap_replicates\": 10}", "bootstrap_replicates must be >= 100")]
+    public void BadBudgetAndEvidenceSettingsAreInputErrors(string json, string message)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "cotbal-config-" + Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(path, json);
+        try
+        {
+            Assert.Contains(message, Assert.Throws<Core.CoTBalInputException>(() => RunConfig.Load(path)).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void TextOnlyTaskIsFixedAtOne()
     {
         var g = JobGraph.Build(Tasks, new RunConfig());

@@ -84,6 +84,11 @@ public sealed class PipelineEndToEndTests(ReferenceRun reference) : IClassFixtur
         var md = File.ReadAllText(Path.Combine(run, "report", "report.md"));
         Assert.Contains("## Did balancing help?", md);
         Assert.Contains("## Cost", md);
+        // the small config's floors are departures from the paper and are listed: minis of 4 (1/32 of 16 is 0),
+        // trainings padded to min_steps
+        Assert.Contains("mini of counting: 4 samples", md);
+        Assert.Contains("train-mini: min_steps raised", md);
+        Assert.Contains("## Did balancing help?", md);
     }
 
     [Fact]
@@ -131,6 +136,27 @@ public sealed class PipelineEndToEndTests(ReferenceRun reference) : IClassFixtur
             foreach (var job in new[] { "val-counting-plus-mini", "test-final-ew", "test-final-cotbal" })
                 foreach (var answers in Directory.GetFiles(dir.JobDirectory(job), "answers-*.jsonl"))
                     Assert.Equal(File.ReadAllText(Path.Combine(reference.RunPath, "jobs", job, Path.GetFileName(answers))), File.ReadAllText(answers));
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public void DwaFinalTrainingUsesTheWindowScaledToItsLength()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "cotbal-dwa-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var request = new RunRequest { DataDirectory = reference.Data, RunDirectory = Path.Combine(root, "run"), Config = SmallBenchmark.Config() with { Methods = ["dwa", "ew"] } };
+            foreach (var job in new[] { "subsets", "train-final-dwa" })
+                CoTBalPipeline.Run(request with { Job = job }, _ => { }, CancellationToken.None);
+            var dir = new RunDirectory(request.RunDirectory);
+            var state = dir.ReadState("train-final-dwa")!;
+            Assert.Equal(Config.WeightingWindows.Dwa((int)state.Metrics["steps"], null), state.Metrics["dwa_window"]);   // 25 x 6 / 5198 -> at least 1
+            using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.JobDirectory("train-final-dwa"), "train_config.json")));
+            Assert.Equal(1, config.RootElement.GetProperty("dwa").GetProperty("window").GetInt32());
         }
         finally
         {

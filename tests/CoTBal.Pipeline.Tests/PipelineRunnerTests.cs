@@ -230,4 +230,25 @@ public sealed class PipelineRunnerTests : IDisposable
         Assert.True(runner.RunOne("subsets", CancellationToken.None));
         Assert.False(runner.RunOne("subsets", CancellationToken.None));
     }
+
+    [Fact]
+    public void FailedChildJobsStopNewStartsAndAreNamed()
+    {
+        // A child command that exits 1 without doing anything: every training fails in its child process.
+        var config = new RunConfig { Methods = ["cotbal", "ew"] };
+        var recorder = new Recorder();
+        var graph = JobGraph.Build(JobGraphTests.Tasks, config);
+        var lines = new List<string>();
+        var runner = new PipelineRunner(new RunDirectory(_dir), config, graph, recorder, _ => "", lines.Add)
+        {
+            Parallelism = 2,
+            Children = new ChildJobLauncher(["false"]),
+        };
+        var e = Assert.Throws<Core.CoTBalInputException>(() => runner.RunAll(CancellationToken.None));
+        Assert.Contains("train-mini (exit code 1: no state written)", e.Message);
+        Assert.Equal(["subsets"], recorder.Ran);                       // bookkeeping ran here; trainings went to children
+        Assert.Contains(lines, l => l.Contains("running up to 2 trainings/evaluations at once"));
+        Assert.Equal(2, lines.Count(l => l.Contains("failed in its child process")));   // the first two started, nothing after
+        Assert.False(runner.IsDone("results"));
+    }
 }

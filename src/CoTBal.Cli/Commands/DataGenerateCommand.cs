@@ -11,7 +11,7 @@ public static class DataGenerateCommand
     {
         var output = new Option<string>("--out") { Description = "Folder to create (must be empty or absent unless --overwrite).", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "Seed that determines every byte.", DefaultValueFactory = _ => 1234 };
-        var size = new Option<string>("--size") { Description = "Samples per task: tiny 32/8/8, small 512/50/50, default 2000/100/100 (train/val/test).", DefaultValueFactory = _ => "default" };
+        var size = new Option<string>("--size") { Description = "Samples per task: tiny 32/8/8, small 512/500/500, default 2000/500/500 (train/val/test).", DefaultValueFactory = _ => "default" };
         var imageSize = new Option<int>("--image-size") { Description = "Image side in pixels (16..256).", DefaultValueFactory = _ => 32 };
         var train = new Option<int?>("--train-size") { Description = $"Override the training samples per task (1..{BenchmarkOptions.MaxSplitSize})." };
         var val = new Option<int?>("--val-size") { Description = $"Override the validation samples per task (1..{BenchmarkOptions.MaxSplitSize})." };

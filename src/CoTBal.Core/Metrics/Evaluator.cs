@@ -20,6 +20,12 @@ public static class Evaluator
         _ => throw UnknownMetric(metric),
     };
 
+    /// <summary>
+    /// The per-item score whose mean is the primary score (grounding: an item's "hit", whose mean is the
+    /// accuracy); for corpus metrics (CIDEr-D, BLEU) the item's own score, whose mean is not the corpus score.
+    /// </summary>
+    public static string PerItemScoreName(string metric) => metric == "grounding" ? "hit" : PrimaryScoreName(metric);
+
     /// <summary>The score names <paramref name="metric"/> reports, in output order.</summary>
     public static IReadOnlyList<string> ScoreNames(string metric) => metric switch
     {

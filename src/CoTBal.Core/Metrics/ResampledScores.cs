@@ -18,7 +18,7 @@ public static class ResampledScores
         {
             "coco" or "cider" => new CiderD(new CaptionCorpus(items, options.Tokenization)),
             "bleu" => new Bleu4(new CaptionCorpus(items, options.Tokenization)),
-            _ => new MeanItemScore(items.Select(i => result.PerItem[i.Id][Evaluator.PrimaryScoreName(metric)]).ToArray()),
+            _ => new MeanItemScore(items.Select(i => result.PerItem[i.Id][Evaluator.PerItemScoreName(metric)]).ToArray()),
         };
     }
 

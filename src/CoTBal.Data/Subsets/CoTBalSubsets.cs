@@ -44,9 +44,10 @@ public static class CoTBalSubsets
         foreach (var t in tasks)
         {
             var all = byTask[t];
-            minis[t] = Draw(all, MiniSize(all.Count, options), DeterministicRandom.Derive(options.Seed, "mini", t));
             larges[t] = options.LargeFraction >= 1 ? [.. all]
                 : Draw(all, Math.Max(1, (int)Math.Floor(all.Count * options.LargeFraction)), DeterministicRandom.Derive(options.Seed, "large", t));
+            // the mini is a fraction of the large subset (with R_large = 1, of all the task's data)
+            minis[t] = Draw(larges[t], MiniSize(larges[t].Length, options), DeterministicRandom.Derive(options.Seed, "mini", t));
         }
 
         Directory.CreateDirectory(outDir);
@@ -74,7 +75,7 @@ public static class CoTBalSubsets
     public static int MiniSize(int count, SubsetOptions options) =>
         Math.Min(count, Math.Max(options.MinMiniSize, (int)Math.Floor(count * options.MiniFraction + 1e-9)));
 
-    private static int[] Draw(List<int> indices, int count, ulong seed)
+    private static int[] Draw(IReadOnlyList<int> indices, int count, ulong seed)
     {
         var copy = indices.ToArray();
         new DeterministicRandom(seed).Shuffle(copy);

@@ -16,7 +16,9 @@ public sealed record RunConfig
     [JsonPropertyName("init")] public string? Init { get; init; }
     /// <summary>Fraction of each task's training data in its mini subset (the paper: 1/32).</summary>
     [JsonPropertyName("mini_fraction")] public double MiniFraction { get; init; } = 1.0 / 32;
-    /// <summary>Lower bound on a mini subset's size (the paper's guidance is >= 1,000 at its scale).</summary>
+    /// <summary>The paper's R_large: fraction of each task's training data in its large subset (plus-mini and STL trainings); the paper uses 1 and 1/4.</summary>
+    [JsonPropertyName("large_fraction")] public double LargeFraction { get; init; } = 1.0;
+    /// <summary>Lower bound on a mini subset's size (the paper's guidance is >= 1,000 at its scale); a floor that raises a mini above mini_fraction is listed in the report.</summary>
     [JsonPropertyName("mini_min_samples")] public int MiniMinSamples { get; init; } = 32;
     /// <summary>real | precise | simplified (precise and simplified train single-task minis too).</summary>
     [JsonPropertyName("form")] public string Form { get; init; } = "real";
@@ -33,6 +35,10 @@ public sealed record RunConfig
     [JsonPropertyName("auxiliary")] public TrainingBudget Auxiliary { get; init; } = new();
     [JsonPropertyName("single_task")] public TrainingBudget SingleTask { get; init; } = new();
     [JsonPropertyName("final")] public TrainingBudget Final { get; init; } = new();
+    /// <summary>DWA's window in iterations; null = the authors' 25 scaled to the final training's length (<see cref="WeightingWindows"/>).</summary>
+    [JsonPropertyName("dwa_window")] public int? DwaWindow { get; init; }
+    /// <summary>IGB's window in iterations; null = the authors' 100 scaled to the final training's length.</summary>
+    [JsonPropertyName("igb_window")] public int? IgbWindow { get; init; }
     [JsonPropertyName("max_new_tokens")] public int MaxNewTokens { get; init; } = 48;
     [JsonPropertyName("eval_batch_size")] public int EvalBatchSize { get; init; } = 64;
     /// <summary>Replicates of the paired bootstrap behind every interval of the report (seeded with <see cref="Seed"/>).</summary>
@@ -71,6 +77,9 @@ public sealed record RunConfig
     public void Validate()
     {
         if (!(MiniFraction is > 0 and <= 1)) throw new CoTBalInputException($"run config: mini_fraction must be in (0, 1], got {MiniFraction}");
+        if (!(LargeFraction is > 0 and <= 1)) throw new CoTBalInputException($"run config: large_fraction must be in (0, 1], got {LargeFraction}");
+        if (DwaWindow is < 1) throw new CoTBalInputException($"run config: dwa_window must be >= 1 (or null for the scaled default), got {DwaWindow}");
+        if (IgbWindow is < 1) throw new CoTBalInputException($"run config: igb_window must be >= 1 (or null for the scaled default), got {IgbWindow}");
         if (MiniMinSamples < 1) throw new CoTBalInputException("run config: mini_min_samples must be >= 1");
         if (Form is not ("real" or "precise" or "simplified")) throw new CoTBalInputException($"run config: form must be real, precise or simplified, got '{Form}'");
         if (Temperature != "auto" && !(double.TryParse(Temperature, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var t) && t > 0))

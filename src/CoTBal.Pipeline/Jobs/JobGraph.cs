@@ -67,6 +67,7 @@ public sealed partial class JobGraph
         Add("subsets", JobKind.Subsets, [], new JsonObject
         {
             ["mini_fraction"] = config.MiniFraction,
+            ["large_fraction"] = config.LargeFraction,
             ["mini_min_samples"] = config.MiniMinSamples,
             ["seed"] = config.Seed,
         });
@@ -117,11 +118,14 @@ public sealed partial class JobGraph
                 var model = FinalModel(method, s, config.Seeds);
                 finals.Add((model, method, s));
                 var deps = method == "cotbal" ? new[] { "subsets", "weights" } : new[] { "subsets" };
-                Add(TrainJob(model), JobKind.Train, deps, new JsonObject
+                var parameters = new JsonObject
                 {
                     ["model"] = model, ["budget"] = "final", ["weighting"] = method == "cotbal" ? "static" : method,
                     ["seed"] = config.Seed + s, ["method"] = method,
-                });
+                };
+                if (method == "dwa") parameters["window"] = config.DwaWindow;   // null = scaled to the run length
+                if (method == "igb") parameters["window"] = config.IgbWindow;
+                Add(TrainJob(model), JobKind.Train, deps, parameters);
             }
         foreach (var t in tested)
             Add(TestJob(t), JobKind.Evaluate, [TrainJob(t)], new JsonObject { ["model"] = t, ["split"] = "test", ["tasks"] = Names([t]), ["metrics"] = Metrics([t]) });

@@ -19,7 +19,7 @@ public static class ReportWriter
     private static readonly CultureInfo Ci = CultureInfo.InvariantCulture;
     private static readonly string[] DynamicMethods = ["rlw", "dwa", "igb"];
 
-    public static string Write(RunDirectory run, JobGraph graph, string dataDescription)
+    public static string Write(RunDirectory run, JobGraph graph, string dataDescription, Config.RunConfig? config = null)
     {
         var dir = run.ReportDirectory;
         Directory.CreateDirectory(dir);
@@ -191,8 +191,22 @@ public static class ReportWriter
         }
         GradientMethodsSection.Append(md, json, dir, run, finals);
 
+        // --- budgets
+        if (config is not null)
+        {
+            md.Append("## Budgets\n\n");
+            md.Append(F($"Auxiliary trainings {config.Auxiliary.Epochs:0.##} epoch(s), STL {config.SingleTask.Epochs:0.##}, final {config.Final.Epochs:0.##}; ")
+                      + F($"minis 1/{1 / config.MiniFraction:0.#} of the large subsets (R_large = {config.LargeFraction:0.###}).\n\n"));
+            var departures = BudgetDepartures.Find(run, graph, config);
+            md.Append(departures.Count == 0 ? "No floor changed a paper fraction or epoch count in this run.\n\n"
+                : "Departures from the paper's budgets (floors that changed a fraction or an epoch count):\n\n" + string.Concat(departures.Select(d => $"- {d}\n")) + "\n");
+            var windows = BudgetDepartures.Windows(run, graph, config);
+            if (windows.Count > 0) md.Append(string.Concat(windows.Select(w => $"- {w}\n"))).Append('\n');
+            json["budget_departures"] = new JsonArray(departures.Select(d => (JsonNode)JsonValue.Create(d)).ToArray());
+        }
+
         // --- cost
-        md.Append("## Cost\n\n| stage | jobs | wall time | steps | tokens |\n|---|---:|---:|---:|---:|\n");
+        md.Append("## Cost\n\n| stage | jobs | wall time (sum over jobs) | elapsed (first start to last finish) | steps | tokens |\n|---|---:|---:|---:|---:|---:|\n");
         var costJson = new JsonObject();
         var stages = graph.Jobs.Select(j => (Job: j, State: run.ReadState(j.Name))).Where(x => x.State is not null)
             .GroupBy(x => StageOf(x.Job)).ToArray();
@@ -201,14 +215,16 @@ public static class ReportWriter
             var wall = g.Sum(x => x.State!.WallSeconds);
             var steps = g.Sum(x => x.State!.Metrics.GetValueOrDefault("steps"));
             var tokens = g.Sum(x => x.State!.Metrics.GetValueOrDefault("tokens"));
-            md.Append(Ci, $"| {g.Key} | {g.Count()} | {PipelineProgress.Format(TimeSpan.FromSeconds(wall))} | {steps:0} | {tokens:0} |\n");
-            costJson[g.Key] = new JsonObject { ["jobs"] = g.Count(), ["wall_seconds"] = wall, ["steps"] = steps, ["tokens"] = tokens };
+            var starts = g.Where(x => x.State!.StartedUtc is not null && x.State.FinishedUtc is not null).ToArray();
+            var elapsed = starts.Length == 0 ? 0 : (starts.Max(x => x.State!.FinishedUtc!.Value) - starts.Min(x => x.State!.StartedUtc!.Value)).TotalSeconds;
+            md.Append(Ci, $"| {g.Key} | {g.Count()} | {PipelineProgress.Format(TimeSpan.FromSeconds(wall))} | {PipelineProgress.Format(TimeSpan.FromSeconds(elapsed))} | {steps:0} | {tokens:0} |\n");
+            costJson[g.Key] = new JsonObject { ["jobs"] = g.Count(), ["wall_seconds"] = wall, ["elapsed_seconds"] = elapsed, ["steps"] = steps, ["tokens"] = tokens };
         }
         var prep = stages.Where(g => g.Key.StartsWith("preparation", StringComparison.Ordinal)).Sum(g => g.Sum(x => x.State!.WallSeconds));
         var finalOne = stages.Where(g => g.Key == "final training").SelectMany(g => g).Select(x => x.State!.WallSeconds).DefaultIfEmpty(0).Average();
         if (finalOne > 0)
             md.Append(F($"\nThe CoTBal preparation (auxiliary trainings and their validation) cost {prep / finalOne:0.00} final trainings' wall time here "))
-              .Append("(the paper estimates R_large + N/32 trainings plus (N+1)·N evaluations; on one machine the runs are sequential, on a cluster they run in parallel).\n");
+              .Append("(the paper estimates R_large + N/32 trainings plus (N+1)·N evaluations; the auxiliary runs are independent: `--jobs N` runs N at once on one machine, a cluster plan runs them in parallel).\n");
         json["cost"] = costJson;
 
         AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

@@ -25,7 +25,7 @@ public sealed class CoTBalJobExecutor(PipelineData data, string modelConfigPath)
 
     private JobResult WriteReport(JobContext context)
     {
-        var path = ReportWriter.Write(context.Run, context.Graph, $"`{data.Directory}` ({string.Join(", ", data.Manifest.TaskNames)})");
+        var path = ReportWriter.Write(context.Run, context.Graph, $"`{data.Directory}` ({string.Join(", ", data.Manifest.TaskNames)})", context.Config);
         context.Log($"report: {path}");
         return JobResult.Empty;
     }

@@ -39,7 +39,7 @@ public sealed class EvaluateStage(PipelineData data)
             // A model's malformed box (five numbers, say) is a miss, not an input error: the references are still checked.
             var result = Evaluator.Evaluate(task.Metric, evalItems, new EvaluationOptions(GroundingMalformedAsMiss: true));
             var primary = Evaluator.PrimaryScoreName(task.Metric);
-            WriteItemScores(Path.Combine(context.JobDirectory, ItemScoresFile(task.Name)), evalItems, result, primary);
+            WriteItemScores(Path.Combine(context.JobDirectory, ItemScoresFile(task.Name)), evalItems, result, Evaluator.PerItemScoreName(task.Metric));
             scores.Add(new TaskScore(task.Name, task.Metric, primary, result.Scores[primary], result.Count));
             items += result.Count;
             context.Log($"{job.Name}: {task.Name} {primary} = {result.Scores[primary]:0.0000} ({result.Count} items)");
@@ -54,7 +54,7 @@ public sealed class EvaluateStage(PipelineData data)
     /// <summary>The answers file of one task in an evaluation job's folder.</summary>
     public static string AnswersFile(string task) => $"answers-{task}.jsonl";
 
-    private static void WriteItemScores(string path, IReadOnlyList<EvalItem> items, EvaluationResult result, string primary) =>
-        AtomicFile.WriteAllText(path, CsvWriter.Format(["id", primary],
-            items.Select(i => new[] { i.Id, CsvWriter.Number(result.PerItem[i.Id][primary]) })));
+    private static void WriteItemScores(string path, IReadOnlyList<EvalItem> items, EvaluationResult result, string score) =>
+        AtomicFile.WriteAllText(path, CsvWriter.Format(["id", score],
+            items.Select(i => new[] { i.Id, CsvWriter.Number(result.PerItem[i.Id][score]) })));
 }

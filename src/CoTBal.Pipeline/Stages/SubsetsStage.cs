@@ -19,6 +19,7 @@ public sealed class SubsetsStage(PipelineData data)
             new SubsetOptions
             {
                 MiniFraction = context.Config.MiniFraction,
+                LargeFraction = context.Config.LargeFraction,
                 MinMiniSize = context.Config.MiniMinSamples,
                 Seed = (ulong)context.Config.Seed,
                 Tasks = data.Manifest.TaskNames,

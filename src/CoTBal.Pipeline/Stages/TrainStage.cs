@@ -30,6 +30,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
         var (files, samples) = TrainingFiles(model, context.Run);
         var steps = StepsFor(samples, budget);
         var weighting = WeightingOptions.ParseMethod(job.GetString("weighting")!);
+        var window = job.Parameters["window"]?.GetValue<int>();
         var options = new TrainingOptions
         {
             DataFiles = files,
@@ -41,6 +42,9 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             OutputDir = context.JobDirectory,
             Init = context.Config.Init,
             Weighting = weighting,
+            // only the method that uses a window carries it (so it is not in the other trainings' fingerprints)
+            Dwa = weighting == WeightingMethod.Dwa ? new DynamicWeightAverageOptions(Window: WeightingWindows.Dwa(steps, window)) : new(),
+            Igb = weighting == WeightingMethod.Igb ? new ImprovableGapBalancingOptions(Window: WeightingWindows.Igb(steps, window)) : new(),
             TaskWeightsPath = weighting == WeightingMethod.Static ? context.Run.WeightsJson : null,
             Steps = steps,
             BatchSize = budget.BatchSize,
@@ -58,8 +62,12 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             ["steps"] = summary.Steps,
             ["tokens"] = summary.Tokens,
             ["samples"] = samples,
+            ["budget_steps"] = StepsFor(samples, budget with { MinSteps = 0 }),   // before the min_steps floor (listed in the report when it differs)
+            ["epochs"] = summary.Steps * (double)budget.BatchSize / samples,
             ["resumed_from_step"] = summary.ResumedFromStep,
         };
+        if (weighting == WeightingMethod.Dwa) result["dwa_window"] = options.Dwa.Window;
+        if (weighting == WeightingMethod.Igb) result["igb_window"] = options.Igb.Window;
         AtomicFile.WriteAllText(Path.Combine(context.JobDirectory, SummaryFile), JsonSerializer.Serialize(new
         {
             final_checkpoint = summary.FinalCheckpoint,

@@ -134,5 +134,15 @@ public sealed class PairedBootstrapTests
         var score = ResampledScores.For("em", items, EvaluationOptions.Default);
         Assert.Equal(2.0 / 3, score.Score([1, 1, 1]), 12);
         Assert.Equal(0.5, score.Score([0, 2, 2]), 12);
+        // grounding: an item's hit (IoU > 0.5), whose mean is the accuracy; a malformed prediction is a miss
+        var boxes = new[]
+        {
+            new EvalItem("a", null, "[0.1, 0.1, 0.5, 0.5]", ["[0.1, 0.1, 0.5, 0.5]"]),
+            new EvalItem("b", null, "[0.6, 0.6, 0.9, 0.9]", ["[0.1, 0.1, 0.5, 0.5]"]),
+            new EvalItem("c", null, "[0.1, 0.1]", ["[0.1, 0.1, 0.5, 0.5]"]),
+        };
+        var grounding = ResampledScores.For("grounding", boxes, new EvaluationOptions(GroundingMalformedAsMiss: true));
+        Assert.Equal(1.0 / 3, grounding.Score([1, 1, 1]), 12);
+        Assert.Equal(0.75, grounding.Score([3, 1, 0]), 12);
     }
 }

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Times `cotbal demo` stage by stage, and the auxiliary stage sequential vs concurrent.
+
+    python3 bench/pipeline/demo_stages.py [--size default|tiny] [--jobs 1 2] [--out /tmp/demo-bench]
+
+For every --jobs value it runs `./cotbal demo --size SIZE --jobs N --out OUT/jobsN` from a clean run
+directory, then reads every job's state.json: a stage's wall time is the span from its first job's start
+to its last job's finish (jobs of a stage overlap when N > 1). It prints one table per run, the speedup of
+each stage between the first and the last --jobs value, whether the result files are byte-identical, and
+the load average before and after (a figure taken on a loaded machine is not a fair measurement; say so).
+Standard library only (Debian python3).
+"""
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RESULT_FILES = ["results.csv", "weights.json", "test_results.csv", "compare.json", "uncertainty.json"]
+
+
+def stage_of(state):
+    kind, name = state["kind"], state["name"]
+    if kind == "train":
+        if name.startswith("train-final-"):
+            return "final trainings"
+        if name == "train-mini" or name.endswith("-plus-mini"):
+            return "auxiliary trainings"
+        return "STL trainings"
+    if kind == "evaluate":
+        return "validation" if name.startswith("val-") else "test evaluation"
+    return "subsets/results/weights/compare/report"
+
+
+def parse(t):
+    return datetime.fromisoformat(t.replace("Z", "+00:00"))
+
+
+def stages(run):
+    spans = {}
+    jobs_dir = os.path.join(run, "jobs")
+    for name in sorted(os.listdir(jobs_dir)):
+        path = os.path.join(jobs_dir, name, "state.json")
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            s = json.load(f)
+        if s.get("started_utc") is None or s.get("finished_utc") is None:
+            continue
+        st = stage_of(s)
+        start, end = parse(s["started_utc"]), parse(s["finished_utc"])
+        lo, hi, n, busy = spans.get(st, (start, end, 0, 0.0))
+        spans[st] = (min(lo, start), max(hi, end), n + 1, busy + s["wall_seconds"])
+    return spans
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", default="default", choices=["default", "tiny"])
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--out", default="/tmp/cotbal-demo-bench")
+    a = ap.parse_args()
+    print(f"load average before: {os.getloadavg()}  cores: {os.cpu_count()}")
+    runs = {}
+    for n in a.jobs:
+        out = os.path.join(a.out, f"jobs{n}")
+        shutil.rmtree(out, ignore_errors=True)
+        t0 = time.time()
+        subprocess.run([os.path.join(ROOT, "cotbal"), "demo", "--size", a.size, "--jobs", str(n), "--out", out],
+                       check=True, stdout=subprocess.DEVNULL)
+        total = time.time() - t0
+        runs[n] = (out, stages(out), total)
+        print(f"\n--jobs {n}: demo wall time {total:.0f} s (load average now {os.getloadavg()})")
+        print(f"{'stage':40} {'jobs':>4} {'span s':>8} {'sum of job s':>12}")
+        for st, (lo, hi, count, busy) in sorted(runs[n][1].items(), key=lambda p: p[1][0]):
+            print(f"{st:40} {count:4d} {(hi - lo).total_seconds():8.1f} {busy:12.1f}")
+    if len(a.jobs) > 1:
+        first, last = runs[a.jobs[0]], runs[a.jobs[-1]]
+        print(f"\nspeedup --jobs {a.jobs[-1]} vs --jobs {a.jobs[0]}:")
+        for st in first[1]:
+            if st in last[1]:
+                s1 = (first[1][st][1] - first[1][st][0]).total_seconds()
+                s2 = (last[1][st][1] - last[1][st][0]).total_seconds()
+                print(f"  {st:40} {s1 / s2 if s2 > 0 else float('nan'):5.2f}x")
+        print(f"  {'whole demo':40} {first[2] / last[2]:5.2f}x")
+        same = all(filecmp.cmp(os.path.join(first[0], f), os.path.join(last[0], f), shallow=False) for f in RESULT_FILES)
+        print(f"result files identical: {same}")
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
