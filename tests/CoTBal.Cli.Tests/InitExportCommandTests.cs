@@ -234,7 +234,7 @@ public sealed class InitExportCommandTests : IDisposable
         var checkpoint = Path.Combine(outDir, "checkpoint-0000005");
         AssertRefused(CliHarness.Run("export", "--checkpoint", checkpoint, "--out", P("e1")), "add --merge-lora", P("e1"));
         AssertRefused(CliHarness.Run("export", "--checkpoint", checkpoint, "--out", Path.Combine(checkpoint, "inside"), "--merge-lora"), "inside it", Path.Combine(checkpoint, "inside"));
-        AssertRefused(CliHarness.Run("export", "--checkpoint", checkpoint, "--out", checkpoint, "--merge-lora"), "is the checkpoint folder", null);
+        AssertRefused(CliHarness.Run("export", "--checkpoint", checkpoint, "--out", checkpoint, "--merge-lora"), "holds the input given to --checkpoint", null);
         Directory.CreateDirectory(P("full"));
         File.WriteAllText(Path.Combine(P("full"), "keep.txt"), "x");
         AssertRefused(CliHarness.Run("export", "--checkpoint", checkpoint, "--out", P("full"), "--merge-lora"), "is not empty", null);
@@ -242,7 +242,7 @@ public sealed class InitExportCommandTests : IDisposable
         AssertRefused(CliHarness.Run("export", "--checkpoint", checkpoint, "--out", P("e2"), "--merge-lora", "--max-shard-mb", "0"), "--max-shard-mb must be > 0", P("e2"));
         AssertRefused(CliHarness.Run("export", "--checkpoint", checkpoint, "--out", P("e3"), "--merge-lora", "--image-token-index", "3"), "applies to --format hf only", P("e3"));
         AssertRefused(CliHarness.Run("export", "--checkpoint", checkpoint, "--out", P("e4"), "--merge-lora", "--format", "hf", "--image-token-index", "50"), "--image-token-index must be in [0, 50)", P("e4"));
-        AssertRefused(CliHarness.Run("export", "--checkpoint", P("nowhere"), "--out", P("e5")), "--checkpoint:", P("e5"));
+        AssertRefused(CliHarness.Run("export", "--checkpoint", P("nowhere"), "--out", P("e5")), "--checkpoint ", P("e5"));
         var merged = CliHarness.Run("export", "--checkpoint", checkpoint, "--out", P("merged"), "--merge-lora", "--format", "hf");
         Assert.True(merged.ExitCode == 0, merged.Stderr);
         Assert.Empty(Directory.GetFileSystemEntries(_dir.Path, ".merged.tmp*"));
