@@ -30,6 +30,7 @@ public static class DemoConfig
             BatchSize = tiny ? 16 : 32,
             LearningRate = 3e-3,
             CheckpointEvery = tiny ? 3 : 100,
+            Threads = 1,   // small models run best on one thread (docs/benchmarks/model.md); fixed, so a resumed pretraining ends bit-identical
         };
     }
 
