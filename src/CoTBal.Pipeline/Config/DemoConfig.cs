@@ -24,7 +24,7 @@ public static class DemoConfig
         return new Pretraining.PretrainRequest
         {
             OutputDirectory = outputDirectory,
-            Corpus = new Data.Benchmark.PretrainCorpusOptions { Seed = benchmark.Seed + 1, Samples = tiny ? 96 : 16_000, Benchmark = benchmark },
+            Corpus = new Data.Benchmark.PretrainCorpusOptions { Seed = benchmark.Seed, Samples = tiny ? 96 : 16_000, Benchmark = benchmark },
             Model = "demo",
             Steps = tiny ? 6 : 500,
             BatchSize = tiny ? 16 : 32,
