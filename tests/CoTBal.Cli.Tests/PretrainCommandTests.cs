@@ -7,7 +7,7 @@ public sealed class PretrainCommandTests
     [InlineData("--steps", "0", "error: --steps must be > 0, got 0")]
     [InlineData("--batch-size", "-1", "error: --batch-size must be > 0, got -1")]
     [InlineData("--lr", "0", "error: --lr must be > 0, got 0")]
-    [InlineData("--samples", "2", "error: --samples must be at least 3 (one pair per kind), got 2")]
+    [InlineData("--samples", "2", "error: --samples must be at least 5 (one pair per kind), got 2")]
     [InlineData("--image-size", "8", "error: --image-size must be between 16 and 256, got 8")]
     [InlineData("--threads", "0", "error: --threads must be > 0, got 0")]
     [InlineData("--checkpoint-every", "0", "error: --checkpoint-every must be > 0, got 0")]
@@ -38,7 +38,7 @@ public sealed class PretrainCommandTests
     {
         using var dir = new CliHarness.TempDir();
         var pre = dir.File("pre");
-        var outcome = CliHarness.Run("pretrain", "--out", pre, "--model", "tiny", "--samples", "12", "--steps", "2", "--batch-size", "4",
+        var outcome = CliHarness.Run("pretrain", "--out", pre, "--model", "tiny", "--samples", "20", "--steps", "2", "--batch-size", "4",
             "--benchmark-size", "tiny", "--threads", "1");
         Assert.Equal(ExitCodes.Success, outcome.ExitCode);
         Assert.Contains($"base: {Path.Combine(pre, "base")}", outcome.Stdout);

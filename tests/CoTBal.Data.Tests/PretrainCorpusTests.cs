@@ -8,7 +8,7 @@ namespace CoTBal.Data.Tests;
 /// <summary>The pretraining corpus: disjoint from the benchmark's items, its own prompts, deterministic, same vocabulary.</summary>
 public sealed class PretrainCorpusTests(TinyBenchmarkFixture fixture) : IClassFixture<TinyBenchmarkFixture>
 {
-    private static readonly PretrainCorpusOptions Options = new() { Seed = 5, Samples = 90, Benchmark = TinyBenchmarkFixture.Options, MaxDegreeOfParallelism = 1 };
+    private static readonly PretrainCorpusOptions Options = new() { Seed = 5, Samples = 100, Benchmark = TinyBenchmarkFixture.Options, MaxDegreeOfParallelism = 1 };
 
     private static string Hash(string file) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file)));
 
@@ -20,8 +20,8 @@ public sealed class PretrainCorpusTests(TinyBenchmarkFixture fixture) : IClassFi
         using var dir = new TempDir();
         var info = PretrainCorpus.Generate(dir.File("corpus"), Options);
         var corpus = Read(Path.Combine(dir.File("corpus"), PretrainCorpus.DataFile));
-        Assert.Equal(90, corpus.Count);
-        Assert.Equal(PretrainKinds.Names.ToDictionary(n => n, _ => 30), info.Kinds);
+        Assert.Equal(100, corpus.Count);
+        Assert.Equal(PretrainKinds.Names.ToDictionary(n => n, _ => 20), info.Kinds);
 
         var items = new[] { "train.json", "val.json", "test.json" }.SelectMany(f => Read(Path.Combine(fixture.Root, f))).ToList();
         var itemImages = items.Where(s => s.ImagePath is not null).Select(s => Hash(Path.Combine(fixture.Root, s.ImagePath!))).ToHashSet();
@@ -70,13 +70,17 @@ public sealed class PretrainCorpusTests(TinyBenchmarkFixture fixture) : IClassFi
         var text = new TextTranscriptKind().Generate(rng, 48);
         Assert.Matches(@"^the letters [a-z] [a-z] [a-z]\.$", text.Conversations[1].Value);
         Assert.IsType<TextImage>(text.Image);
+        var cell = new CellObjectKind().Generate(rng, 48);
+        Assert.Matches(@"^<image>\nWhich object is in the [a-z ]+ cell\?$", cell.Conversations[0].Value);
+        Assert.Matches(@"^(nothing|a [a-z]+ [a-z]+)$", cell.Conversations[1].Value);
+        Assert.Matches(@"^[a-z]$", new LetterAtKind().Generate(rng, 48).Conversations[1].Value);
     }
 
     [Fact]
     public void Bad_options_are_one_line_errors()
     {
         using var dir = new TempDir();
-        Assert.Equal("pretraining corpus: --samples must be at least 3 (one per kind), got 2",
+        Assert.Equal("pretraining corpus: --samples must be at least 5 (one per kind), got 2",
             Assert.Throws<CoTBalInputException>(() => PretrainCorpus.Generate(dir.File("x"), Options with { Samples = 2 })).Message);
         Assert.Contains("--image-size 8", Assert.Throws<CoTBalInputException>(() =>
             PretrainCorpus.Generate(dir.File("x"), Options with { Benchmark = Options.Benchmark with { ImageSize = 8 } })).Message);

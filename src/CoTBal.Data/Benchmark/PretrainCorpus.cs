@@ -11,7 +11,7 @@ public sealed record PretrainCorpusOptions
     /// <summary>Seed of the corpus; its generators are derived from (seed, "pretrain", kind), streams no task uses.</summary>
     public ulong Seed { get; init; } = 1234;
     /// <summary>Image-text pairs in all, spread evenly over the kinds.</summary>
-    public int Samples { get; init; } = 12_000;
+    public int Samples { get; init; } = 16_000;
     /// <summary>The benchmark whose items the corpus must avoid (and whose image size it draws).</summary>
     public BenchmarkOptions Benchmark { get; init; } = new();
     /// <summary>Replace an existing non-empty output folder. Default false (an error).</summary>

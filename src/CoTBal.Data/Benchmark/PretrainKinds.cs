@@ -15,7 +15,7 @@ internal interface IPretrainKind
 /// <summary>The pretraining kinds in corpus order.</summary>
 public static class PretrainKinds
 {
-    internal static IReadOnlyList<IPretrainKind> All { get; } = [new SceneSummaryKind(), new ObjectBoxesKind(), new TextTranscriptKind()];
+    internal static IReadOnlyList<IPretrainKind> All { get; } = [new SceneSummaryKind(), new CellObjectKind(), new ObjectBoxesKind(), new TextTranscriptKind(), new LetterAtKind()];
 
     /// <summary>The kinds' names, the "tasks" of a pretraining run.</summary>
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(k => k.Name)];
@@ -82,5 +82,55 @@ internal sealed class TextTranscriptKind : IPretrainKind
         var answer = $"the letters {string.Join(" ", text.ToLowerInvariant().ToCharArray())}.";
         var prompt = Benchmark.Prompts.WithImage(rng.Pick(Prompts), "");
         return new GeneratedSample(GeneratedSample.SingleTurn(prompt, answer), null, image, key);
+    }
+}
+
+/// <summary>
+/// What one cell of the 3x3 grid holds: "Which object is in the top left cell?" -> "a red circle" or "nothing" (half
+/// of the questions name an empty cell). A short answer tied to one place: where the model learns to look.
+/// </summary>
+internal sealed class CellObjectKind : IPretrainKind
+{
+    public string Name => "cell_object";
+    public IEnumerable<string> Phrases => ["Which object is in the cell?", "a nothing"];
+
+    public GeneratedSample Generate(DeterministicRandom rng, int imageSize)
+    {
+        var scene = Scene.Sample(rng, imageSize, 1, 6, uniqueNames: false);
+        var occupied = rng.Next(2) == 0;
+        var empty = Enumerable.Range(0, ShapesWorld.GridCells * ShapesWorld.GridCells)
+            .Where(c => !scene.Objects.Any(o => o.Row * ShapesWorld.GridCells + o.Column == c)).ToList();
+        string location, answer;
+        if (occupied || empty.Count == 0)
+        {
+            var target = rng.Pick(scene.Objects);
+            (location, answer) = (target.Location, "a " + target.Name);
+        }
+        else
+        {
+            var cell = rng.Pick(empty);
+            (location, answer) = (ShapesWorld.Location(cell % ShapesWorld.GridCells, cell / ShapesWorld.GridCells), "nothing");
+        }
+        var prompt = Benchmark.Prompts.WithImage($"Which object is in the {location} cell?", "");
+        return new GeneratedSample(GeneratedSample.SingleTurn(prompt, answer), null, new SceneImage(scene), scene.Key);
+    }
+}
+
+/// <summary>One letter of a drawn three-letter string: "Which letter is first?" -> "w". A short answer per glyph.</summary>
+internal sealed class LetterAtKind : IPretrainKind
+{
+    private static readonly string[] Positions = ["first", "second", "third"];
+
+    public string Name => "letter_at";
+    public IEnumerable<string> Phrases => ["Which letter is ?", .. Positions];
+
+    public GeneratedSample Generate(DeterministicRandom rng, int imageSize)
+    {
+        var letters = PixelFont.Characters.Order().ToArray();
+        var text = new string([.. Enumerable.Range(0, 3).Select(_ => rng.Pick(letters))]);
+        var (image, key) = OcrTask.Draw(rng, imageSize, text);
+        var position = rng.Next(3);
+        var prompt = Benchmark.Prompts.WithImage($"Which letter is {Positions[position]}?", "");
+        return new GeneratedSample(GeneratedSample.SingleTurn(prompt, char.ToLowerInvariant(text[position]).ToString()), null, image, key);
     }
 }

@@ -11,7 +11,7 @@ public sealed record PretrainRequest
     public PretrainCorpusOptions Corpus { get; init; } = new();
     /// <summary>Model config: a preset name (configs/models) or a file; the fine-tunings must use the same one.</summary>
     public string Model { get; init; } = "demo";
-    public int Steps { get; init; } = 1500;
+    public int Steps { get; init; } = 500;
     public int BatchSize { get; init; } = 32;
     public double LearningRate { get; init; } = 3e-3;
     public double WarmupRatio { get; init; } = 0.03;

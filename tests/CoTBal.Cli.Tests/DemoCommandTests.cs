@@ -1,0 +1,44 @@
+using System.Text.Json;
+
+namespace CoTBal.Cli.Tests;
+
+/// <summary>`cotbal demo --size tiny`: the base is pretrained once, every training starts from it, a second call reuses everything.</summary>
+public sealed class DemoCommandTests
+{
+    [Fact]
+    public void Tiny_demo_pretrains_a_base_and_passes_it_as_init_to_every_training()
+    {
+        using var dir = new CliHarness.TempDir();
+        var run = dir.File("demo");
+        var first = CliHarness.Run("demo", "--out", run, "--size", "tiny", "--methods", "ew");
+        Assert.True(first.ExitCode == ExitCodes.Success, first.Stderr);
+        var basePath = Path.Combine(run, "pretrain", "base");
+        Assert.Contains($"pretrained base: {basePath} (6 steps", first.Stdout);
+
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
+        Assert.Equal(basePath, config.RootElement.GetProperty("config").GetProperty("init").GetString());
+        var trainings = Directory.GetDirectories(Path.Combine(run, "jobs"), "train-*");
+        Assert.Equal(1 + 7 + 7 + 1, trainings.Length);   // mini, plus-mini and STL per balanced task, final EW
+        foreach (var job in trainings)
+        {
+            using var train = JsonDocument.Parse(File.ReadAllText(Path.Combine(job, "train_config.json")));
+            Assert.Equal(basePath, train.RootElement.GetProperty("init").GetString());
+        }
+
+        var second = CliHarness.Run("demo", "--out", run, "--size", "tiny", "--methods", "ew");
+        Assert.Equal(ExitCodes.Success, second.ExitCode);
+        Assert.Contains($"pretrained base: {basePath} (reused)", second.Stdout);
+        Assert.DoesNotContain("generating", second.Stdout);
+    }
+
+    [Fact]
+    public void Bad_demo_options_exit_2_before_anything_is_written()
+    {
+        using var dir = new CliHarness.TempDir();
+        var outcome = CliHarness.Run("demo", "--out", dir.File("d"), "--methods", "ew,nope");
+        Assert.Equal(ExitCodes.BadInput, outcome.ExitCode);
+        Assert.StartsWith("error: run config: unknown method 'nope'", Assert.Single(outcome.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(Directory.Exists(Path.Combine(dir.File("d"), "benchmark")));
+        Assert.Equal(ExitCodes.BadInput, CliHarness.Run("demo", "--out", dir.File("d"), "--seeds", "0").ExitCode);
+    }
+}
