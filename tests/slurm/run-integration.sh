@@ -20,6 +20,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="${1:-$(mktemp -d /tmp/cotbal-slurm-it.XXXXXX)}"
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
+chmod 0755 "$work"   # munged runs as user munge and keeps its log and seed under $work (mktemp makes 0700)
 started=$(date +%s)
 log() { printf '[%4ds] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 fail() { log "FAIL: $*"; exit 1; }

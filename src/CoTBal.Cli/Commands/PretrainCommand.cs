@@ -31,31 +31,34 @@ public static class PretrainCommand
         var command = new Command("pretrain", "Pretrain a base model for the built-in benchmark on generic image-text pairs of its world (never its tasks' items); OUT/base is the checkpoint to fine-tune from (--init, run config init).");
         foreach (var o in new Option[] { output, model, samples, corpusSeed, benchmarkSeed, benchmarkSize, imageSize, steps, batchSize, lr, seed, checkpointEvery, threads })
             command.Options.Add(o);
-        command.SetAction((parse, ct) => Task.FromResult(CommandRunner.Guard(() =>
+        command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
             var clock = Stopwatch.StartNew();
+            var modelName = run.NameOrInput("--model", parse.GetValue(model))!;
+            // a folder with request.json holds a resumable pretraining: kept when this call fails or is interrupted
+            var outDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: dir => File.Exists(Path.Combine(dir, BasePretraining.RequestFile)));
             var request = new PretrainRequest
             {
-                OutputDirectory = parse.GetValue(output)!,
+                OutputDirectory = outDir,
                 Corpus = new PretrainCorpusOptions
                 {
                     Seed = parse.GetValue(corpusSeed),
                     Samples = parse.GetValue(samples),
                     Benchmark = new BenchmarkOptions { Seed = parse.GetValue(benchmarkSeed), Size = parse.GetValue(benchmarkSize), ImageSize = parse.GetValue(imageSize) },
                 },
-                Model = parse.GetValue(model)!,
+                Model = modelName,
                 Steps = parse.GetValue(steps),
                 BatchSize = parse.GetValue(batchSize),
                 LearningRate = parse.GetValue(lr),
                 Seed = parse.GetValue(seed),
                 CheckpointEvery = parse.GetValue(checkpointEvery),
-                Threads = parse.GetValue(threads),
+                Threads = CliLimits.Threads("--threads", parse.GetValue(threads)),
             };
-            var basePath = BasePretraining.Run(request, Console.WriteLine, ct);
+            var basePath = BasePretraining.Run(request, Console.WriteLine, run.Cancellation);
             Console.WriteLine($"base: {basePath}  (use as --init, or \"init\" in a run config)");
             Console.WriteLine($"pretrain finished in {PipelineProgress.Format(clock.Elapsed)}");
             return ExitCodes.Success;
-        })));
+        }));
         return command;
     }
 }

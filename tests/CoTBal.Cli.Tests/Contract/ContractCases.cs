@@ -31,6 +31,7 @@ public static class ContractCases
     public static readonly string[] Run = ["run", "--data", "{bench}"];
     public static readonly string[] Demo = ["demo", "--size", "tiny"];
     public static readonly string[] Export = ["export", "--checkpoint", "{in}/ckpt"];
+    public static readonly string[] Pretrain = ["pretrain", "--model", "tiny"];
 
     /// <summary>Commands writing one file: (name, base line without the option, option, the input the base line reads, a link to that input).</summary>
     public static readonly (string Name, string[] Base, string Option, string Input, string LinkToInput)[] FileOutputs =
@@ -45,7 +46,7 @@ public static class ContractCases
     /// <summary>Commands writing into a folder: (name, base line without --out).</summary>
     public static readonly (string Name, string[] Base)[] FolderOutputs =
     [
-        ("subsets", Subsets), ("generate", Generate), ("train", Train), ("run", Run), ("demo", Demo), ("export", Export),
+        ("subsets", Subsets), ("generate", Generate), ("train", Train), ("run", Run), ("demo", Demo), ("export", Export), ("pretrain", Pretrain),
     ];
 
     /// <summary>One valid command line per command, interrupted before it starts (exit 130, one line, nothing left).</summary>
@@ -55,7 +56,7 @@ public static class ContractCases
         ("subsets", [.. Subsets, "--out", "{tmp}/s"]), ("generate", [.. Generate, "--size", "tiny", "--out", "{tmp}/g"]),
         ("predict", [.. Predict, "--out", "{tmp}/a.jsonl"]), ("train", [.. Train, "--out", "{tmp}/t"]),
         ("run", [.. Run, "--out", "{tmp}/r"]), ("demo", [.. Demo, "--out", "{tmp}/d"]),
-        ("export", [.. Export, "--out", "{tmp}/e"]),
+        ("export", [.. Export, "--out", "{tmp}/e"]), ("pretrain", [.. Pretrain, "--out", "{tmp}/p"]),
     ];
 
     public static IEnumerable<ContractCase> Rows()
@@ -104,6 +105,17 @@ public static class ContractCases
         yield return Row("export --max-shard-mb 0", "--max-shard-mb must be > 0", export, "--max-shard-mb", "0");
         yield return Row("export --image-token-index with llava", "--image-token-index applies to --format hf only", export, "--image-token-index", "5");
         yield return Row("export without --out", "--out", Export);
+        string[] pretrain = [.. Pretrain, "--out", "{tmp}/p"];
+        yield return Row("pretrain --steps 0", "--steps must be > 0", pretrain, "--steps", "0");
+        yield return Row("pretrain --batch-size 0", "--batch-size must be > 0", pretrain, "--batch-size", "0");
+        yield return Row("pretrain --lr NaN", "--lr must be > 0", pretrain, "--lr", "NaN");
+        yield return Row("pretrain --samples 1", "--samples must be at least", pretrain, "--samples", "1");
+        yield return Row("pretrain --image-size 8", "--image-size must be between 16 and 256", pretrain, "--image-size", "8");
+        yield return Row("pretrain --checkpoint-every 0", "--checkpoint-every must be > 0", pretrain, "--checkpoint-every", "0");
+        yield return Row("pretrain --threads 0", "--threads", pretrain, "--threads", "0");
+        yield return Row("pretrain --model missing file", "--model", pretrain, "--model", "{in}/missing-model.json");
+        yield return Row("pretrain --out not empty and no pretraining", "holds no pretraining", [.. Pretrain, "--out", "{bench}"]);
+        yield return Row("pretrain without --out", "--out", Pretrain);
         string[] trainInit = [.. Train, "--out", "{tmp}/t"];
         yield return Row("train --init missing", "--init", trainInit, "--init", "{in}/missing-model");
         yield return Row("train --lora-r 0", "--lora-r must be > 0", trainInit, "--lora-r", "0");
