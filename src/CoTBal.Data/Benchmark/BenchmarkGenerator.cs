@@ -32,24 +32,7 @@ public static class BenchmarkGenerator
             if (size > BenchmarkOptions.MaxSplitSize)
                 throw new CoTBalInputException($"{option} {size}: at most {BenchmarkOptions.MaxSplitSize} samples per task and split");
 
-        var target = Path.GetFullPath(outDir);
-        if (File.Exists(target)) throw new CoTBalInputException($"{outDir}: exists and is a file, not a folder");
-        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !options.Overwrite)
-            throw new CoTBalInputException($"{outDir}: folder exists and is not empty (choose another --out or pass --overwrite)");
-        var parent = Path.GetDirectoryName(target) ?? ".";
-        Directory.CreateDirectory(parent);
-        var staging = Path.Combine(parent, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(staging);
-        try
-        {
-            var manifest = Build(staging, options, trainSize, valSize, testSize, ct);
-            Publish(staging, target);
-            return manifest;
-        }
-        finally
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        }
+        return StagedFolder.Write(outDir, options.Overwrite, staging => Build(staging, options, trainSize, valSize, testSize, ct));
     }
 
     private static BenchmarkManifest Build(string root, BenchmarkOptions options, int trainSize, int valSize, int testSize, CancellationToken ct)
@@ -167,19 +150,4 @@ public static class BenchmarkGenerator
                 .Concat(tasks.SelectMany(t => t.Phrases))
                 .Concat(PretrainKinds.All.SelectMany(k => k.Phrases))
                 .Concat(ShapesWorld.Inventory()));
-
-    internal static void Publish(string staging, string target)
-    {
-        if (Directory.Exists(target))
-        {
-            var old = target + $".old-{Guid.NewGuid():N}";
-            Directory.Move(target, old);
-            Directory.Move(staging, target);
-            Directory.Delete(old, recursive: true);
-        }
-        else
-        {
-            Directory.Move(staging, target);
-        }
-    }
 }

@@ -71,24 +71,7 @@ public static class PretrainCorpus
         var imageSize = options.Benchmark.ImageSize;
         if (imageSize is < 16 or > 256) throw new CoTBalInputException($"--image-size {imageSize}: must be between 16 and 256");
 
-        var target = Path.GetFullPath(outDir);
-        if (File.Exists(target)) throw new CoTBalInputException($"{outDir}: exists and is a file, not a folder");
-        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !options.Overwrite)
-            throw new CoTBalInputException($"{outDir}: folder exists and is not empty (choose another --out or pass --overwrite)");
-        var parent = Path.GetDirectoryName(target) ?? ".";
-        Directory.CreateDirectory(parent);
-        var staging = Path.Combine(parent, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(staging);
-        try
-        {
-            var info = Build(staging, options);
-            BenchmarkGenerator.Publish(staging, target);
-            return info;
-        }
-        finally
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        }
+        return StagedFolder.Write(outDir, options.Overwrite, staging => Build(staging, options));
     }
 
     private static PretrainCorpusInfo Build(string root, PretrainCorpusOptions options)

@@ -146,7 +146,7 @@ public static class ReportWriter
         var undefinedFile = Path.Combine(run.JobDirectory("weights"), "undefined_tasks.json");
         if (File.Exists(undefinedFile) && JsonNode.Parse(File.ReadAllText(undefinedFile)) is JsonObject undefined && undefined.Count > 0)
         {
-            md.Append("**Kept at weight 1.0 because their measures are undefined in this run** (the paper has no answer for a zero denominator; `cotbal weights` stops with an error, the pipeline keeps the task unweighted):\n\n");
+            md.Append("**Kept at weight 1.0 because their measures are undefined in this run** (a denominator V_j(j+mini) - V_j(mini) that is zero, negative or below the noise floor of docs/weights.md, for which the paper has no answer; `cotbal weights` stops with an error, the pipeline keeps the task unweighted):\n\n");
             foreach (var (task, reason) in undefined) md.Append("- ").Append(task).Append(": ").Append(reason!.GetValue<string>()).Append('\n');
             md.Append('\n');
         }
