@@ -198,13 +198,14 @@ public sealed class InitExportCommandTests : IDisposable
         Assert.Contains("maybe", usage.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(P("b9")));
 
-        // the tokenizer default: a pretrained folder without one this tool reads is refused, not replaced by gpt2
+        // the tokenizer default: a pretrained folder without one this tool reads is refused, not replaced by gpt2; a bad
+        // byte-level BPE folder (vocab.json + merges.txt) is refused naming its file
         var (data, _) = TextData();
         AssertRefused(CliHarness.Run("train", "--data", data, "--out", P("b10"), "--steps", "1", "--init", init), "has no tokenizer.model", P("b10"));
         var bpe = CopyFolder(init, P("bpe"));
         File.WriteAllText(Path.Combine(bpe, "vocab.json"), "{}");
         File.WriteAllText(Path.Combine(bpe, "merges.txt"), "");
-        AssertRefused(CliHarness.Run("train", "--data", data, "--out", P("b11"), "--steps", "1", "--init", bpe), "byte-level BPE", P("b11"));
+        AssertRefused(CliHarness.Run("train", "--data", data, "--out", P("b11"), "--steps", "1", "--init", bpe), Path.Combine(bpe, "vocab.json") + ": the vocabulary is empty", P("b11"));
     }
 
     [Fact]

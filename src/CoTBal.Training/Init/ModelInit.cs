@@ -1,4 +1,5 @@
 using CoTBal.Core;
+using CoTBal.Data.Text;
 using CoTBal.Model.Checkpoints;
 using CoTBal.Model.Config;
 using CoTBal.Training.Checkpointing;
@@ -71,10 +72,11 @@ public static class ModelInit
 
     /// <summary>
     /// The tokenizer a pretrained folder ships, looked for in --init, then --language-model: <c>tokenizer.model</c>
-    /// (SentencePiece, Llama / Vicuna), or a lone <c>vocab.json</c> (this tool's word vocabulary, as export writes it).
-    /// A tool checkpoint's copied tokenizer counts too. A byte-level BPE pair (<c>vocab.json</c> + <c>merges.txt</c>), or a
-    /// pretrained folder with no tokenizer this tool reads, is refused (give --tokenizer). Null when no folder is given
-    /// or a tool checkpoint names none (gpt2).
+    /// (SentencePiece, Llama / Vicuna), a byte-level BPE pair <c>vocab.json</c> + <c>merges.txt</c> (GPT-2 / Llama-3 style;
+    /// the folder itself is returned, and loaded here so that a bad one is refused before anything is written), or a
+    /// lone <c>vocab.json</c> (this tool's word vocabulary, as export writes it). A tool checkpoint's copied tokenizer
+    /// counts too. A pretrained folder with no tokenizer this tool reads is refused (give --tokenizer). Null when no
+    /// folder is given or a tool checkpoint names none (gpt2).
     /// </summary>
     public static string? FolderTokenizer(string? init, string? languageModel)
     {
@@ -87,9 +89,9 @@ public static class ModelInit
             var vocab = Path.Combine(folder, "vocab.json");
             if (File.Exists(vocab))
             {
-                if (File.Exists(Path.Combine(folder, "merges.txt")))
-                    throw new CoTBalInputException($"--tokenizer: {folder} has a byte-level BPE tokenizer (vocab.json + merges.txt), which this tool does not read; give --tokenizer");
-                return vocab;
+                if (!ByteLevelBpeTextTokenizer.IsFolder(folder)) return vocab;
+                _ = ByteLevelBpeTextTokenizer.Load(folder);
+                return folder;
             }
             if (IsToolCheckpoint(folder))
             {
@@ -102,7 +104,7 @@ public static class ModelInit
             }
         }
         if (pretrained is not null)
-            throw new CoTBalInputException($"--tokenizer: {pretrained} has no tokenizer.model (SentencePiece) or vocab.json this tool reads; give --tokenizer");
+            throw new CoTBalInputException($"--tokenizer: {pretrained} has no tokenizer.model (SentencePiece), vocab.json + merges.txt (byte-level BPE) or vocab.json this tool reads; give --tokenizer");
         return null;
     }
 
