@@ -12,7 +12,7 @@ public static class DataInspectCommand
         var file = new Argument<string>("file") { Description = "LLaVA-format JSON list or JSON Lines file." };
         var images = new Option<string?>("--images") { Description = "Image folder (default: the file's folder)." };
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this file." };
-        var tokenizer = new Option<string?>("--tokenizer") { Description = "vocab.json, tokenizer.model or gpt2 for token lengths (default: a vocab.json next to FILE, else word counts)." };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "vocab.json, tokenizer.model, a vocab.json + merges.txt folder or gpt2 for token lengths (default: a vocab.json next to FILE, else word counts)." };
         var template = new Option<string>("--template") { Description = "Conversation template for token lengths.", DefaultValueFactory = _ => "vicuna_v1" };
         var taskMap = new Option<string?>("--task-map") { Description = "JSON task mapping for samples without \"task\" (by_id, by_image_folder, text_only, default)." };
         var noDecode = new Option<bool>("--no-decode-check") { Description = "Only check that image files exist (skip the header decode)." };

@@ -17,7 +17,7 @@ public static class TrainCommand
         var data = new Option<string[]>("--data") { Description = "LLaVA-format training files (comma-separated or repeated)", Required = true, AllowMultipleArgumentsPerToken = true };
         var images = new Option<string?>("--images") { Description = "folder image paths are relative to (default: each data file's folder)" };
         var model = new Option<string?>("--model") { Description = "model config JSON (Hugging Face / LLaVA names; vocab_size 0 = the tokenizer's); default: the --init / --language-model folder's config.json" };
-        var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer: gpt2, a SentencePiece .model, or a word vocab .json (default: the --init / --language-model folder's tokenizer.model, else gpt2)" };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer: gpt2, a SentencePiece .model, a byte-level BPE folder (vocab.json + merges.txt), or a word vocab .json (default: the --init / --language-model folder's tokenizer.model or vocab.json + merges.txt, else gpt2)" };
         var tasks = new Option<string?>("--tasks") { Description = "comma-separated task order (default: the data's tasks, sorted)" };
         var template = new Option<string>("--template") { Description = "conversation template: vicuna_v1, v1 or plain", DefaultValueFactory = _ => "vicuna_v1" };
         var maxLength = new Option<int>("--max-length") { Description = "max sequence length after image splicing", DefaultValueFactory = _ => 512 };
