@@ -64,7 +64,9 @@ public static class TrainingRun
         var schedule = CosineSchedule.WithWarmupRatio(options.LearningRate, totalSteps, options.WarmupRatio);
         using var trainer = new Trainer(model.Model, weighting, schedule, options.Optimizer, data.Tasks.Count, options.Seed, ProjectorGroup(options, model.Module));
         var tokenizerFile = File.Exists(options.Tokenizer) ? Path.GetFullPath(options.Tokenizer) : null;
-        var tokenizerName = tokenizerFile is null ? options.Tokenizer : "tokenizer" + Path.GetExtension(tokenizerFile);
+        // a tokenizer file is copied into each checkpoint; a byte-level BPE folder is recorded by its full path
+        var tokenizerName = tokenizerFile is not null ? "tokenizer" + Path.GetExtension(tokenizerFile)
+            : Directory.Exists(options.Tokenizer) ? Path.GetFullPath(options.Tokenizer) : options.Tokenizer;
 
         var run = new RunState
         {

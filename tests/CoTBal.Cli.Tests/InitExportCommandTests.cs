@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CoTBal.Data.Text;
 using CoTBal.Model.Checkpoints;
 using SkiaSharp;
@@ -206,6 +207,37 @@ public sealed class InitExportCommandTests : IDisposable
         File.WriteAllText(Path.Combine(bpe, "vocab.json"), "{}");
         File.WriteAllText(Path.Combine(bpe, "merges.txt"), "");
         AssertRefused(CliHarness.Run("train", "--data", data, "--out", P("b11"), "--steps", "1", "--init", bpe), Path.Combine(bpe, "vocab.json") + ": the vocabulary is empty", P("b11"));
+    }
+
+    [Fact]
+    public void A_byte_level_bpe_tokenizer_folder_trains_and_the_checkpoint_records_its_full_path()
+    {
+        // the 256 byte symbols of GPT-2's bytes_to_unicode (printable Latin-1 as is, the rest from U+0100), two merges, <|endoftext|>
+        var bpe = P("bpe-tok");
+        Directory.CreateDirectory(bpe);
+        var vocab = new Dictionary<string, int>();
+        var shifted = 0;
+        for (var b = 0; b < 256; b++)
+            vocab[((char)(b is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF ? b : 256 + shifted++)).ToString()] = b;
+        vocab["Ġd"] = 256;
+        vocab["Ġdo"] = 257;
+        vocab["<|endoftext|>"] = 258;
+        File.WriteAllText(Path.Combine(bpe, "vocab.json"), JsonSerializer.Serialize(vocab));
+        File.WriteAllText(Path.Combine(bpe, "merges.txt"), "#version: 0.2\nĠ d\nĠd o\n");
+        var config = JsonNode.Parse(File.ReadAllText(TinyConfig))!;
+        config["text_config"]!["vocab_size"] = 0;   // the tokenizer's
+        config["text_config"]!["max_position_embeddings"] = 512;
+        File.WriteAllText(P("bpe-model.json"), config.ToJsonString());
+        var (data, _) = TextData();
+        var outDir = P("bpe-run");
+        var result = CliHarness.Run("train", "--data", data, "--tokenizer", bpe, "--model", P("bpe-model.json"), "--out", outDir, "--steps", "1",
+            "--batch-size", "2", "--max-length", "512", "--progress", "none", "--checkpoint-every", "1");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var checkpoint = Directory.GetDirectories(outDir, "checkpoint-*").Single();
+        using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(checkpoint, "trainer_state.json")));
+        Assert.Equal(Path.GetFullPath(bpe), state.RootElement.GetProperty("tokenizer").GetString());
+        var trained = CoTBal.Model.Config.LlavaConfig.Load(Path.Combine(checkpoint, "model_config.json"));
+        Assert.Equal(259, trained.Text.VocabSize);   // vocab_size 0 = the tokenizer's: 256 bytes, 2 merges, <|endoftext|>
     }
 
     [Fact]
