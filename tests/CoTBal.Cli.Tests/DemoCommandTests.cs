@@ -37,7 +37,7 @@ public sealed class DemoCommandTests
         using var dir = new CliHarness.TempDir();
         var outcome = CliHarness.Run("demo", "--out", dir.File("d"), "--methods", "ew,nope");
         Assert.Equal(ExitCodes.BadInput, outcome.ExitCode);
-        Assert.StartsWith("error: run config: unknown method 'nope'", Assert.Single(outcome.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.StartsWith("error: --methods: unknown method 'nope'", Assert.Single(outcome.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         Assert.False(Directory.Exists(Path.Combine(dir.File("d"), "benchmark")));
         Assert.Equal(ExitCodes.BadInput, CliHarness.Run("demo", "--out", dir.File("d"), "--seeds", "0").ExitCode);
     }
