@@ -19,8 +19,12 @@ public sealed class LlavaForCausalLM : nn.Module<ModelInput, ModelOutput>, IMult
     private readonly Linear lm_head; // [V, D], no bias
 #pragma warning restore IDE1006
 
-    public LlavaForCausalLM(LlavaConfig config, long seed = 0) : base("llava")
+    /// <param name="config">validated model config with a positive vocab_size</param>
+    /// <param name="seed">weight initialisation seed</param>
+    /// <param name="layout">how <see cref="Forward"/> lays out a training batch (padded as LLaVA, or packed)</param>
+    public LlavaForCausalLM(LlavaConfig config, long seed = 0, DecoderLayout layout = DecoderLayout.Padded) : base("llava")
     {
+        Layout = layout;
         config.Validate("in memory", requireVocab: true);
         Config = config;
         model = new LlavaLlamaModel(config);
@@ -32,14 +36,24 @@ public sealed class LlavaForCausalLM : nn.Module<ModelInput, ModelOutput>, IMult
 
     public LlavaConfig Config { get; }
 
+    /// <summary>The training forward's layout; both give the same logits at real positions.</summary>
+    public DecoderLayout Layout { get; }
+
     /// <summary>The inner <c>model.</c> module (decoder stack and multimodal parts).</summary>
     public LlavaLlamaModel Model => model;
 
     public ModelOutput Forward(ModelInput input) => forward(input);
 
-    /// <returns>logits [B, T', V] for the right-padded spliced sequence, with its labels and mask.</returns>
+    /// <returns>logits [B, T', V] for the right-padded spliced sequence, with its labels and mask. Packed, the
+    /// logits at padding positions are 0 (nothing computes them; their labels are -100).</returns>
     public override ModelOutput forward(ModelInput input)
     {
+        if (Layout == DecoderLayout.Packed)
+        {
+            var packed = model.PrepareInputsLabelsPacked(input);
+            var real = lm_head.forward(model.ForwardPacked(packed));                 // [N, V]
+            return new ModelOutput(packed.Layout.ToPadded(real), packed.Labels, packed.AttentionMask); // [B, T', V]
+        }
         var seq = model.PrepareInputsLabelsForMultimodal(input, PaddingSide.Right);
         var hidden = model.forward(seq.Embeds, seq.AttentionMask, null);          // [B, T', D]
         return new ModelOutput(lm_head.forward(hidden), seq.Labels, seq.AttentionMask); // [B, T', V]

@@ -1,5 +1,6 @@
 using CoTBal.Core;
 using CoTBal.Model.Config;
+using CoTBal.Model.Language;
 using static TorchSharp.torch;
 
 namespace CoTBal.Model;
@@ -46,20 +47,8 @@ public static class MultimodalSplice
         var image = 0;
         for (var row = 0; row < b; row++)
         {
-            var real = new List<long>();
-            var imageAt = new List<int>();
-            for (var i = 0; i < t; i++)
-            {
-                if (!mask[row * t + i]) continue;
-                if (ids[row * t + i] == LlavaConfig.ImageTokenIndex) imageAt.Add(real.Count);
-                real.Add(i);
-            }
-            if (real.Count == 0) throw new CoTBalInputException($"batch row {row}: no real token (attention mask all false)");
+            var (real, imageAt) = RealPositions(ids, mask, has[row], row, t);
             var expected = has[row] ? 1 : 0;
-            if (imageAt.Count != expected)
-                throw new CoTBalInputException(has[row]
-                    ? $"batch row {row}: has an image but {imageAt.Count} image tokens ({LlavaConfig.ImageTokenIndex}) among its real tokens; expected exactly 1"
-                    : $"batch row {row}: has no image but {imageAt.Count} image tokens ({LlavaConfig.ImageTokenIndex})");
 
             var rowEmb = tokenEmbeds[row];   // [T, D]
             var rowLab = labels[row];        // [T]
@@ -71,7 +60,7 @@ public static class MultimodalSplice
             }
             else
             {
-                var at = imageAt[0];
+                var at = imageAt;
                 using var before = tensor(real.Take(at).ToArray(), ScalarType.Int64, device: device);
                 using var after = tensor(real.Skip(at + 1).ToArray(), ScalarType.Int64, device: device);
                 var features = imageFeatures![image++].to_type(tokenEmbeds.dtype);          // [P, D]
@@ -100,6 +89,115 @@ public static class MultimodalSplice
         }
         var newMask = stack(paddedMask);                                                       // [B, T']
         return new SplicedSequence(stack(paddedEmbeds), stack(paddedLabels), newMask, PositionIdsFromMask(newMask));
+    }
+
+    /// <summary>
+    /// The same splice for a packed (padding-free) training forward: the N real positions of all rows, in row order,
+    /// gathered by ONE index_select from the token embeddings and the image features (no per-row tensors), with each
+    /// position's index within its own sample, and the right-padded labels and mask of <see cref="Splice"/>.
+    /// </summary>
+    /// <param name="tokenEmbeds">[B, T, D]</param>
+    /// <param name="inputIds">[B, T] int64, one -200 in each row that has an image.</param>
+    /// <param name="labels">[B, T] int64</param>
+    /// <param name="attentionMask">[B, T] bool, false on padding (either side).</param>
+    /// <param name="imageFeatures">[N_img, P, D] for the rows with <paramref name="hasImage"/>, in row order; null when none.</param>
+    /// <param name="hasImage">[B] bool</param>
+    /// <param name="maxLength">longest allowed spliced row (max_position_embeddings).</param>
+    public static PackedSequence SplicePacked(Tensor tokenEmbeds, Tensor inputIds, Tensor labels, Tensor attentionMask,
+        Tensor? imageFeatures, Tensor hasImage, long maxLength)
+    {
+        if (tokenEmbeds.dim() != 3) throw new ArgumentException($"tokenEmbeds must be [B, T, D], got [{string.Join(", ", tokenEmbeds.shape)}]");
+        var (b, t, d) = (tokenEmbeds.shape[0], tokenEmbeds.shape[1], tokenEmbeds.shape[2]);
+        RequireShape(inputIds, "inputIds", b, t);
+        RequireShape(labels, "labels", b, t);
+        RequireShape(attentionMask, "attentionMask", b, t);
+        RequireShape(hasImage, "hasImage", b);
+
+        var ids = inputIds.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
+        var lab = labels.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
+        var mask = attentionMask.cpu().to_type(ScalarType.Bool).data<bool>().ToArray();
+        var has = hasImage.cpu().to_type(ScalarType.Bool).data<bool>().ToArray();
+        var imageRows = has.Count(h => h);
+        if (imageRows > 0 && (imageFeatures is null || imageFeatures.dim() != 3 || imageFeatures.shape[0] != imageRows || imageFeatures.shape[2] != d))
+            throw new ArgumentException($"imageFeatures must be [{imageRows}, P, {d}], got {(imageFeatures is null ? "null" : $"[{string.Join(", ", imageFeatures.shape)}]")}");
+        var p = imageRows > 0 ? imageFeatures!.shape[1] : 0;
+
+        // Host-side plan: for every real position, its source row in cat([tokens [B·T, D], features [N_img·P, D]]).
+        var rows = new List<(List<long> Source, List<long> Label)>((int)b);
+        var image = 0L;
+        for (var row = 0; row < b; row++)
+        {
+            var (real, imageAt) = RealPositions(ids, mask, has[row], row, t);
+            var source = new List<long>(real.Count + (int)p);
+            var rowLabels = new List<long>(real.Count + (int)p);
+            for (var k = 0; k < real.Count; k++)
+            {
+                if (k == imageAt)
+                {
+                    for (var j = 0; j < p; j++) { source.Add(b * t + image * p + j); rowLabels.Add(LlavaConfig.IgnoreIndex); }
+                    image++;
+                    continue;
+                }
+                source.Add(row * t + real[k]);
+                rowLabels.Add(lab[row * t + real[k]]);
+            }
+            if (source.Count > maxLength)
+                throw new CoTBalInputException($"batch row {row}: {source.Count} positions after splicing {p} image features exceed max_position_embeddings {maxLength}");
+            rows.Add((source, rowLabels));
+        }
+
+        var longest = rows.Max(r => r.Source.Count);
+        var n = rows.Sum(r => r.Source.Count);
+        var sourceIndex = new long[n];
+        var paddedIndex = new long[n];
+        var positions = new long[n];
+        var paddedLabels = new long[b * longest];
+        var paddedMask = new bool[b * longest];
+        Array.Fill(paddedLabels, LlavaConfig.IgnoreIndex);
+        var at = 0;
+        for (var row = 0; row < b; row++)
+        {
+            var (source, rowLabels) = rows[row];
+            for (var j = 0; j < source.Count; j++, at++)
+            {
+                sourceIndex[at] = source[j];
+                paddedIndex[at] = row * longest + j;
+                positions[at] = j;
+                paddedLabels[row * longest + j] = rowLabels[j];
+                paddedMask[row * longest + j] = true;
+            }
+        }
+
+        var device = tokenEmbeds.device;
+        var table = tokenEmbeds.reshape(b * t, d);                                                  // [B·T, D]
+        if (imageRows > 0) table = cat([table, imageFeatures!.to_type(tokenEmbeds.dtype).reshape(imageRows * p, d)], 0); // [B·T + N_img·P, D]
+        var embeds = table.index_select(0, tensor(sourceIndex, device: device));                    // [N, D]
+        var layout = new UnpaddedLayout(tensor(paddedIndex, device: device), b, longest);
+        return new PackedSequence(embeds, tensor(positions, device: device), layout,
+            tensor(paddedLabels, device: device).view(b, longest), tensor(paddedMask, device: device).view(b, longest));
+    }
+
+    /// <summary>
+    /// The real positions of one row (indices into T) and where the image token sits among them (-1 if none);
+    /// an empty row or a wrong number of image tokens is an error.
+    /// </summary>
+    private static (List<long> Real, int ImageAt) RealPositions(long[] ids, bool[] mask, bool hasImage, int row, long t)
+    {
+        var real = new List<long>();
+        var imageAt = new List<int>();
+        for (var i = 0; i < t; i++)
+        {
+            if (!mask[row * t + i]) continue;
+            if (ids[row * t + i] == LlavaConfig.ImageTokenIndex) imageAt.Add(real.Count);
+            real.Add(i);
+        }
+        if (real.Count == 0) throw new CoTBalInputException($"batch row {row}: no real token (attention mask all false)");
+        var expected = hasImage ? 1 : 0;
+        if (imageAt.Count != expected)
+            throw new CoTBalInputException(hasImage
+                ? $"batch row {row}: has an image but {imageAt.Count} image tokens ({LlavaConfig.ImageTokenIndex}) among its real tokens; expected exactly 1"
+                : $"batch row {row}: has no image but {imageAt.Count} image tokens ({LlavaConfig.ImageTokenIndex})");
+        return (real, expected == 1 ? imageAt[0] : -1);
     }
 
     /// <summary>Position of each token among its row's real tokens: cumsum(mask) - 1, clamped at 0 on left padding.</summary>

@@ -33,7 +33,7 @@ public sealed class LlavaTrainingBackend : ITrainingBackend
     public TrainableModel CreateModel(TrainingOptions options, PreparedData data)
     {
         var config = ResolveVocabulary(LlavaConfig.Load(options.ModelConfigPath), data.VocabularySize, options.ModelConfigPath);
-        var model = new LlavaForCausalLM(config, options.Seed);
+        var model = new LlavaForCausalLM(config, options.Seed, options.DecoderLayout);
         return new TrainableModel(model, model, config.ToJson());
     }
 

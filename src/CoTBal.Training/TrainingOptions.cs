@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CoTBal.Core;
+using CoTBal.Model;
 using CoTBal.Training.Optimization;
 using CoTBal.Training.Weighting;
 
@@ -59,6 +60,11 @@ public sealed record TrainingOptions
     [JsonPropertyName("max_grad_norm")] public double MaxGradNorm { get; init; } = 1.0;
     [JsonPropertyName("seed")] public long Seed { get; init; } = 42;
     [JsonPropertyName("group_by_modality_length")] public bool GroupByModalityLength { get; init; }
+    /// <summary>
+    /// Pack each batch's real positions: the decoder computes no padding (<see cref="DecoderLayout.Packed"/>). Same
+    /// samples per step and same losses to float rounding, so it is part of the fingerprint (resume needs the same).
+    /// </summary>
+    [JsonPropertyName("pack")] public bool Pack { get; init; }
 
     /// <summary>Checkpoint every K optimizer steps (and always at the end).</summary>
     [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = 100;
@@ -76,6 +82,10 @@ public sealed record TrainingOptions
     /// <summary>The AdamW settings.</summary>
     [JsonIgnore]
     public OptimizerSettings Optimizer => new(WeightDecay: WeightDecay, MaxGradNorm: MaxGradNorm, GradientAccumulation: GradientAccumulation);
+
+    /// <summary>The model's training-forward layout.</summary>
+    [JsonIgnore]
+    public DecoderLayout DecoderLayout => Pack ? DecoderLayout.Packed : DecoderLayout.Padded;
 
     /// <summary>The strategy options.</summary>
     [JsonIgnore]

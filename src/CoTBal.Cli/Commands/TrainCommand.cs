@@ -40,11 +40,12 @@ public static class TrainCommand
         var progress = new Option<string>("--progress") { Description = "auto (bar on a terminal), plain or none", DefaultValueFactory = _ => "auto" };
         progress.AcceptOnlyFromAmong("auto", "plain", "none");
         var init = new Option<string?>("--init") { Description = "starting weights: a checkpoint folder of this tool or LLaVA-named safetensors (weights only; optimizer and data position start fresh)" };
+        var pack = new Option<bool>("--pack") { Description = "pack each batch's real positions: the decoder computes no padding (same samples per step, same losses to float rounding)" };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's); resume with the same count for bit-identical results" };
 
         var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, TLA, RLW, DWA, IGB); resumable.");
         foreach (var o in new Option[] { data, images, model, tokenizer, tasks, template, maxLength, weighting, taskWeights, fixedTasks, output, steps, epochs,
-                     batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init })
+                     batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init, pack })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.GuardAsync(() =>
         {
@@ -76,6 +77,7 @@ public static class TrainCommand
                 LogEvery = parse.GetValue(logEvery),
                 Progress = Enum.Parse<ProgressMode>(parse.GetValue(progress)!, ignoreCase: true),
                 Threads = parse.GetValue(threads),
+                Pack = parse.GetValue(pack),
             };
             var summary = TrainingRun.Run(options, ct);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -34,6 +34,7 @@ public sealed class LlamaAttention : nn.Module<DecoderLayerInput, Tensor>
 
     public override Tensor forward(DecoderLayerInput input)
     {
+        if (input.Unpadded is { } layout) return ForwardUnpadded(input, layout);
         var x = input.Hidden;
         var (b, t) = (x.shape[0], x.shape[1]);
         var q = q_proj.forward(x).view(b, t, _heads, _headDim).transpose(1, 2);   // [B, H, T, hd]
@@ -48,6 +49,31 @@ public sealed class LlamaAttention : nn.Module<DecoderLayerInput, Tensor>
         var y = nn.functional.scaled_dot_product_attention(q, k, v, plan.Mask, 0.0, plan.IsCausal); // [B, H, T, hd]
         y = y.transpose(1, 2).reshape(b, t, _heads * _headDim);                    // [B, T, H·hd]
         return o_proj.forward(y);                                                  // [B, T, D]
+    }
+
+    /// <summary>
+    /// Attention of a packed batch: projections and rotary on the N real positions ([N, D]), then queries, keys
+    /// and values scattered into their samples' right-padded rows for SDPA's causal kernel (a real query never
+    /// sees a pad key: pads only follow real tokens), and the real positions gathered back for o_proj.
+    /// </summary>
+    /// <returns>[N, D]</returns>
+    private Tensor ForwardUnpadded(DecoderLayerInput input, UnpaddedLayout layout)
+    {
+        if (input.Cache is not null) throw new ArgumentException("a packed batch is a training forward: no KV cache");
+        var x = input.Hidden;                                                        // [N, D]
+        var n = x.shape[0];
+        var (b, t) = (layout.BatchSize, layout.Length);
+        var q = LlamaRotaryEmbedding.Apply(q_proj.forward(x).view(n, _heads, _headDim), input.Cos, input.Sin);   // [N, H, hd]
+        var k = LlamaRotaryEmbedding.Apply(k_proj.forward(x).view(n, _kvHeads, _headDim), input.Cos, input.Sin); // [N, KVH, hd]
+        var v = v_proj.forward(x);                                                   // [N, KVH·hd]
+        var qp = layout.ToPadded(q.reshape(n, _heads * _headDim)).view(b, t, _heads, _headDim).transpose(1, 2);      // [B, H, T', hd]
+        var kp = layout.ToPadded(k.reshape(n, _kvHeads * _headDim)).view(b, t, _kvHeads, _headDim).transpose(1, 2); // [B, KVH, T', hd]
+        var vp = layout.ToPadded(v).view(b, t, _kvHeads, _headDim).transpose(1, 2);                                  // [B, KVH, T', hd]
+        kp = RepeatKv(kp, _heads / _kvHeads);                                        // [B, H, T', hd]
+        vp = RepeatKv(vp, _heads / _kvHeads);                                        // [B, H, T', hd]
+        var y = nn.functional.scaled_dot_product_attention(qp, kp, vp, null, 0.0, true); // [B, H, T', hd]
+        y = layout.FromPadded(y.transpose(1, 2).reshape(b, t, _heads * _headDim));   // [N, H·hd]
+        return o_proj.forward(y);                                                    // [N, D]
     }
 
     /// <summary>[B, KVH, S, hd] -> [B, KVH·n, S, hd], each key/value head repeated for its n query heads.</summary>

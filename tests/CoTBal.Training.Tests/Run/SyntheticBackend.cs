@@ -24,7 +24,7 @@ internal sealed class SyntheticBackend(int batchesPerEpoch = 5, int taskCount = 
 
     public TrainableModel CreateModel(TrainingOptions options, PreparedData data)
     {
-        var model = new LlavaForCausalLM(TinyConfig().WithVocabSize(data.VocabularySize), options.Seed);
+        var model = new LlavaForCausalLM(TinyConfig().WithVocabSize(data.VocabularySize), options.Seed, options.DecoderLayout);
         return new TrainableModel(model, model, model.Config.ToJson());
     }
 
