@@ -67,7 +67,6 @@ public sealed class ModelParityBench : ICustomBench
             torchRuns.Add(RunPython(python, dir, steps, threads));
             var (peakAfter, ratioAfter) = MatmulPeak();
             (ourPeak, ourMmRatio) = (Math.Max(ourPeak, peakAfter), Math.Max(ourMmRatio, ratioAfter));
-            var diffs = new[] { padded, packed }.Select(m => LogitDifference(m, batches[0], dir)).ToArray();
 
             Console.WriteLine($"config {configArg}: decoder D {config.Text.HiddenSize} x {config.Text.NumHiddenLayers}, vision D {config.Vision.HiddenSize} x {config.VisionLayersToRun} run, {config.ImageTokens} image tokens, vocab {config.Text.VocabSize}, freeze_vision_tower {config.FreezeVisionTower.ToString().ToLowerInvariant()}");
             Console.WriteLine($"data: {(dataDir.Length > 0 ? dataDir : "synthetic")}; {batches.Count} batches of {batchSize} cycled, {steps} timed steps after {Warmup} warm-up; per batch real tokens / computed positions (padded): " +
