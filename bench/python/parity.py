@@ -5,7 +5,7 @@
 
 DIR holds config.json, weights.safetensors and batch0.safetensors ... batch{K-1}.safetensors written by the C#
 side. Writes DIR/logits.safetensors (reference logits of batch 0, no grad) and prints one JSON line with:
-- the wall time of every training step after the warm-up (step i uses batch i mod K, warm-up included in i): forward,
+- the wall time (and process CPU time) of every training step after the warm-up (step i uses batch i mod K, warm-up included in i): forward,
   token-mean cross-entropy, backward, gradient clipping at 1.0, AdamW, zero_grad -- what LLaVA's HF trainer does
   per step; the vision tower trains unless the config freezes it;
 - this process's fp32 1024^3 matmul peak (best of 20) and the thread check: process CPU time over wall time while
@@ -82,13 +82,13 @@ def main():
         if train:
             params.append(t)
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
-    times = []
+    times, cpu_times = [], []
     cpu0, wall0 = None, None
     for step in range(a.steps + a.warmup):
         if step == a.warmup:
             cpu0, wall0 = time.process_time(), time.perf_counter()
         ids, labels, mask, pixels, has_image = batches[step % len(batches)]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         logits, spliced_labels, _ = forward(sd, cfg, ids, labels, mask, pixels, has_image)
         v = logits.shape[-1]
         loss = F.cross_entropy(logits[:, :-1].reshape(-1, v), spliced_labels[:, 1:].reshape(-1), ignore_index=IGNORE_INDEX)
@@ -98,6 +98,7 @@ def main():
         opt.zero_grad(set_to_none=True)
         if step >= a.warmup:
             times.append(time.perf_counter() - t0)
+            cpu_times.append(time.process_time() - c0)
     step_ratio = (time.process_time() - cpu0) / (time.perf_counter() - wall0)
     peak_after, mm_ratio_after = matmul_peak()
     blas_threads, blas_lib = openblas_threads()
@@ -107,7 +108,7 @@ def main():
         "env": {k: os.environ.get(k) for k in _PINS},
         "parallel_info": torch.__config__.parallel_info().strip().splitlines()[:8],
         "mm_gflops": max(peak_before, peak_after), "mm_cpu_ratio": max(mm_ratio_before, mm_ratio_after),
-        "step_cpu_ratio": step_ratio, "warmup": a.warmup, "times_s": times}))
+        "step_cpu_ratio": step_ratio, "warmup": a.warmup, "times_s": times, "cpu_times_s": cpu_times}))
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@ public enum DecoderLayout
     Padded,
 
     /// <summary>
-    /// Packed: the decoder's position-wise work (norms, projections, SwiGLU, lm_head) runs on the real positions
-    /// only, attention on the samples' own rows (causal, positions restarting per sample). Same logits at real
-    /// positions as <see cref="Padded"/> (to float rounding), less work by the batch's padding share.
+    /// Packed: the decoder's position-wise work (norms, projections, SwiGLU) runs on the real positions only,
+    /// attention on the samples' own rows (causal, positions restarting per sample), and lm_head only where the loss
+    /// reads a logit (positions followed by an answer token). There, the logits equal <see cref="Padded"/>'s (to float
+    /// rounding), so do the losses and gradients; elsewhere they are 0. For training forwards only.
     /// </summary>
     Packed,
 }

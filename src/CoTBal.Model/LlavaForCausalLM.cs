@@ -44,15 +44,16 @@ public sealed class LlavaForCausalLM : nn.Module<ModelInput, ModelOutput>, IMult
 
     public ModelOutput Forward(ModelInput input) => forward(input);
 
-    /// <returns>logits [B, T', V] for the right-padded spliced sequence, with its labels and mask. Packed, the
-    /// logits at padding positions are 0 (nothing computes them; their labels are -100).</returns>
+    /// <returns>logits [B, T', V] for the right-padded spliced sequence, with its labels and mask. Packed, only the
+    /// logits the training loss reads are computed (positions followed by an answer token); the others are 0.</returns>
     public override ModelOutput forward(ModelInput input)
     {
         if (Layout == DecoderLayout.Packed)
         {
             var packed = model.PrepareInputsLabelsPacked(input);
-            var real = lm_head.forward(model.ForwardPacked(packed));                 // [N, V]
-            return new ModelOutput(packed.Layout.ToPadded(real), packed.Labels, packed.AttentionMask); // [B, T', V]
+            var read = model.ForwardPacked(packed).index_select(0, packed.LogitIndex);  // [M, D]: positions followed by an answer token
+            var logits = packed.Layout.ToPadded(lm_head.forward(read), packed.LogitPaddedIndex); // [B, T', V]
+            return new ModelOutput(logits, packed.Labels, packed.AttentionMask);
         }
         var seq = model.PrepareInputsLabelsForMultimodal(input, PaddingSide.Right);
         var hidden = model.forward(seq.Embeds, seq.AttentionMask, null);          // [B, T', D]

@@ -94,7 +94,8 @@ public static class MultimodalSplice
     /// <summary>
     /// The same splice for a packed (padding-free) training forward: the N real positions of all rows, in row order,
     /// gathered by ONE index_select from the token embeddings and the image features (no per-row tensors), with each
-    /// position's index within its own sample, and the right-padded labels and mask of <see cref="Splice"/>.
+    /// position's index within its own sample, the right-padded labels and mask of <see cref="Splice"/>, and the M
+    /// positions whose next label is an answer token (the only logits the causal-LM loss reads).
     /// </summary>
     /// <param name="tokenEmbeds">[B, T, D]</param>
     /// <param name="inputIds">[B, T] int64, one -200 in each row that has an image.</param>
@@ -148,6 +149,8 @@ public static class MultimodalSplice
 
         var longest = rows.Max(r => r.Source.Count);
         var n = rows.Sum(r => r.Source.Count);
+        var logitIndex = new List<long>();
+        var logitPadded = new List<long>();
         var sourceIndex = new long[n];
         var paddedIndex = new long[n];
         var positions = new long[n];
@@ -165,6 +168,11 @@ public static class MultimodalSplice
                 positions[at] = j;
                 paddedLabels[row * longest + j] = rowLabels[j];
                 paddedMask[row * longest + j] = true;
+                if (j + 1 < source.Count && rowLabels[j + 1] != LlavaConfig.IgnoreIndex)
+                {
+                    logitIndex.Add(at);                   // this position predicts an answer token: the loss reads its logits
+                    logitPadded.Add(row * longest + j);
+                }
             }
         }
 
@@ -174,7 +182,8 @@ public static class MultimodalSplice
         var embeds = table.index_select(0, tensor(sourceIndex, device: device));                    // [N, D]
         var layout = new UnpaddedLayout(tensor(paddedIndex, device: device), b, longest);
         return new PackedSequence(embeds, tensor(positions, device: device), layout,
-            tensor(paddedLabels, device: device).view(b, longest), tensor(paddedMask, device: device).view(b, longest));
+            tensor(paddedLabels, device: device).view(b, longest), tensor(paddedMask, device: device).view(b, longest),
+            tensor(logitIndex.ToArray(), ScalarType.Int64, device: device), tensor(logitPadded.ToArray(), ScalarType.Int64, device: device));
     }
 
     /// <summary>

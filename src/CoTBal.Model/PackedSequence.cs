@@ -12,4 +12,8 @@ namespace CoTBal.Model;
 /// <param name="Layout">where each real position sits in the [B, T'] layout.</param>
 /// <param name="Labels">[B, T'] int64, -100 at image positions and padding (as <see cref="SplicedSequence.Labels"/>).</param>
 /// <param name="AttentionMask">[B, T'] bool</param>
-public sealed record PackedSequence(Tensor Embeds, Tensor PositionIds, UnpaddedLayout Layout, Tensor Labels, Tensor AttentionMask);
+/// <param name="LogitIndex">[M] int64 into the N real positions: those followed by an answer token (label != -100), whose
+/// logits the shifted cross-entropy reads; no other position needs lm_head in training.</param>
+/// <param name="LogitPaddedIndex">[M] int64, the same positions as flat indices b·T' + t of the padded layout.</param>
+public sealed record PackedSequence(Tensor Embeds, Tensor PositionIds, UnpaddedLayout Layout, Tensor Labels, Tensor AttentionMask,
+    Tensor LogitIndex, Tensor LogitPaddedIndex);

@@ -33,7 +33,7 @@ public sealed class PackedForwardTests
     }
 
     [Fact]
-    public void Packed_and_padded_give_the_same_logits_labels_and_mask_at_every_real_position()
+    public void Packed_and_padded_give_the_same_labels_mask_and_logits_wherever_the_loss_reads_them()
     {
         using var scope = NewDisposeScope();
         var config = TestModels.Tiny();
@@ -47,10 +47,12 @@ public sealed class PackedForwardTests
         Assert.Equal(a.Logits.shape, b.Logits.shape);
         Assert.True(a.Labels.eq(b.Labels).all().item<bool>());
         Assert.True(a.AttentionMask.eq(b.AttentionMask).all().item<bool>());
-        var real = a.AttentionMask.unsqueeze(-1);                                                // [B, T', 1]
-        Assert.True(TestModels.MaxAbsDiff(a.Logits * real, b.Logits * real) < 1e-5);
-        Assert.True(b.Logits.masked_select(real.logical_not().expand_as(b.Logits)).eq(0).all().item<bool>()); // nothing computed at padding
-        Assert.True(a.Logits.abs().max().item<float>() > 1e-3);                                 // not trivially zero
+        var rows = a.Labels.shape[0];
+        var read = cat([a.Labels[.., 1..].ne(-100), zeros(rows, 1, ScalarType.Bool)], 1).unsqueeze(-1); // [B, T', 1]: next label is an answer token
+        Assert.True(read.sum().item<long>() >= 8);
+        Assert.True(TestModels.MaxAbsDiff(a.Logits * read, b.Logits * read) < 1e-5);
+        Assert.True(b.Logits.masked_select(read.logical_not().expand_as(b.Logits)).eq(0).all().item<bool>()); // nothing else computed
+        Assert.True((a.Logits * read).abs().max().item<float>() > 1e-3);                       // not trivially zero
     }
 
     [Fact]
@@ -67,7 +69,8 @@ public sealed class PackedForwardTests
         {
             var output = model.Forward(batch);
             using var g = new Generator(17);
-            var probe = randn(output.Logits.shape, generator: g) * output.AttentionMask.unsqueeze(-1); // weights real positions only
+            var read = cat([output.Labels[.., 1..].ne(-100), zeros(output.Labels.shape[0], 1, ScalarType.Bool)], 1).unsqueeze(-1);
+            var probe = randn(output.Logits.shape, generator: g) * read;                        // weights the positions the loss reads
             (output.Logits * probe).sum().backward();
             grads.Add(model.named_parameters().Where(p => p.parameter.grad is not null).ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
         }

@@ -25,6 +25,15 @@ public sealed record UnpaddedLayout(Tensor PaddedIndex, long BatchSize, long Len
         return zeros([BatchSize * Length, c], flat.dtype, flat.device).index_copy(0, PaddedIndex, flat).view(BatchSize, Length, c);
     }
 
+    /// <summary>[M, C] values of the positions <paramref name="paddedIndex"/> [M] (flat b·T' + t) -> [B, T', C], zeros elsewhere.</summary>
+    public Tensor ToPadded(Tensor values, Tensor paddedIndex)
+    {
+        if (values.dim() != 2 || paddedIndex.dim() != 1 || values.shape[0] != paddedIndex.shape[0])
+            throw new ArgumentException($"expected [M, C] values for [M] positions, got [{string.Join(", ", values.shape)}] and [{string.Join(", ", paddedIndex.shape)}]");
+        var c = values.shape[1];
+        return zeros([BatchSize * Length, c], values.dtype, values.device).index_copy(0, paddedIndex, values).view(BatchSize, Length, c);
+    }
+
     /// <summary>[B, T', C] -> [N, C], the real positions only.</summary>
     public Tensor FromPadded(Tensor padded)
     {
