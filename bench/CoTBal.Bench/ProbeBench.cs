@@ -35,24 +35,38 @@ public sealed class ProbeBench : ICustomBench
         var opt = optim.AdamW(model.TrainableParameters(), 1e-4);
         var phases = new Dictionary<string, List<double>>();
         void Add(string k, double v) { if (!phases.ContainsKey(k)) phases[k] = []; phases[k].Add(v); }
-        for (var step = 0; step < 8; step++)
+        double Cpu() => Environment.CpuUsage.TotalTime.TotalMilliseconds;
+        for (var step = 0; step < 10; step++)
         {
             using var scope = NewDisposeScope();
-            var sw = Stopwatch.StartNew();
+            var c = Cpu();
             var input = BatchTensors.ToModelInput(batch);
+            var rows = input.HasImage.nonzero().squeeze(1);
+            using (no_grad()) { var f = model.Model.EncodeImages(input.Pixels!.index_select(0, rows)); }
+            Add("images(nograd)", Cpu() - c); c = Cpu();
+            if (layout == DecoderLayout.Packed)
+            {
+                using (no_grad())
+                {
+                    var p = model.Model.PrepareInputsLabelsPacked(input);
+                    Add("prepare(nograd)", Cpu() - c); c = Cpu();
+                    var h = model.Model.ForwardPacked(p);
+                    Add("decoder(nograd)", Cpu() - c); c = Cpu();
+                }
+            }
             var output = model.Forward(input);
-            Add("forward", sw.Elapsed.TotalMilliseconds); sw.Restart();
+            Add("forward", Cpu() - c); c = Cpu();
             var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), 8);
             var loss = TaskWeightedLoss.Combine(losses, Enumerable.Repeat(1.0, 8).ToArray(), LossReduction.TokenBalanced);
-            Add("loss", sw.Elapsed.TotalMilliseconds); sw.Restart();
+            Add("loss", Cpu() - c); c = Cpu();
             loss.backward();
-            Add("backward", sw.Elapsed.TotalMilliseconds); sw.Restart();
+            Add("backward", Cpu() - c); c = Cpu();
             nn.utils.clip_grad_norm_(model.TrainableParameters(), 1.0);
-            Add("clip", sw.Elapsed.TotalMilliseconds); sw.Restart();
+            Add("clip", Cpu() - c); c = Cpu();
             opt.step(); opt.zero_grad();
-            Add("adamw", sw.Elapsed.TotalMilliseconds); sw.Restart();
+            Add("adamw", Cpu() - c); c = Cpu();
         }
-        foreach (var (k, v) in phases) Console.WriteLine($"{k,-10} median {ModelBenchSupport.Median(v.Skip(2).ToList()):F1} ms");
+        foreach (var (k, v) in phases) Console.WriteLine($"{k,-10} median {ModelBenchSupport.Median(v.Skip(3).ToList()):F1} ms");
         Console.WriteLine($"load {File.ReadAllText("/proc/loadavg")}");
         return 0;
     }
