@@ -52,7 +52,7 @@ public sealed class LlavaForCausalLM : nn.Module<ModelInput, ModelOutput>, IMult
         {
             var packed = model.PrepareInputsLabelsPacked(input);
             var read = model.ForwardPacked(packed).index_select(0, packed.LogitIndex);  // [M, D]: positions followed by an answer token
-            var logits = packed.Layout.ToPadded(lm_head.forward(read), packed.LogitPaddedIndex); // [B, T', V]
+            var logits = packed.ScatterLogits(lm_head.forward(read));                // [B, T', V]
             return new ModelOutput(logits, packed.Labels, packed.AttentionMask);
         }
         var seq = model.PrepareInputsLabelsForMultimodal(input, PaddingSide.Right);

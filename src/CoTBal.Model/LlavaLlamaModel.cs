@@ -118,13 +118,13 @@ public sealed class LlavaLlamaModel : nn.Module<Tensor, Tensor, KvCache?, Tensor
     public Tensor ForwardPacked(PackedSequence packed)
     {
         var x = packed.Embeds;                                                        // [N, D]
-        if (x.dim() != 2 || x.shape[1] != _config.Text.HiddenSize || x.shape[0] != packed.Layout.Tokens)
-            throw new ArgumentException($"packed embeds must be [{packed.Layout.Tokens}, {_config.Text.HiddenSize}], got [{string.Join(", ", x.shape)}]");
+        if (x.dim() != 2 || x.shape[1] != _config.Text.HiddenSize || packed.Groups.Sum(g => g.Tokens) != x.shape[0])
+            throw new ArgumentException($"packed embeds must be [{packed.Groups.Sum(g => g.Tokens)}, {_config.Text.HiddenSize}], got [{string.Join(", ", x.shape)}]");
         var (cos, sin) = rotary_emb.ForTokens(packed.PositionIds);                    // [N, 1, hd]
         var plan = new AttentionPlan(null, IsCausal: true);
         var h = x;
         for (var i = 0; i < layers.Count; i++)
-            h = layers[i].forward(new DecoderLayerInput(h, cos.to_type(h.dtype), sin.to_type(h.dtype), plan, null, i, packed.Layout));
+            h = layers[i].forward(new DecoderLayerInput(h, cos.to_type(h.dtype), sin.to_type(h.dtype), plan, null, i, packed.Groups));
         return norm.forward(h);                                                       // [N, D]
     }
 

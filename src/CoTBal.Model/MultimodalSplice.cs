@@ -149,42 +149,88 @@ public static class MultimodalSplice
 
         var longest = rows.Max(r => r.Source.Count);
         var n = rows.Sum(r => r.Source.Count);
-        var logitIndex = new List<long>();
-        var logitPadded = new List<long>();
+        var order = Enumerable.Range(0, (int)b).OrderByDescending(r => rows[r].Source.Count).ToArray(); // stable: longest first
+        var groupEnds = GroupByLength([.. order.Select(r => rows[r].Source.Count)]);
         var sourceIndex = new long[n];
-        var paddedIndex = new long[n];
         var positions = new long[n];
         var paddedLabels = new long[b * longest];
         var paddedMask = new bool[b * longest];
         Array.Fill(paddedLabels, LlavaConfig.IgnoreIndex);
+        var logitIndex = new List<long>();
+        var logitPadded = new List<long>();
+        var device = tokenEmbeds.device;
+        var groups = new List<UnpaddedLayout>(groupEnds.Count);
         var at = 0;
-        for (var row = 0; row < b; row++)
+        var first = 0;
+        foreach (var end in groupEnds)
         {
-            var (source, rowLabels) = rows[row];
-            for (var j = 0; j < source.Count; j++, at++)
+            var groupLength = rows[order[first]].Source.Count;
+            var groupStart = at;
+            var groupIndex = new List<long>();
+            for (var k = first; k < end; k++)
             {
-                sourceIndex[at] = source[j];
-                paddedIndex[at] = row * longest + j;
-                positions[at] = j;
-                paddedLabels[row * longest + j] = rowLabels[j];
-                paddedMask[row * longest + j] = true;
-                if (j + 1 < source.Count && rowLabels[j + 1] != LlavaConfig.IgnoreIndex)
+                var row = order[k];
+                var (source, rowLabels) = rows[row];
+                for (var j = 0; j < source.Count; j++, at++)
                 {
-                    logitIndex.Add(at);                   // this position predicts an answer token: the loss reads its logits
-                    logitPadded.Add(row * longest + j);
+                    sourceIndex[at] = source[j];
+                    positions[at] = j;
+                    groupIndex.Add((k - first) * (long)groupLength + j);
+                    paddedLabels[row * longest + j] = rowLabels[j];
+                    paddedMask[row * longest + j] = true;
+                    if (j + 1 < source.Count && rowLabels[j + 1] != LlavaConfig.IgnoreIndex)
+                    {
+                        logitIndex.Add(at);                   // this position predicts an answer token: the loss reads its logits
+                        logitPadded.Add(row * longest + j);
+                    }
                 }
             }
+            groups.Add(new UnpaddedLayout(groupStart, tensor(groupIndex.ToArray(), ScalarType.Int64, device: device), end - first, groupLength));
+            first = end;
         }
 
-        var device = tokenEmbeds.device;
         var table = tokenEmbeds.reshape(b * t, d);                                                  // [B·T, D]
         if (imageRows > 0) table = cat([table, imageFeatures!.to_type(tokenEmbeds.dtype).reshape(imageRows * p, d)], 0); // [B·T + N_img·P, D]
         var embeds = table.index_select(0, tensor(sourceIndex, device: device));                    // [N, D]
-        var layout = new UnpaddedLayout(tensor(paddedIndex, device: device), b, longest);
-        return new PackedSequence(embeds, tensor(positions, device: device), layout,
+        return new PackedSequence(embeds, tensor(positions, device: device), groups,
             tensor(paddedLabels, device: device).view(b, longest), tensor(paddedMask, device: device).view(b, longest),
             tensor(logitIndex.ToArray(), ScalarType.Int64, device: device), tensor(logitPadded.ToArray(), ScalarType.Int64, device: device));
     }
+
+    /// <summary>
+    /// Splits samples sorted longest first into at most <see cref="MaxAttentionGroups"/> consecutive groups minimising
+    /// the attention work: each group costs rows·(its longest)², plus one longest-row's worth per extra group (the
+    /// scatter/gather and kernel calls it adds).
+    /// </summary>
+    /// <param name="lengths">sample lengths, non-increasing</param>
+    /// <returns>the exclusive end index of each group, increasing, the last = lengths.Length</returns>
+    internal static IReadOnlyList<int> GroupByLength(int[] lengths)
+    {
+        var n = lengths.Length;
+        var overhead = (double)lengths[0] * lengths[0];
+        // best[g, i]: least cost of the first i samples in g groups; from[g, i]: where the last of those groups starts
+        var best = new double[MaxAttentionGroups + 1, n + 1];
+        var from = new int[MaxAttentionGroups + 1, n + 1];
+        for (var g = 0; g <= MaxAttentionGroups; g++)
+            for (var i = 0; i <= n; i++) best[g, i] = double.PositiveInfinity;
+        best[0, 0] = 0;
+        for (var g = 1; g <= MaxAttentionGroups; g++)
+            for (var i = 1; i <= n; i++)
+                for (var s = 0; s < i; s++)
+                {
+                    var cost = best[g - 1, s] + (i - s) * (double)lengths[s] * lengths[s] + (g > 1 ? overhead : 0);
+                    if (cost < best[g, i]) (best[g, i], from[g, i]) = (cost, s);
+                }
+        var groups = 1;
+        for (var g = 2; g <= MaxAttentionGroups; g++) if (best[g, n] < best[groups, n]) groups = g;
+        var ends = new List<int>();
+        for (int g = groups, i = n; g > 0; i = from[g, i], g--) ends.Add(i);
+        ends.Reverse();
+        return ends;
+    }
+
+    /// <summary>Most attention groups of a packed batch.</summary>
+    internal const int MaxAttentionGroups = 4;
 
     /// <summary>
     /// The real positions of one row (indices into T) and where the image token sits among them (-1 if none);

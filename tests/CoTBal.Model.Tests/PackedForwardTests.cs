@@ -85,6 +85,30 @@ public sealed class PackedForwardTests
     }
 
     [Fact]
+    public void The_test_batch_is_split_into_several_attention_groups_covering_every_position_once()
+    {
+        using var scope = NewDisposeScope();
+        var config = TestModels.Tiny();
+        using var model = new LlavaForCausalLM(config, layout: DecoderLayout.Packed);
+        var packed = model.Model.PrepareInputsLabelsPacked(RaggedBatch(config.Text.VocabSize, config.Vision.ImageSize, seed: 11));
+
+        Assert.True(packed.Groups.Count > 1);
+        Assert.Equal(0, packed.Groups[0].Start);
+        for (var g = 1; g < packed.Groups.Count; g++) Assert.Equal(packed.Groups[g - 1].Start + packed.Groups[g - 1].Tokens, packed.Groups[g].Start);
+        Assert.Equal(packed.Tokens, packed.Groups.Sum(g => g.Tokens));
+        Assert.Equal(packed.Tokens, packed.AttentionMask.sum().item<long>());
+    }
+
+    [Theory]
+    [InlineData(new[] { 50, 50, 50, 50 }, new[] { 4 })]                    // equal lengths: one group
+    [InlineData(new[] { 100, 100, 10, 10, 10, 10, 10, 10 }, new[] { 2, 8 })] // long and short samples: two groups
+    [InlineData(new[] { 20, 19, 18 }, new[] { 3 })]                         // a split would save less than it costs
+    public void Samples_are_grouped_by_length_where_it_saves_attention_work(int[] lengths, int[] ends)
+    {
+        Assert.Equal(ends, MultimodalSplice.GroupByLength(lengths));
+    }
+
+    [Fact]
     public void A_bad_row_is_refused_with_the_same_message_as_the_padded_splice()
     {
         using var scope = NewDisposeScope();

@@ -9,6 +9,6 @@ namespace CoTBal.Model.Language;
 /// <param name="Attention">causal / explicit mask plan.</param>
 /// <param name="Cache">past keys/values (decoding), or null (training, uncached decoding).</param>
 /// <param name="LayerIndex">this layer's slot in <paramref name="Cache"/>.</param>
-/// <param name="Unpadded">the padding-free layout of a packed training batch; null for the padded layout.</param>
+/// <param name="Unpadded">the attention groups of a packed training batch, covering its N positions in order; null for the padded layout.</param>
 public sealed record DecoderLayerInput(Tensor Hidden, Tensor Cos, Tensor Sin, AttentionPlan Attention, KvCache? Cache, int LayerIndex,
-    UnpaddedLayout? Unpadded = null);
+    IReadOnlyList<UnpaddedLayout>? Unpadded = null);

@@ -52,28 +52,34 @@ public sealed class LlamaAttention : nn.Module<DecoderLayerInput, Tensor>
     }
 
     /// <summary>
-    /// Attention of a packed batch: projections and rotary on the N real positions ([N, D]), then queries, keys
-    /// and values scattered into their samples' right-padded rows for SDPA's causal kernel (a real query never
-    /// sees a pad key: pads only follow real tokens), and the real positions gathered back for o_proj.
+    /// Attention of a packed batch: projections and rotary on the N real positions ([N, D]); then, per attention
+    /// group, queries, keys and values scattered into the group's right-padded rows for SDPA's causal kernel (a real
+    /// query never sees a pad key: pads only follow real tokens) and the real positions gathered back for o_proj.
     /// </summary>
     /// <returns>[N, D]</returns>
-    private Tensor ForwardUnpadded(DecoderLayerInput input, UnpaddedLayout layout)
+    private Tensor ForwardUnpadded(DecoderLayerInput input, IReadOnlyList<UnpaddedLayout> groups)
     {
         if (input.Cache is not null) throw new ArgumentException("a packed batch is a training forward: no KV cache");
         var x = input.Hidden;                                                        // [N, D]
         var n = x.shape[0];
-        var (b, t) = (layout.BatchSize, layout.Length);
-        var q = LlamaRotaryEmbedding.Apply(q_proj.forward(x).view(n, _heads, _headDim), input.Cos, input.Sin);   // [N, H, hd]
-        var k = LlamaRotaryEmbedding.Apply(k_proj.forward(x).view(n, _kvHeads, _headDim), input.Cos, input.Sin); // [N, KVH, hd]
+        var q = LlamaRotaryEmbedding.Apply(q_proj.forward(x).view(n, _heads, _headDim), input.Cos, input.Sin)
+            .reshape(n, _heads * _headDim);                                          // [N, H·hd]
+        var k = LlamaRotaryEmbedding.Apply(k_proj.forward(x).view(n, _kvHeads, _headDim), input.Cos, input.Sin)
+            .reshape(n, _kvHeads * _headDim);                                        // [N, KVH·hd]
         var v = v_proj.forward(x);                                                   // [N, KVH·hd]
-        var qp = layout.ToPadded(q.reshape(n, _heads * _headDim)).view(b, t, _heads, _headDim).transpose(1, 2);      // [B, H, T', hd]
-        var kp = layout.ToPadded(k.reshape(n, _kvHeads * _headDim)).view(b, t, _kvHeads, _headDim).transpose(1, 2); // [B, KVH, T', hd]
-        var vp = layout.ToPadded(v).view(b, t, _kvHeads, _headDim).transpose(1, 2);                                  // [B, KVH, T', hd]
-        kp = RepeatKv(kp, _heads / _kvHeads);                                        // [B, H, T', hd]
-        vp = RepeatKv(vp, _heads / _kvHeads);                                        // [B, H, T', hd]
-        var y = nn.functional.scaled_dot_product_attention(qp, kp, vp, null, 0.0, true); // [B, H, T', hd]
-        y = layout.FromPadded(y.transpose(1, 2).reshape(b, t, _heads * _headDim));   // [N, H·hd]
-        return o_proj.forward(y);                                                    // [N, D]
+        var outputs = new Tensor[groups.Count];
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var group = groups[g];
+            var (b, t) = (group.Rows, group.Length);
+            Tensor Rows(Tensor flat, int heads) =>
+                group.ToPadded(flat.narrow(0, group.Start, group.Tokens)).view(b, t, heads, _headDim).transpose(1, 2); // [Bg, heads, Tg, hd]
+            var kp = RepeatKv(Rows(k, _kvHeads), _heads / _kvHeads);                 // [Bg, H, Tg, hd]
+            var vp = RepeatKv(Rows(v, _kvHeads), _heads / _kvHeads);                 // [Bg, H, Tg, hd]
+            var y = nn.functional.scaled_dot_product_attention(Rows(q, _heads), kp, vp, null, 0.0, true); // [Bg, H, Tg, hd]
+            outputs[g] = group.FromPadded(y.transpose(1, 2).reshape(b, t, _heads * _headDim)); // [Ng, H·hd]
+        }
+        return o_proj.forward(outputs.Length == 1 ? outputs[0] : cat(outputs, 0));  // [N, D]
     }
 
     /// <summary>[B, KVH, S, hd] -> [B, KVH·n, S, hd], each key/value head repeated for its n query heads.</summary>
