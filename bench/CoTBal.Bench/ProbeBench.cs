@@ -35,6 +35,11 @@ public sealed class ProbeBench : ICustomBench
         var opt = optim.AdamW(model.TrainableParameters(), 1e-4);
         var phases = new Dictionary<string, List<double>>();
         void Add(string k, double v) { if (!phases.ContainsKey(k)) phases[k] = []; phases[k].Add(v); }
+        using (no_grad())
+        {
+            var pk = model.Model.PrepareInputsLabelsPacked(BatchTensors.ToModelInput(batch));
+            Console.WriteLine("groups: " + string.Join(" | ", pk.Groups.Select(g => $"{g.Rows}x{g.Length} ({g.Tokens} real)")) + $"; logits read {pk.LogitIndex.shape[0]} of {pk.Tokens}");
+        }
         double Cpu() => Environment.CpuUsage.TotalTime.TotalMilliseconds;
         for (var step = 0; step < 10; step++)
         {
