@@ -168,6 +168,7 @@ public sealed record TrainingOptions
         if (TaskWeightsPath is not null) result["task_weights_sha256"] = Sha256.OfFile(TaskWeightsPath);
         if (Init is not null) result["init_files"] = CoTBal.Training.Init.ModelInit.Identity(Init);
         foreach (var name in new[] { "out", "checkpoint_every", "keep_checkpoints", "log_every", "progress", "threads" }) result.Remove(name);
+        if (!Pack) result.Remove("pack"); // the padded layout is what runs did before the option existed: their checkpoints still resume
         return result;
     }
 }

@@ -59,6 +59,11 @@ public sealed class PackedRunTests : IDisposable
     public void Pack_is_part_of_the_fingerprint_so_a_run_resumes_only_with_the_same_layout()
     {
         var options = _fx.Options("fp");
-        Assert.NotEqual(options.Fingerprint()["pack"], (options with { Pack = true }).Fingerprint()["pack"]);
+        Assert.Equal("true", (options with { Pack = true }).Fingerprint()["pack"]);
+        Assert.False(options.Fingerprint().ContainsKey("pack"));   // padded: as before the option, old checkpoints resume
+
+        Train(options with { Steps = 2 });
+        var error = Assert.Throws<CoTBal.Core.CoTBalInputException>(() => Train(options with { Steps = 2, Pack = true }));
+        Assert.Contains("differs in: pack", error.Message);
     }
 }
