@@ -19,8 +19,12 @@ public sealed class LlavaForCausalLM : nn.Module<ModelInput, ModelOutput>, IMult
     private readonly Linear lm_head; // [V, D], no bias
 #pragma warning restore IDE1006
 
-    public LlavaForCausalLM(LlavaConfig config, long seed = 0) : base("llava")
+    /// <param name="config">validated model config with a positive vocab_size</param>
+    /// <param name="seed">weight initialisation seed</param>
+    /// <param name="layout">how <see cref="Forward"/> lays out a training batch (padded as LLaVA, or packed)</param>
+    public LlavaForCausalLM(LlavaConfig config, long seed = 0, DecoderLayout layout = DecoderLayout.Padded) : base("llava")
     {
+        Layout = layout;
         config.Validate("in memory", requireVocab: true);
         Config = config;
         model = new LlavaLlamaModel(config);
@@ -32,14 +36,25 @@ public sealed class LlavaForCausalLM : nn.Module<ModelInput, ModelOutput>, IMult
 
     public LlavaConfig Config { get; }
 
+    /// <summary>The training forward's layout; both give the same logits at real positions.</summary>
+    public DecoderLayout Layout { get; }
+
     /// <summary>The inner <c>model.</c> module (decoder stack and multimodal parts).</summary>
     public LlavaLlamaModel Model => model;
 
     public ModelOutput Forward(ModelInput input) => forward(input);
 
-    /// <returns>logits [B, T', V] for the right-padded spliced sequence, with its labels and mask.</returns>
+    /// <returns>logits [B, T', V] for the right-padded spliced sequence, with its labels and mask. Packed, only the
+    /// logits the training loss reads are computed (positions followed by an answer token); the others are 0.</returns>
     public override ModelOutput forward(ModelInput input)
     {
+        if (Layout == DecoderLayout.Packed)
+        {
+            var packed = model.PrepareInputsLabelsPacked(input);
+            var read = model.ForwardPacked(packed).index_select(0, packed.LogitIndex);  // [M, D]: positions followed by an answer token
+            var logits = packed.ScatterLogits(lm_head.forward(read));                // [B, T', V]
+            return new ModelOutput(logits, packed.Labels, packed.AttentionMask);
+        }
         var seq = model.PrepareInputsLabelsForMultimodal(input, PaddingSide.Right);
         var hidden = model.forward(seq.Embeds, seq.AttentionMask, null);          // [B, T', D]
         return new ModelOutput(lm_head.forward(hidden), seq.Labels, seq.AttentionMask); // [B, T', V]

@@ -80,24 +80,52 @@ public sealed class LlavaLlamaModel : nn.Module<Tensor, Tensor, KvCache?, Tensor
     /// <summary>Embeds the text, encodes the images of rows that have one and splices them in (<see cref="MultimodalSplice"/>).</summary>
     public SplicedSequence PrepareInputsLabelsForMultimodal(ModelInput input, PaddingSide side)
     {
+        var (hasImage, features) = EncodeImageRows(input);
+        var embeds = EmbedTokens(input.InputIds);                                     // [B, T, D]
+        return MultimodalSplice.Splice(embeds, input.InputIds, input.Labels, input.AttentionMask.to_type(ScalarType.Bool), features, hasImage, side,
+            _config.Text.MaxPositionEmbeddings);
+    }
+
+    /// <summary>The same, packed: the batch's real positions only (<see cref="MultimodalSplice.SplicePacked"/>).</summary>
+    public PackedSequence PrepareInputsLabelsPacked(ModelInput input)
+    {
+        var (hasImage, features) = EncodeImageRows(input);
+        var embeds = EmbedTokens(input.InputIds);                                     // [B, T, D]
+        return MultimodalSplice.SplicePacked(embeds, input.InputIds, input.Labels, input.AttentionMask.to_type(ScalarType.Bool), features, hasImage,
+            _config.Text.MaxPositionEmbeddings);
+    }
+
+    /// <summary>Checks the batch's shapes and encodes the images of the rows that have one.</summary>
+    /// <returns>hasImage [B] bool; features [N, P, Dt] of those rows in row order, or null.</returns>
+    private (Tensor HasImage, Tensor? Features) EncodeImageRows(ModelInput input)
+    {
         var ids = input.InputIds;
         if (ids.dim() != 2) throw new ArgumentException($"InputIds must be [B, T], got [{string.Join(", ", ids.shape)}]");
         var b = ids.shape[0];
         if (input.HasImage.dim() != 1 || input.HasImage.shape[0] != b)
             throw new ArgumentException($"HasImage must be [{b}], got [{string.Join(", ", input.HasImage.shape)}]");
         var hasImage = input.HasImage.to_type(ScalarType.Bool);
-        Tensor? features = null;
-        if (hasImage.any().item<bool>())
-        {
-            if (input.Pixels is null) throw new ArgumentException("Pixels is null but some rows have an image");
-            if (input.Pixels.dim() != 4 || input.Pixels.shape[0] != b)
-                throw new ArgumentException($"Pixels must be [{b}, C, H, W], got [{string.Join(", ", input.Pixels.shape)}]");
-            var rows = hasImage.nonzero().squeeze(1);                                 // [N]
-            features = EncodeImages(input.Pixels.index_select(0, rows));              // [N, P, Dt]
-        }
-        var embeds = EmbedTokens(ids);                                                // [B, T, D]
-        return MultimodalSplice.Splice(embeds, ids, input.Labels, input.AttentionMask.to_type(ScalarType.Bool), features, hasImage, side,
-            _config.Text.MaxPositionEmbeddings);
+        if (!hasImage.any().item<bool>()) return (hasImage, null);
+        if (input.Pixels is null) throw new ArgumentException("Pixels is null but some rows have an image");
+        if (input.Pixels.dim() != 4 || input.Pixels.shape[0] != b)
+            throw new ArgumentException($"Pixels must be [{b}, C, H, W], got [{string.Join(", ", input.Pixels.shape)}]");
+        var rows = hasImage.nonzero().squeeze(1);                                     // [N]
+        return (hasImage, EncodeImages(input.Pixels.index_select(0, rows)));          // [N, P, Dt]
+    }
+
+    /// <summary>Runs the decoder on the real positions of a packed batch (training: no cache).</summary>
+    /// <returns>[N, D] final hidden states of the real positions (after the last RMSNorm).</returns>
+    public Tensor ForwardPacked(PackedSequence packed)
+    {
+        var x = packed.Embeds;                                                        // [N, D]
+        if (x.dim() != 2 || x.shape[1] != _config.Text.HiddenSize || packed.Groups.Sum(g => g.Tokens) != x.shape[0])
+            throw new ArgumentException($"packed embeds must be [{packed.Groups.Sum(g => g.Tokens)}, {_config.Text.HiddenSize}], got [{string.Join(", ", x.shape)}]");
+        var (cos, sin) = rotary_emb.ForTokens(packed.PositionIds);                    // [N, 1, hd]
+        var plan = new AttentionPlan(null, IsCausal: true);
+        var h = x;
+        for (var i = 0; i < layers.Count; i++)
+            h = layers[i].forward(new DecoderLayerInput(h, cos.to_type(h.dtype), sin.to_type(h.dtype), plan, null, i, packed.Groups));
+        return norm.forward(h);                                                       // [N, D]
     }
 
     /// <summary>Runs the decoder on embeddings.</summary>

@@ -17,16 +17,26 @@ public static class ModelFlops
     /// <param name="batchSize">B</param>
     /// <param name="sequenceLength">T', positions per row after splicing (padding included: it is computed)</param>
     /// <param name="images">rows with an image</param>
-    public static double TrainingStep(LlavaConfig config, int batchSize, int sequenceLength, int images)
+    public static double TrainingStep(LlavaConfig config, int batchSize, int sequenceLength, int images) =>
+        TrainingStep(config, Enumerable.Repeat(sequenceLength, batchSize).ToArray(), images);
+
+    /// <summary>
+    /// The FLOPs of a step over samples of the given spliced lengths, each attending only within itself: the
+    /// model's useful work (padding excluded), the numerator of MFU for real tokens.
+    /// </summary>
+    /// <param name="config">model</param>
+    /// <param name="sampleLengths">L_i, positions of each sample after splicing</param>
+    /// <param name="images">samples with an image</param>
+    public static double TrainingStep(LlavaConfig config, IReadOnlyList<int> sampleLengths, int images)
     {
         var t = config.Text;
         var v = config.Vision;
         double d = t.HiddenSize, hd = t.HeadDim, h = t.NumAttentionHeads, kvh = t.KeyValueHeads, inter = t.IntermediateSize;
-        double tokens = (double)batchSize * sequenceLength;
+        double tokens = sampleLengths.Sum(l => (double)l);
         var perLayer = d * h * hd * 2 + 2 * d * kvh * hd + 3 * d * inter;                 // q, o, k, v, gate/up/down
         var decoderParams = t.NumHiddenLayers * perLayer + d * t.VocabSize;                 // + lm_head
         var decoder = 6 * decoderParams * tokens;
-        var attention = 12.0 * t.NumHiddenLayers * batchSize * (double)sequenceLength * sequenceLength * h * hd;
+        var attention = 12.0 * t.NumHiddenLayers * sampleLengths.Sum(l => (double)l * l) * h * hd;
 
         double dv = v.HiddenSize, iv = v.IntermediateSize, p = v.NumPatches, n = images;
         var imageTokens = n * config.ImageTokens;

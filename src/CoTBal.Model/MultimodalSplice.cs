@@ -1,5 +1,6 @@
 using CoTBal.Core;
 using CoTBal.Model.Config;
+using CoTBal.Model.Language;
 using static TorchSharp.torch;
 
 namespace CoTBal.Model;
@@ -46,20 +47,8 @@ public static class MultimodalSplice
         var image = 0;
         for (var row = 0; row < b; row++)
         {
-            var real = new List<long>();
-            var imageAt = new List<int>();
-            for (var i = 0; i < t; i++)
-            {
-                if (!mask[row * t + i]) continue;
-                if (ids[row * t + i] == LlavaConfig.ImageTokenIndex) imageAt.Add(real.Count);
-                real.Add(i);
-            }
-            if (real.Count == 0) throw new CoTBalInputException($"batch row {row}: no real token (attention mask all false)");
+            var (real, imageAt) = RealPositions(ids, mask, has[row], row, t);
             var expected = has[row] ? 1 : 0;
-            if (imageAt.Count != expected)
-                throw new CoTBalInputException(has[row]
-                    ? $"batch row {row}: has an image but {imageAt.Count} image tokens ({LlavaConfig.ImageTokenIndex}) among its real tokens; expected exactly 1"
-                    : $"batch row {row}: has no image but {imageAt.Count} image tokens ({LlavaConfig.ImageTokenIndex})");
 
             var rowEmb = tokenEmbeds[row];   // [T, D]
             var rowLab = labels[row];        // [T]
@@ -71,7 +60,7 @@ public static class MultimodalSplice
             }
             else
             {
-                var at = imageAt[0];
+                var at = imageAt;
                 using var before = tensor(real.Take(at).ToArray(), ScalarType.Int64, device: device);
                 using var after = tensor(real.Skip(at + 1).ToArray(), ScalarType.Int64, device: device);
                 var features = imageFeatures![image++].to_type(tokenEmbeds.dtype);          // [P, D]
@@ -100,6 +89,170 @@ public static class MultimodalSplice
         }
         var newMask = stack(paddedMask);                                                       // [B, T']
         return new SplicedSequence(stack(paddedEmbeds), stack(paddedLabels), newMask, PositionIdsFromMask(newMask));
+    }
+
+    /// <summary>
+    /// The same splice for a packed (padding-free) training forward: the N real positions of all rows, in row order,
+    /// gathered by ONE index_select from the token embeddings and the image features (no per-row tensors), with each
+    /// position's index within its own sample, the right-padded labels and mask of <see cref="Splice"/>, and the M
+    /// positions whose next label is an answer token (the only logits the causal-LM loss reads).
+    /// </summary>
+    /// <param name="tokenEmbeds">[B, T, D]</param>
+    /// <param name="inputIds">[B, T] int64, one -200 in each row that has an image.</param>
+    /// <param name="labels">[B, T] int64</param>
+    /// <param name="attentionMask">[B, T] bool, false on padding (either side).</param>
+    /// <param name="imageFeatures">[N_img, P, D] for the rows with <paramref name="hasImage"/>, in row order; null when none.</param>
+    /// <param name="hasImage">[B] bool</param>
+    /// <param name="maxLength">longest allowed spliced row (max_position_embeddings).</param>
+    public static PackedSequence SplicePacked(Tensor tokenEmbeds, Tensor inputIds, Tensor labels, Tensor attentionMask,
+        Tensor? imageFeatures, Tensor hasImage, long maxLength)
+    {
+        if (tokenEmbeds.dim() != 3) throw new ArgumentException($"tokenEmbeds must be [B, T, D], got [{string.Join(", ", tokenEmbeds.shape)}]");
+        var (b, t, d) = (tokenEmbeds.shape[0], tokenEmbeds.shape[1], tokenEmbeds.shape[2]);
+        RequireShape(inputIds, "inputIds", b, t);
+        RequireShape(labels, "labels", b, t);
+        RequireShape(attentionMask, "attentionMask", b, t);
+        RequireShape(hasImage, "hasImage", b);
+
+        var ids = inputIds.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
+        var lab = labels.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
+        var mask = attentionMask.cpu().to_type(ScalarType.Bool).data<bool>().ToArray();
+        var has = hasImage.cpu().to_type(ScalarType.Bool).data<bool>().ToArray();
+        var imageRows = has.Count(h => h);
+        if (imageRows > 0 && (imageFeatures is null || imageFeatures.dim() != 3 || imageFeatures.shape[0] != imageRows || imageFeatures.shape[2] != d))
+            throw new ArgumentException($"imageFeatures must be [{imageRows}, P, {d}], got {(imageFeatures is null ? "null" : $"[{string.Join(", ", imageFeatures.shape)}]")}");
+        var p = imageRows > 0 ? imageFeatures!.shape[1] : 0;
+
+        // Host-side plan: for every real position, its source row in cat([tokens [B·T, D], features [N_img·P, D]]).
+        var rows = new List<(List<long> Source, List<long> Label)>((int)b);
+        var image = 0L;
+        for (var row = 0; row < b; row++)
+        {
+            var (real, imageAt) = RealPositions(ids, mask, has[row], row, t);
+            var source = new List<long>(real.Count + (int)p);
+            var rowLabels = new List<long>(real.Count + (int)p);
+            for (var k = 0; k < real.Count; k++)
+            {
+                if (k == imageAt)
+                {
+                    for (var j = 0; j < p; j++) { source.Add(b * t + image * p + j); rowLabels.Add(LlavaConfig.IgnoreIndex); }
+                    image++;
+                    continue;
+                }
+                source.Add(row * t + real[k]);
+                rowLabels.Add(lab[row * t + real[k]]);
+            }
+            if (source.Count > maxLength)
+                throw new CoTBalInputException($"batch row {row}: {source.Count} positions after splicing {p} image features exceed max_position_embeddings {maxLength}");
+            rows.Add((source, rowLabels));
+        }
+
+        var longest = rows.Max(r => r.Source.Count);
+        var n = rows.Sum(r => r.Source.Count);
+        var order = Enumerable.Range(0, (int)b).OrderByDescending(r => rows[r].Source.Count).ToArray(); // stable: longest first
+        var groupEnds = GroupByLength([.. order.Select(r => rows[r].Source.Count)]);
+        var sourceIndex = new long[n];
+        var positions = new long[n];
+        var paddedLabels = new long[b * longest];
+        var paddedMask = new bool[b * longest];
+        Array.Fill(paddedLabels, LlavaConfig.IgnoreIndex);
+        var logitIndex = new List<long>();
+        var logitPadded = new List<long>();
+        var device = tokenEmbeds.device;
+        var groups = new List<UnpaddedLayout>(groupEnds.Count);
+        var at = 0;
+        var first = 0;
+        foreach (var end in groupEnds)
+        {
+            var groupLength = rows[order[first]].Source.Count;
+            var groupStart = at;
+            var groupIndex = new List<long>();
+            for (var k = first; k < end; k++)
+            {
+                var row = order[k];
+                var (source, rowLabels) = rows[row];
+                for (var j = 0; j < source.Count; j++, at++)
+                {
+                    sourceIndex[at] = source[j];
+                    positions[at] = j;
+                    groupIndex.Add((k - first) * (long)groupLength + j);
+                    paddedLabels[row * longest + j] = rowLabels[j];
+                    paddedMask[row * longest + j] = true;
+                    if (j + 1 < source.Count && rowLabels[j + 1] != LlavaConfig.IgnoreIndex)
+                    {
+                        logitIndex.Add(at);                   // this position predicts an answer token: the loss reads its logits
+                        logitPadded.Add(row * longest + j);
+                    }
+                }
+            }
+            groups.Add(new UnpaddedLayout(groupStart, tensor(groupIndex.ToArray(), ScalarType.Int64, device: device), end - first, groupLength));
+            first = end;
+        }
+
+        var table = tokenEmbeds.reshape(b * t, d);                                                  // [B·T, D]
+        if (imageRows > 0) table = cat([table, imageFeatures!.to_type(tokenEmbeds.dtype).reshape(imageRows * p, d)], 0); // [B·T + N_img·P, D]
+        var embeds = table.index_select(0, tensor(sourceIndex, device: device));                    // [N, D]
+        return new PackedSequence(embeds, tensor(positions, device: device), groups,
+            tensor(paddedLabels, device: device).view(b, longest), tensor(paddedMask, device: device).view(b, longest),
+            tensor(logitIndex.ToArray(), ScalarType.Int64, device: device), tensor(logitPadded.ToArray(), ScalarType.Int64, device: device));
+    }
+
+    /// <summary>
+    /// Splits samples sorted longest first into at most <see cref="MaxAttentionGroups"/> consecutive groups minimising
+    /// the attention work: each group costs rows·(its longest)², plus one longest-row's worth per extra group (the
+    /// scatter/gather and kernel calls it adds).
+    /// </summary>
+    /// <param name="lengths">sample lengths, non-increasing</param>
+    /// <returns>the exclusive end index of each group, increasing, the last = lengths.Length</returns>
+    internal static IReadOnlyList<int> GroupByLength(int[] lengths)
+    {
+        var n = lengths.Length;
+        var overhead = (double)lengths[0] * lengths[0];
+        // best[g, i]: least cost of the first i samples in g groups; from[g, i]: where the last of those groups starts
+        var best = new double[MaxAttentionGroups + 1, n + 1];
+        var from = new int[MaxAttentionGroups + 1, n + 1];
+        for (var g = 0; g <= MaxAttentionGroups; g++)
+            for (var i = 0; i <= n; i++) best[g, i] = double.PositiveInfinity;
+        best[0, 0] = 0;
+        for (var g = 1; g <= MaxAttentionGroups; g++)
+            for (var i = 1; i <= n; i++)
+                for (var s = 0; s < i; s++)
+                {
+                    var cost = best[g - 1, s] + (i - s) * (double)lengths[s] * lengths[s] + (g > 1 ? overhead : 0);
+                    if (cost < best[g, i]) (best[g, i], from[g, i]) = (cost, s);
+                }
+        var groups = 1;
+        for (var g = 2; g <= MaxAttentionGroups; g++) if (best[g, n] < best[groups, n]) groups = g;
+        var ends = new List<int>();
+        for (int g = groups, i = n; g > 0; i = from[g, i], g--) ends.Add(i);
+        ends.Reverse();
+        return ends;
+    }
+
+    /// <summary>Most attention groups of a packed batch.</summary>
+    internal const int MaxAttentionGroups = 4;
+
+    /// <summary>
+    /// The real positions of one row (indices into T) and where the image token sits among them (-1 if none);
+    /// an empty row or a wrong number of image tokens is an error.
+    /// </summary>
+    private static (List<long> Real, int ImageAt) RealPositions(long[] ids, bool[] mask, bool hasImage, int row, long t)
+    {
+        var real = new List<long>();
+        var imageAt = new List<int>();
+        for (var i = 0; i < t; i++)
+        {
+            if (!mask[row * t + i]) continue;
+            if (ids[row * t + i] == LlavaConfig.ImageTokenIndex) imageAt.Add(real.Count);
+            real.Add(i);
+        }
+        if (real.Count == 0) throw new CoTBalInputException($"batch row {row}: no real token (attention mask all false)");
+        var expected = hasImage ? 1 : 0;
+        if (imageAt.Count != expected)
+            throw new CoTBalInputException(hasImage
+                ? $"batch row {row}: has an image but {imageAt.Count} image tokens ({LlavaConfig.ImageTokenIndex}) among its real tokens; expected exactly 1"
+                : $"batch row {row}: has no image but {imageAt.Count} image tokens ({LlavaConfig.ImageTokenIndex})");
+        return (real, expected == 1 ? imageAt[0] : -1);
     }
 
     /// <summary>Position of each token among its row's real tokens: cumsum(mask) - 1, clamped at 0 on left padding.</summary>

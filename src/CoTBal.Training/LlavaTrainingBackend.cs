@@ -35,7 +35,7 @@ public sealed class LlavaTrainingBackend : ITrainingBackend
     public TrainableModel CreateModel(TrainingOptions options, PreparedData data)
     {
         var config = ResolveVocabulary(ModelInit.ResolveConfig(options), data.VocabularySize, options.ModelConfigPath ?? options.Init ?? options.LanguageModel ?? "model config");
-        var model = new LlavaForCausalLM(config, options.Seed);
+        var model = new LlavaForCausalLM(config, options.Seed, options.DecoderLayout);
         return new TrainableModel(model, model, config.ToJson());
     }
 

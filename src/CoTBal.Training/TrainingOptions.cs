@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CoTBal.Core;
+using CoTBal.Model;
 using CoTBal.Training.Optimization;
 using CoTBal.Training.Weighting;
 
@@ -91,6 +92,11 @@ public sealed record TrainingOptions
     [JsonPropertyName("max_grad_norm")] public double MaxGradNorm { get; init; } = 1.0;
     [JsonPropertyName("seed")] public long Seed { get; init; } = 42;
     [JsonPropertyName("group_by_modality_length")] public bool GroupByModalityLength { get; init; }
+    /// <summary>
+    /// Pack each batch's real positions: the decoder computes no padding (<see cref="DecoderLayout.Packed"/>). Same
+    /// samples per step and same losses to float rounding, so it is part of the fingerprint (resume needs the same).
+    /// </summary>
+    [JsonPropertyName("pack")] public bool Pack { get; init; }
 
     /// <summary>Checkpoint every K optimizer steps (and always at the end).</summary>
     [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = 100;
@@ -110,6 +116,10 @@ public sealed record TrainingOptions
     /// <summary>The AdamW settings.</summary>
     [JsonIgnore]
     public OptimizerSettings Optimizer => new(WeightDecay: WeightDecay, MaxGradNorm: MaxGradNorm, GradientAccumulation: GradientAccumulation);
+
+    /// <summary>The model's training-forward layout.</summary>
+    [JsonIgnore]
+    public DecoderLayout DecoderLayout => Pack ? DecoderLayout.Packed : DecoderLayout.Padded;
 
     /// <summary>The strategy options.</summary>
     [JsonIgnore]
@@ -214,6 +224,7 @@ public sealed record TrainingOptions
         foreach (var (name, unset) in new[] { ("vision_tower", "null"), ("language_model", "null"), ("mm_projector", "null"), ("init_allow_missing", "[]"),
                      ("init_allow_unexpected", "[]"), ("freeze_vision_tower", "null"), ("tune_mm_mlp_adapter", "false"), ("lora_r", "null"), ("lora_alpha", "null"), ("mm_projector_lr", "null") })
             if (result.TryGetValue(name, out var value) && value == unset) result.Remove(name);
+        if (!Pack) result.Remove("pack"); // the padded layout is what runs did before the option existed: their checkpoints still resume
         return result;
     }
 }

@@ -55,12 +55,13 @@ public static class TrainCommand
         var imageProcessor = new Option<string?>("--image-processor") { Description = "preprocessor_config.json (or a folder holding one) for the images (default: the --init folder's, else CLIP's at the model's image_size)" };
         var imageAspectRatio = new Option<string?>("--image-aspect-ratio") { Description = "LLaVA's image_aspect_ratio: pad (expand to a square of the mean colour) or square (resize + centre crop); default: the --init folder's config.json, else pad" };
         var noTensorBoard = new Option<bool>("--no-tensorboard") { Description = "do not write TensorBoard event files (events.out.tfevents.*) next to train_log.jsonl" };
+        var pack = new Option<bool>("--pack") { Description = "pack each batch's real positions: the decoder computes no padding (same samples per step, same losses to float rounding)" };
 
         var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, TLA, RLW, DWA, IGB, FAMO) or gradient aggregation (PCGrad, CAGrad, MGDA, Nash-MTL, UPGrad); resumable.");
         foreach (var o in new Option[] { data, images, model, tokenizer, tasks, template, maxLength, weighting, taskWeights, fixedTasks, output, steps, epochs,
                      batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init,
                      visionTower, languageModel, mmProjector, allowMissing, allowUnexpected, freezeVisionTower, tuneAdapter, loraRank, loraAlpha, projectorLr,
-                     noTensorBoard, imageProcessor, imageAspectRatio })
+                     noTensorBoard, imageProcessor, imageAspectRatio, pack })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
@@ -119,6 +120,7 @@ public static class TrainCommand
                 Progress = Enum.Parse<ProgressMode>(parse.GetValue(progress)!, ignoreCase: true),
                 TensorBoard = !parse.GetValue(noTensorBoard),
                 Threads = CliLimits.Threads("--threads", parse.GetValue(threads)),
+                Pack = parse.GetValue(pack),
             };
             var summary = TrainingRun.Run(options, run.Cancellation);
             if (summary.InitSummary is not null) Console.WriteLine(summary.InitSummary + $" (report: {Path.Combine(options.OutputDir, ModelInit.ReportFile)})");

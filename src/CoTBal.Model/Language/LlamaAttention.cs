@@ -34,6 +34,7 @@ public sealed class LlamaAttention : nn.Module<DecoderLayerInput, Tensor>
 
     public override Tensor forward(DecoderLayerInput input)
     {
+        if (input.Unpadded is { } layout) return ForwardUnpadded(input, layout);
         var x = input.Hidden;
         var (b, t) = (x.shape[0], x.shape[1]);
         var q = q_proj.forward(x).view(b, t, _heads, _headDim).transpose(1, 2);   // [B, H, T, hd]
@@ -48,6 +49,37 @@ public sealed class LlamaAttention : nn.Module<DecoderLayerInput, Tensor>
         var y = nn.functional.scaled_dot_product_attention(q, k, v, plan.Mask, 0.0, plan.IsCausal); // [B, H, T, hd]
         y = y.transpose(1, 2).reshape(b, t, _heads * _headDim);                    // [B, T, H·hd]
         return o_proj.forward(y);                                                  // [B, T, D]
+    }
+
+    /// <summary>
+    /// Attention of a packed batch: projections and rotary on the N real positions ([N, D]); then, per attention
+    /// group, queries, keys and values scattered into the group's right-padded rows for SDPA's causal kernel (a real
+    /// query never sees a pad key: pads only follow real tokens) and the real positions gathered back for o_proj.
+    /// </summary>
+    /// <returns>[N, D]</returns>
+    private Tensor ForwardUnpadded(DecoderLayerInput input, IReadOnlyList<UnpaddedLayout> groups)
+    {
+        if (input.Cache is not null) throw new ArgumentException("a packed batch is a training forward: no KV cache");
+        var x = input.Hidden;                                                        // [N, D]
+        var n = x.shape[0];
+        var q = LlamaRotaryEmbedding.Apply(q_proj.forward(x).view(n, _heads, _headDim), input.Cos, input.Sin)
+            .reshape(n, _heads * _headDim);                                          // [N, H·hd]
+        var k = LlamaRotaryEmbedding.Apply(k_proj.forward(x).view(n, _kvHeads, _headDim), input.Cos, input.Sin)
+            .reshape(n, _kvHeads * _headDim);                                        // [N, KVH·hd]
+        var v = v_proj.forward(x);                                                   // [N, KVH·hd]
+        var outputs = new Tensor[groups.Count];
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var group = groups[g];
+            var (b, t) = (group.Rows, group.Length);
+            Tensor Rows(Tensor flat, int heads) =>
+                group.ToPadded(flat.narrow(0, group.Start, group.Tokens)).view(b, t, heads, _headDim).transpose(1, 2); // [Bg, heads, Tg, hd]
+            var kp = RepeatKv(Rows(k, _kvHeads), _heads / _kvHeads);                 // [Bg, H, Tg, hd]
+            var vp = RepeatKv(Rows(v, _kvHeads), _heads / _kvHeads);                 // [Bg, H, Tg, hd]
+            var y = nn.functional.scaled_dot_product_attention(Rows(q, _heads), kp, vp, null, 0.0, true); // [Bg, H, Tg, hd]
+            outputs[g] = group.FromPadded(y.transpose(1, 2).reshape(b, t, _heads * _headDim)); // [Ng, H·hd]
+        }
+        return o_proj.forward(outputs.Length == 1 ? outputs[0] : cat(outputs, 0));  // [N, D]
     }
 
     /// <summary>[B, KVH, S, hd] -> [B, KVH·n, S, hd], each key/value head repeated for its n query heads.</summary>

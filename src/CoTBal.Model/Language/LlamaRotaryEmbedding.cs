@@ -29,14 +29,23 @@ public sealed class LlamaRotaryEmbedding : nn.Module<Tensor, (Tensor Cos, Tensor
         return (emb.cos(), emb.sin());
     }
 
+    /// <summary>The tables for the real positions of a packed batch.</summary>
+    /// <param name="positionIds">[N] int64, each position's index within its own sample.</param>
+    /// <returns>cos and sin, each [N, 1, hd] (broadcast over heads of [N, H, hd]).</returns>
+    public (Tensor Cos, Tensor Sin) ForTokens(Tensor positionIds)
+    {
+        var (cos, sin) = forward(positionIds.unsqueeze(0));                              // [1, 1, N, hd]
+        return (cos[0, 0].unsqueeze(1), sin[0, 0].unsqueeze(1));                         // [N, 1, hd]
+    }
+
     /// <summary>x·cos + rotate_half(x)·sin, rotate_half(x) = cat(-x₂, x₁).</summary>
-    /// <param name="x">[B, H, T, hd]</param>
-    /// <returns>[B, H, T, hd]</returns>
+    /// <param name="x">[B, H, T, hd] (or [N, H, hd] with [N, 1, hd] tables)</param>
+    /// <returns>the shape of <paramref name="x"/></returns>
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
     {
         var half = x.shape[^1] / 2;
-        var x1 = x[.., .., .., ..(int)half];
-        var x2 = x[.., .., .., (int)half..];
+        var x1 = x.narrow(-1, 0, half);
+        var x2 = x.narrow(-1, half, half);
         var rotated = cat([-x2, x1], -1);
         return x * cos + rotated * sin;
     }

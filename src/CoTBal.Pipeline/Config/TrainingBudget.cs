@@ -13,6 +13,11 @@ public sealed record TrainingBudget
     [JsonPropertyName("learning_rate")] public double LearningRate { get; init; } = 2e-3;
     [JsonPropertyName("warmup_ratio")] public double WarmupRatio { get; init; } = 0.03;
     [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = 50;
+    /// <summary>
+    /// train --pack: the decoder computes no padding (same samples per step, same losses to float rounding; measured
+    /// speed-up in docs/benchmarks/model.md). Part of the job's fingerprint, as every budget field.
+    /// </summary>
+    [JsonPropertyName("pack")] public bool Pack { get; init; } = true;
 
     public void Validate(string name)
     {

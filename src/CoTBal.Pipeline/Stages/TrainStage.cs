@@ -52,6 +52,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             WarmupRatio = budget.WarmupRatio,
             Seed = job.Parameters["seed"]!.GetValue<int>(),
             CheckpointEvery = budget.CheckpointEvery,
+            Pack = budget.Pack,
             LogEvery = Math.Max(1, steps / 10),
             Progress = ProgressMode.Plain,
             Threads = context.Config.Threads,

@@ -126,6 +126,7 @@ public static class ContractCases
         yield return Row("train --freeze-vision-tower maybe", "maybe", trainInit, "--freeze-vision-tower", "maybe");
         yield return Row("train --image-aspect-ratio anyres", "--image-aspect-ratio must be pad or square", trainInit, "--image-aspect-ratio", "anyres");
         yield return Row("train --image-processor missing", "--image-processor", trainInit, "--image-processor", "{in}/missing-preprocessor.json");
+        yield return Row("train --pack maybe", "maybe", trainInit, "--pack", "maybe");
         yield return Row("train --vision-tower a file", "--vision-tower", trainInit, "--vision-tower", "{in}/data.json");
         string[] compare = [.. Compare, "--json", "{tmp}/c.json"];
         yield return Row("compare missing results", "file not found", ["compare", "--results", "{in}/missing.csv"]);
