@@ -36,7 +36,7 @@ public static class GradientMethodsSection
         {
             var method = job.GetString("method")!;
             var label = CompareStage.Label(method);
-            var log = Read(Path.Combine(run.JobDirectory(job.Name), "train_log.jsonl"));
+            var log = TrainingLog.Read(Path.Combine(run.JobDirectory(job.Name), "train_log.jsonl"));
             if (log.Steps.Count == 0) continue;
             var wfile = $"grad_weights_{method}.png";
             ReportFigures.Lines(Path.Combine(reportDir, wfile), $"{label}: task weights over training (steps with the task)", "weight",
@@ -76,17 +76,14 @@ public static class GradientMethodsSection
     }
 
     /// <summary>The log's key of a pair: the two tasks in run order joined by '|'.</summary>
-    private static string Key(Log log, string a, string b) =>
+    private static string Key(TrainingLog log, string a, string b) =>
         log.Tasks.IndexOf(a) < log.Tasks.IndexOf(b) ? a + "|" + b : b + "|" + a;
 
     /// <summary>A task's weight at the steps where it was present (absent tasks have weight 0 in the log).</summary>
-    private static (string, double[], double[]) WeightSeries(Log log, string task)
-    {
-        var steps = Enumerable.Range(0, log.Steps.Count).Where(s => log.Weights[s].ContainsKey(task)).ToArray();
-        return (task, [.. steps.Select(s => log.Steps[s])], [.. steps.Select(s => log.Weights[s][task])]);
-    }
+    private static (string, double[], double[]) WeightSeries(TrainingLog log, string task) =>
+        (task, [.. log.StepsWhere(task)], [.. log.PresentWeightOf(task)]);
 
-    private static (string, double[], double[]) MeanCosineSeries(Log log, string task)
+    private static (string, double[], double[]) MeanCosineSeries(TrainingLog log, string task)
     {
         var x = new List<double>();
         var y = new List<double>();
@@ -100,33 +97,5 @@ public static class GradientMethodsSection
             y.Add(values.Average());
         }
         return (task, x.ToArray(), y.ToArray());
-    }
-
-    private sealed record Log(List<double> Steps, List<string> Tasks, List<Dictionary<string, double>> Weights, List<Dictionary<string, double>> Cosines);
-
-    private static Log Read(string path)
-    {
-        var log = new Log([], [], [], []);
-        if (!File.Exists(path)) return log;
-        foreach (var line in File.ReadLines(path))
-        {
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            using var doc = JsonDocument.Parse(line);
-            var root = doc.RootElement;
-            log.Steps.Add(root.GetProperty("step").GetInt32());
-            var weights = new Dictionary<string, double>(StringComparer.Ordinal); // present tasks only
-            var loss = root.GetProperty("task_loss");
-            foreach (var p in root.GetProperty("task_weights").EnumerateObject())
-            {
-                if (loss.TryGetProperty(p.Name, out var l) && l.ValueKind == JsonValueKind.Number) weights[p.Name] = p.Value.GetDouble();
-                if (!log.Tasks.Contains(p.Name)) log.Tasks.Add(p.Name);
-            }
-            var cosines = new Dictionary<string, double>(StringComparer.Ordinal);
-            if (root.TryGetProperty("grad_cosine", out var c))
-                foreach (var p in c.EnumerateObject()) cosines[p.Name] = p.Value.GetDouble();
-            log.Weights.Add(weights);
-            log.Cosines.Add(cosines);
-        }
-        return log;
     }
 }

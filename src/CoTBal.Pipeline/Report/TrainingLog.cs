@@ -10,6 +10,8 @@ public sealed class TrainingLog
 
     public List<int> Steps { get; } = new();
     public List<string> Tasks { get; } = new();
+    /// <summary>Per step, the pairwise task-gradient cosines ("a|b" in task order) a gradient method logged; empty otherwise.</summary>
+    public List<Dictionary<string, double>> Cosines { get; } = new();
 
     public static TrainingLog Read(string path)
     {
@@ -29,8 +31,12 @@ public sealed class TrainingLog
             }
             var weights = new Dictionary<string, double>();
             foreach (var p in root.GetProperty("task_weights").EnumerateObject()) weights[p.Name] = p.Value.GetDouble();
+            var cosines = new Dictionary<string, double>(StringComparer.Ordinal);
+            if (root.TryGetProperty("grad_cosine", out var c))
+                foreach (var p in c.EnumerateObject()) cosines[p.Name] = p.Value.GetDouble();
             log._loss.Add(loss);
             log._weights.Add(weights);
+            log.Cosines.Add(cosines);
         }
         return log;
     }
@@ -39,4 +45,7 @@ public sealed class TrainingLog
     public IEnumerable<double> StepsWhere(string task) => Steps.Where((_, i) => _loss[i].GetValueOrDefault(task) is not null).Select(s => (double)s);
     public IEnumerable<double> LossOf(string task) => _loss.Select(l => l.GetValueOrDefault(task)).Where(v => v is not null).Select(v => v!.Value);
     public IEnumerable<double> WeightOf(string task) => _weights.Select(w => w.GetValueOrDefault(task, double.NaN));
+    /// <summary>The task's weight at the steps of <see cref="StepsWhere"/> (a weight is meaningful only where the task was present).</summary>
+    public IEnumerable<double> PresentWeightOf(string task) =>
+        _weights.Where((_, i) => _loss[i].GetValueOrDefault(task) is not null).Select(w => w.GetValueOrDefault(task, double.NaN));
 }
