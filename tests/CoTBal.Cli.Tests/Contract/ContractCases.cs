@@ -271,6 +271,12 @@ public static class ContractCases
         yield return Row("run missing config", "file not found", run, "--config", "{in}/missing.json");
         yield return Row("run data = a file", "is a file; give a folder", ["run", "--data", "{in}/existing.txt", "--out", "{tmp}/r"]);
         yield return Row("run missing data", "folder not found", ["run", "--data", "{in}/missing", "--out", "{tmp}/r"]);
+        yield return Row("run --jobs 0", "--jobs must be >= 1", ["run", "--data", "{bench}", "--out", "{tmp}/r", "--jobs", "0"]);
+        yield return Row("run --jobs with --plan", "does not apply to --job or --plan", ["run", "--data", "{bench}", "--out", "{tmp}/r", "--jobs", "2", "--plan", "shell"]);
+        yield return Row("run --status with --data", "--status reads the recorded run and takes only --out", ["run", "--out", "{tmp}/r", "--status", "--data", "{bench}"]);
+        yield return Row("run --status on no run", "--status", ["run", "--out", "{tmp}/r", "--status"]);
+        yield return Row("demo --jobs 0", "--jobs must be >= 1", [.. Demo, "--out", "{tmp}/d", "--jobs", "0"]);
+        yield return Row("train --no-tensorboard maybe", "maybe", [.. Train, "--out", "{tmp}/t", "--no-tensorboard", "maybe"]);
         yield return Row("run restart without data", "--restart only applies with --data", ["run", "--out", "{tmp}/r", "--restart"]);
         yield return Row("run nothing recorded", "no run recorded here yet", ["run", "--out", "{tmp}/r"]);
         yield return Row("run changed data", "add --restart", ["run", "--data", "{bench}", "--out", "{in}/oldrun"]);
