@@ -23,23 +23,10 @@ public static class MultimodalSplice
     public static SplicedSequence Splice(Tensor tokenEmbeds, Tensor inputIds, Tensor labels, Tensor attentionMask,
         Tensor? imageFeatures, Tensor hasImage, PaddingSide side, long maxLength)
     {
-        if (tokenEmbeds.dim() != 3) throw new ArgumentException($"tokenEmbeds must be [B, T, D], got [{string.Join(", ", tokenEmbeds.shape)}]");
-        var (b, t, d) = (tokenEmbeds.shape[0], tokenEmbeds.shape[1], tokenEmbeds.shape[2]);
-        RequireShape(inputIds, "inputIds", b, t);
-        RequireShape(labels, "labels", b, t);
-        RequireShape(attentionMask, "attentionMask", b, t);
-        RequireShape(hasImage, "hasImage", b);
-
+        var (b, t, d, has) = CheckInputs(tokenEmbeds, inputIds, labels, attentionMask, imageFeatures, hasImage);
         var ids = inputIds.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
         var mask = attentionMask.cpu().to_type(ScalarType.Bool).data<bool>().ToArray();
-        var has = hasImage.cpu().to_type(ScalarType.Bool).data<bool>().ToArray();
-        var imageRows = has.Count(h => h);
-        if (imageRows > 0)
-        {
-            if (imageFeatures is null || imageFeatures.dim() != 3 || imageFeatures.shape[0] != imageRows || imageFeatures.shape[2] != d)
-                throw new ArgumentException($"imageFeatures must be [{imageRows}, P, {d}], got {(imageFeatures is null ? "null" : $"[{string.Join(", ", imageFeatures.shape)}]")}");
-        }
-        var p = imageRows > 0 ? imageFeatures!.shape[1] : 0;
+        var p = has.Any(h => h) ? imageFeatures!.shape[1] : 0;
         var device = tokenEmbeds.device;
 
         var rowEmbeds = new List<Tensor>((int)b);
@@ -107,20 +94,11 @@ public static class MultimodalSplice
     public static PackedSequence SplicePacked(Tensor tokenEmbeds, Tensor inputIds, Tensor labels, Tensor attentionMask,
         Tensor? imageFeatures, Tensor hasImage, long maxLength)
     {
-        if (tokenEmbeds.dim() != 3) throw new ArgumentException($"tokenEmbeds must be [B, T, D], got [{string.Join(", ", tokenEmbeds.shape)}]");
-        var (b, t, d) = (tokenEmbeds.shape[0], tokenEmbeds.shape[1], tokenEmbeds.shape[2]);
-        RequireShape(inputIds, "inputIds", b, t);
-        RequireShape(labels, "labels", b, t);
-        RequireShape(attentionMask, "attentionMask", b, t);
-        RequireShape(hasImage, "hasImage", b);
-
+        var (b, t, d, has) = CheckInputs(tokenEmbeds, inputIds, labels, attentionMask, imageFeatures, hasImage);
         var ids = inputIds.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
         var lab = labels.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
         var mask = attentionMask.cpu().to_type(ScalarType.Bool).data<bool>().ToArray();
-        var has = hasImage.cpu().to_type(ScalarType.Bool).data<bool>().ToArray();
         var imageRows = has.Count(h => h);
-        if (imageRows > 0 && (imageFeatures is null || imageFeatures.dim() != 3 || imageFeatures.shape[0] != imageRows || imageFeatures.shape[2] != d))
-            throw new ArgumentException($"imageFeatures must be [{imageRows}, P, {d}], got {(imageFeatures is null ? "null" : $"[{string.Join(", ", imageFeatures.shape)}]")}");
         var p = imageRows > 0 ? imageFeatures!.shape[1] : 0;
 
         // Host-side plan: for every real position, its source row in cat([tokens [B·T, D], features [N_img·P, D]]).
@@ -260,6 +238,26 @@ public static class MultimodalSplice
     /// <returns>[B, S] int64</returns>
     public static Tensor PositionIdsFromMask(Tensor attentionMask) =>
         (attentionMask.to_type(ScalarType.Int64).cumsum(1) - 1).clamp_min(0);
+
+    /// <summary>
+    /// The shapes both splices need (a mismatch would abort libtorch deep inside): [B, T, D] embeddings, [B, T] ids,
+    /// labels and mask, [B] image flags, and [N_img, P, D] features for the rows with an image. Returns (B, T, D) and
+    /// the image flags as an array.
+    /// </summary>
+    private static (long B, long T, long D, bool[] Has) CheckInputs(Tensor tokenEmbeds, Tensor inputIds, Tensor labels, Tensor attentionMask, Tensor? imageFeatures, Tensor hasImage)
+    {
+        if (tokenEmbeds.dim() != 3) throw new ArgumentException($"tokenEmbeds must be [B, T, D], got [{string.Join(", ", tokenEmbeds.shape)}]");
+        var (b, t, d) = (tokenEmbeds.shape[0], tokenEmbeds.shape[1], tokenEmbeds.shape[2]);
+        RequireShape(inputIds, "inputIds", b, t);
+        RequireShape(labels, "labels", b, t);
+        RequireShape(attentionMask, "attentionMask", b, t);
+        RequireShape(hasImage, "hasImage", b);
+        var has = hasImage.cpu().to_type(ScalarType.Bool).data<bool>().ToArray();
+        var imageRows = has.Count(h => h);
+        if (imageRows > 0 && (imageFeatures is null || imageFeatures.dim() != 3 || imageFeatures.shape[0] != imageRows || imageFeatures.shape[2] != d))
+            throw new ArgumentException($"imageFeatures must be [{imageRows}, P, {d}], got {(imageFeatures is null ? "null" : $"[{string.Join(", ", imageFeatures.shape)}]")}");
+        return (b, t, d, has);
+    }
 
     private static void RequireShape(Tensor x, string name, params long[] shape)
     {
