@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CoTBal.Training.Logging;
 using CoTBal.Training.Tests.Run;
+using static CoTBal.Training.Tests.Run.RunFixture;
 
 namespace CoTBal.Training.Tests.Logging;
 
@@ -15,9 +16,6 @@ public sealed class TensorBoardLogTests : IDisposable
     private readonly RunFixture _fx = new();
 
     public void Dispose() => _fx.Dispose();
-
-    private static TrainingSummary Train(TrainingOptions options, ITrainingProgress? progress = null) =>
-        TrainingRun.Run(options, new SyntheticBackend(), progress ?? new SilentProgress(), CancellationToken.None);
 
     [Fact]
     public void Crc32c_and_its_mask_have_the_published_values()

@@ -3,6 +3,7 @@ using CoTBal.Model;
 using CoTBal.Training.Checkpointing;
 using CoTBal.Training.Logging;
 using static TorchSharp.torch;
+using static CoTBal.Training.Tests.Run.RunFixture;
 
 namespace CoTBal.Training.Tests.Run;
 
@@ -12,16 +13,6 @@ public sealed class InitOptionsTests : IDisposable
     private readonly RunFixture _fx = new();
 
     public void Dispose() => _fx.Dispose();
-
-    private static TrainingSummary Train(TrainingOptions options, ITrainingProgress? progress = null) =>
-        TrainingRun.Run(options, new SyntheticBackend(), progress ?? new SilentProgress(), CancellationToken.None);
-
-    private static Dictionary<string, Tensor> Weights(string checkpoint)
-    {
-        var model = new LlavaForCausalLM(SyntheticBackend.TinyConfig().WithVocabSize(SyntheticBackend.Vocab), seed: 999);
-        CheckpointStore.LoadModel(checkpoint, model);
-        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-    }
 
     [Fact]
     public void Mm_projector_lr_trains_the_projector_at_its_own_rate()

@@ -1,4 +1,8 @@
+using CoTBal.Model;
+using CoTBal.Training.Checkpointing;
+using CoTBal.Training.Logging;
 using CoTBal.Training.Weighting;
+using static TorchSharp.torch;
 
 namespace CoTBal.Training.Tests.Run;
 
@@ -12,6 +16,18 @@ internal sealed class RunFixture : IDisposable
         File.WriteAllText(DataFile, "[]");
         ModelConfig = Path.Combine(Root, "model.json");
         File.WriteAllText(ModelConfig, SyntheticBackend.TinyConfig().ToJson());
+    }
+
+    /// <summary>A whole run on <see cref="SyntheticBackend"/> (silent unless a progress is given).</summary>
+    public static TrainingSummary Train(TrainingOptions options, ITrainingProgress? progress = null, SyntheticBackend? backend = null) =>
+        TrainingRun.Run(options, backend ?? new SyntheticBackend(), progress ?? new SilentProgress(), CancellationToken.None);
+
+    /// <summary>The weights a checkpoint holds, loaded into a tiny model of another seed (so nothing comes from the init).</summary>
+    public static Dictionary<string, Tensor> Weights(string checkpoint)
+    {
+        var model = new LlavaForCausalLM(SyntheticBackend.TinyConfig().WithVocabSize(SyntheticBackend.Vocab), seed: 999);
+        CheckpointStore.LoadModel(checkpoint, model);
+        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
     }
 
     public string Root { get; }

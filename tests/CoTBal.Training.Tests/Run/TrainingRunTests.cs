@@ -6,6 +6,7 @@ using CoTBal.Training.Logging;
 using CoTBal.Training.Weighting;
 using TorchSharp;
 using static TorchSharp.torch;
+using static CoTBal.Training.Tests.Run.RunFixture;
 
 namespace CoTBal.Training.Tests.Run;
 
@@ -14,16 +15,6 @@ public sealed class TrainingRunTests : IDisposable
     private readonly RunFixture _fx = new();
 
     public void Dispose() => _fx.Dispose();
-
-    private static TrainingSummary Train(TrainingOptions options, ITrainingProgress? progress = null, SyntheticBackend? backend = null) =>
-        TrainingRun.Run(options, backend ?? new SyntheticBackend(), progress ?? new SilentProgress(), CancellationToken.None);
-
-    private static Dictionary<string, Tensor> Weights(string checkpoint)
-    {
-        var model = new LlavaForCausalLM(SyntheticBackend.TinyConfig().WithVocabSize(SyntheticBackend.Vocab), seed: 999);
-        CheckpointStore.LoadModel(checkpoint, model);
-        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-    }
 
     private static List<double> Losses(string outDir) =>
         File.ReadLines(Path.Combine(outDir, StepLog.FileName)).Select(l => JsonNode.Parse(l)!["loss"]!.GetValue<double>()).ToList();
