@@ -10,7 +10,7 @@ namespace CoTBal.Model;
 /// LLaVA's <c>LlavaLlamaForCausalLM</c>: <c>model</c> (<see cref="LlavaLlamaModel"/>) and <c>lm_head</c>.
 /// State-dict keys are those of Hugging Face / LLaVA checkpoints. Built from a validated
 /// <see cref="LlavaConfig"/> with a positive vocab_size; weights are drawn from a seeded generator
-/// (normal(0, 0.02) as Hugging Face's <c>_init_weights</c>), so equal seeds give equal models.
+/// (each part as the field initialises it: <see cref="WeightInitialization"/>), so equal seeds give equal models.
 /// </summary>
 public sealed class LlavaForCausalLM : nn.Module<ModelInput, ModelOutput>, IMultimodalCausalLM
 {
@@ -30,7 +30,7 @@ public sealed class LlavaForCausalLM : nn.Module<ModelInput, ModelOutput>, IMult
         model = new LlavaLlamaModel(config);
         lm_head = nn.Linear(config.Text.HiddenSize, config.Text.VocabSize, hasBias: false);
         RegisterComponents();
-        InitializeWeights(seed);
+        WeightInitialization.Apply(this, config, seed);
         ApplyFreezing();
     }
 
@@ -81,27 +81,6 @@ public sealed class LlavaForCausalLM : nn.Module<ModelInput, ModelOutput>, IMult
     /// <summary>Parameter count, all or trainable only.</summary>
     public long CountParameters(bool trainableOnly = false) =>
         parameters().Where(p => !trainableOnly || p.requires_grad).Sum(p => p.numel());
-
-    /// <summary>
-    /// Normal(0, 0.02) for linear, convolution and embedding weights and the CLS embedding; zero biases;
-    /// norms at weight 1, bias 0; LoRA A normal(0, 1/sqrt(in)), LoRA B zero (the adapter starts as a no-op).
-    /// </summary>
-    private void InitializeWeights(long seed)
-    {
-        using var generator = new Generator((ulong)seed);
-        using var _ = no_grad();
-        foreach (var (name, p) in named_parameters())
-        {
-            if (IsNorm(name)) { if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_(); else p.fill_(1.0); }
-            else if (name.EndsWith(".lora_A", StringComparison.Ordinal)) p.normal_(0.0, 1.0 / Math.Sqrt(p.shape[1]), generator);
-            else if (name.EndsWith(".lora_B", StringComparison.Ordinal) || name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
-            else p.normal_(0.0, 0.02, generator);
-        }
-    }
-
-    private static bool IsNorm(string name) =>
-        name.Contains("layernorm", StringComparison.Ordinal) || name.Contains("layer_norm", StringComparison.Ordinal)
-        || name.Contains("pre_layrnorm", StringComparison.Ordinal) || name.StartsWith("model.norm.", StringComparison.Ordinal);
 
     /// <summary>
     /// Vision tower frozen unless <c>freeze_vision_tower</c> is false; with LoRA, only adapters and projector train (plus the

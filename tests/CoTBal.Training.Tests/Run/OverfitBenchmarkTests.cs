@@ -43,7 +43,7 @@ public sealed class OverfitBenchmarkTests(Xunit.Abstractions.ITestOutputHelper o
             Template = manifest.Template,
             OutputDir = Path.Combine(_root, "run"),
             Weighting = WeightingMethod.Ew,
-            Steps = 60,
+            Steps = 80,
             BatchSize = dataFiles.Length,
             LearningRate = 1e-2,
             WarmupRatio = 0.05,
