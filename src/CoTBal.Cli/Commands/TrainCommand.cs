@@ -60,7 +60,7 @@ public static class TrainCommand
         onlineMode.AcceptOnlyFromAmong("estimate", "adaptive");
         var onlineEvery = new Option<int>("--online-every") { Description = "cotbal-online: measure before every K-th optimizer step", DefaultValueFactory = _ => 10 };
         var onlineWarmup = new Option<double>("--online-warmup") { Description = "cotbal-online: fraction of the steps before the estimated weights apply (estimate mode measures only then)", DefaultValueFactory = _ => 0.1 };
-        var onlineSamples = new Option<int>("--online-val-samples") { Description = "cotbal-online: validation samples per task (drawn once with --seed)", DefaultValueFactory = _ => 8 };
+        var onlineSamples = new Option<int>("--online-val-samples") { Description = "cotbal-online: validation samples per task (drawn once with --seed)", DefaultValueFactory = _ => 4 };
         var onlineTemperature = new Option<double>("--online-temperature") { Description = "cotbal-online: softmax temperature of the paper's weights", DefaultValueFactory = _ => 0.5 };
         var onlineSmoothing = new Option<double>("--online-smoothing") { Description = "cotbal-online: beta of the moving average of the measurements across rounds, in [0, 1)", DefaultValueFactory = _ => 0.9 };
         var pack = new Option<bool>("--pack") { Description = "pack each batch's real positions: the decoder computes no padding (same samples per step, same losses to float rounding)" };

@@ -13,7 +13,7 @@ public sealed record OnlineConfig
     [JsonPropertyName("mode")] public string Mode { get; init; } = "estimate";
     [JsonPropertyName("every")] public int Every { get; init; } = 10;
     [JsonPropertyName("warmup")] public double Warmup { get; init; } = 0.1;
-    [JsonPropertyName("val_samples")] public int ValSamples { get; init; } = 8;
+    [JsonPropertyName("val_samples")] public int ValSamples { get; init; } = 4;
     [JsonPropertyName("temperature")] public double? Temperature { get; init; }
     [JsonPropertyName("smoothing")] public double Smoothing { get; init; } = 0.9;
 

@@ -22,7 +22,7 @@ public enum OnlineMode
 /// <param name="Mode">estimate (default) or adaptive (--online-mode).</param>
 /// <param name="Every">Measure before every K-th optimizer step (--online-every, default 10).</param>
 /// <param name="Warmup">Fraction of the run before the weights are applied; estimate mode measures only then (--online-warmup, default 0.1).</param>
-/// <param name="ValidationSamples">Validation samples per task, drawn once with the run's seed (--online-val-samples, default 8).</param>
+/// <param name="ValidationSamples">Validation samples per task, drawn once with the run's seed (--online-val-samples, default 4).</param>
 /// <param name="Temperature">T of the paper's softmax (--online-temperature; default 0.5, the paper's).</param>
 /// <param name="Smoothing">beta of the moving average of the gains across rounds (--online-smoothing, default 0.9).</param>
 /// <param name="Alpha">The paper's mixing coefficients (a_out, a_in, a_D), default (0.25, 0.25, 0.5).</param>
@@ -31,7 +31,7 @@ public sealed record OnlineCoTBalOptions(
     [property: JsonPropertyName("mode")] OnlineMode Mode = OnlineMode.Estimate,
     [property: JsonPropertyName("every")] int Every = 10,
     [property: JsonPropertyName("warmup")] double Warmup = 0.1,
-    [property: JsonPropertyName("validation_samples")] int ValidationSamples = 8,
+    [property: JsonPropertyName("validation_samples")] int ValidationSamples = 4,
     [property: JsonPropertyName("temperature")] double Temperature = 0.5,
     [property: JsonPropertyName("smoothing")] double Smoothing = 0.9,
     [property: JsonPropertyName("alpha")] IReadOnlyList<double>? Alpha = null)
