@@ -190,6 +190,9 @@ public static class ReportWriter
             }
         }
         GradientMethodsSection.Append(md, json, dir, run, finals);
+        OnlineCoTBalSection.Append(md, json, run, weights,
+            graph.Jobs.Where(j => j.Kind == JobKind.Train && j.GetString("budget") == "final"),
+            config?.BootstrapReplicates ?? 1000, unchecked((ulong)(config?.Seed ?? 1234)));
 
         // --- budgets
         if (config is not null)
