@@ -65,6 +65,23 @@ public sealed class OnlineCoTBalRunTests : IDisposable
     }
 
     [Fact]
+    public void The_online_options_round_trip_through_train_config_and_enter_the_fingerprint()
+    {
+        var options = _fx.Options("cfg", WeightingMethod.CotbalOnline) with
+        {
+            Online = new OnlineCoTBalOptions([_fx.DataFile], OnlineMode.Adaptive, Every: 7, Warmup: 0.25, ValidationSamples: 3, Temperature: 1.5, Smoothing: 0.5, Alpha: [0.2, 0.3, 0.5]),
+        };
+        var back = TrainingOptions.FromJson(options.ToJson(), "train_config.json").Online!;
+        Assert.Equal(options.Online!.Validation, back.Validation);
+        Assert.Equal((OnlineMode.Adaptive, 7, 0.25, 3, 1.5, 0.5), (back.Mode, back.Every, back.Warmup, back.ValidationSamples, back.Temperature, back.Smoothing));
+        Assert.Equal([0.2, 0.3, 0.5], back.Alpha!);
+        var fingerprint = options.Fingerprint();
+        Assert.True(fingerprint.ContainsKey("online_validation_sha256"));
+        Assert.NotEqual(fingerprint["online"], (options with { Online = options.Online with { Every = 8 } }).Fingerprint()["online"]);
+        Assert.False(_fx.Options("ew").Fingerprint().ContainsKey("online"));   // other runs' fingerprints are unchanged
+    }
+
+    [Fact]
     public void Online_options_without_cotbal_online_and_cotbal_online_without_validation_are_refused()
     {
         var stray = Assert.Throws<CoTBalInputException>(() => Train(_fx.Options("stray", WeightingMethod.Ew) with { Online = new OnlineCoTBalOptions([_fx.DataFile]) }));
