@@ -64,6 +64,7 @@ public sealed class JobGraphTests
     [InlineData("{\"bootstrap_replicates\": 10}", "bootstrap_replicates must be >= 100")]
     [InlineData("{\"online\": {\"mode\": \"sometimes\"}}", "online.mode must be estimate or adaptive")]
     [InlineData("{\"online\": {\"every\": 0}}", "online.every must be >= 1")]
+    [InlineData("{\"online\": {\"form\": \"exact\"}}", "online.form must be lookahead or alignment")]
     [InlineData("{\"online\": {\"warmup\": 0}}", "online.warmup must be in (0, 1)")]
     [InlineData("{\"online\": {\"val_samples\": 0}}", "online.val_samples must be >= 1")]
     [InlineData("{\"online\": {\"temperature\": -1}}", "online.temperature must be > 0")]

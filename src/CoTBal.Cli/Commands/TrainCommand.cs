@@ -58,6 +58,8 @@ public static class TrainCommand
         var onlineVal = new Option<string[]>("--online-val") { Description = "cotbal-online: LLaVA-format files with the tasks' held-out validation samples (comma-separated or repeated)", AllowMultipleArgumentsPerToken = true };
         var onlineMode = new Option<string>("--online-mode") { Description = "cotbal-online: estimate (measure during the warm-up, then freeze the weights) or adaptive (re-estimate every K steps)", DefaultValueFactory = _ => "estimate" };
         onlineMode.AcceptOnlyFromAmong("estimate", "adaptive");
+        var onlineForm = new Option<string>("--online-form") { Description = "cotbal-online: lookahead (virtual updates, restored) or alignment (first order: training . validation gradients)", DefaultValueFactory = _ => "lookahead" };
+        onlineForm.AcceptOnlyFromAmong("lookahead", "alignment");
         var onlineEvery = new Option<int>("--online-every") { Description = "cotbal-online: measure before every K-th optimizer step", DefaultValueFactory = _ => 10 };
         var onlineWarmup = new Option<double>("--online-warmup") { Description = "cotbal-online: fraction of the steps before the estimated weights apply (estimate mode measures only then)", DefaultValueFactory = _ => 0.1 };
         var onlineSamples = new Option<int>("--online-val-samples") { Description = "cotbal-online: validation samples per task (drawn once with --seed)", DefaultValueFactory = _ => 4 };
@@ -69,7 +71,7 @@ public static class TrainCommand
         foreach (var o in new Option[] { data, images, model, tokenizer, tasks, template, maxLength, weighting, taskWeights, fixedTasks, output, steps, epochs,
                      batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init,
                      visionTower, languageModel, mmProjector, allowMissing, allowUnexpected, freezeVisionTower, tuneAdapter, loraRank, loraAlpha, projectorLr,
-                     noTensorBoard, imageProcessor, imageAspectRatio, pack, onlineVal, onlineMode, onlineEvery, onlineWarmup, onlineSamples, onlineTemperature, onlineSmoothing })
+                     noTensorBoard, imageProcessor, imageAspectRatio, pack, onlineVal, onlineMode, onlineForm, onlineEvery, onlineWarmup, onlineSamples, onlineTemperature, onlineSmoothing })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
@@ -85,14 +87,15 @@ public static class TrainCommand
             OptionParsing.OnlyWith(parse, fixedTasks, method == "static", "with --weighting static");
             if (method == "static" && weightsPath is null)
                 throw new Core.CoTBalInputException("--weighting static needs --task-weights FILE (the JSON of `cotbal weights --json`)");
-            foreach (var o in new Option[] { onlineVal, onlineMode, onlineEvery, onlineWarmup, onlineSamples, onlineTemperature, onlineSmoothing })
+            foreach (var o in new Option[] { onlineVal, onlineMode, onlineForm, onlineEvery, onlineWarmup, onlineSamples, onlineTemperature, onlineSmoothing })
                 OptionParsing.OnlyWith(parse, o, method == "cotbal-online", "with --weighting cotbal-online");
             var onlineFiles = run.Inputs("--online-val", SplitList(parse.GetValue(onlineVal)));
             if (method == "cotbal-online" && onlineFiles.Count == 0)
                 throw new Core.CoTBalInputException("--weighting cotbal-online needs --online-val FILE (the tasks' held-out validation samples)");
             var online = method == "cotbal-online"
                 ? new OnlineCoTBalOptions(onlineFiles, Enum.Parse<OnlineMode>(parse.GetValue(onlineMode)!, ignoreCase: true), parse.GetValue(onlineEvery),
-                    parse.GetValue(onlineWarmup), parse.GetValue(onlineSamples), parse.GetValue(onlineTemperature), parse.GetValue(onlineSmoothing))
+                    parse.GetValue(onlineWarmup), parse.GetValue(onlineSamples), parse.GetValue(onlineTemperature), parse.GetValue(onlineSmoothing),
+                    Form: Enum.Parse<OnlineForm>(parse.GetValue(onlineForm)!, ignoreCase: true))
                 : null;
             var initPath = parse.GetValue(init);
             var languageModelPath = parse.GetValue(languageModel);

@@ -11,6 +11,8 @@ namespace CoTBal.Pipeline.Config;
 public sealed record OnlineConfig
 {
     [JsonPropertyName("mode")] public string Mode { get; init; } = "estimate";
+    /// <summary>lookahead | alignment (first order).</summary>
+    [JsonPropertyName("form")] public string Form { get; init; } = "lookahead";
     [JsonPropertyName("every")] public int Every { get; init; } = 10;
     [JsonPropertyName("warmup")] public double Warmup { get; init; } = 0.1;
     [JsonPropertyName("val_samples")] public int ValSamples { get; init; } = 4;
@@ -20,6 +22,7 @@ public sealed record OnlineConfig
     public void Validate()
     {
         if (Mode is not ("estimate" or "adaptive")) throw new CoTBalInputException($"run config: online.mode must be estimate or adaptive, got '{Mode}'");
+        if (Form is not ("lookahead" or "alignment")) throw new CoTBalInputException($"run config: online.form must be lookahead or alignment, got '{Form}'");
         if (Every < 1) throw new CoTBalInputException($"run config: online.every must be >= 1, got {Every}");
         if (!(Warmup >= 0 && Warmup < 1) || (Mode == "estimate" && Warmup == 0))
             throw new CoTBalInputException($"run config: online.warmup must be in (0, 1) (or [0, 1) in adaptive mode), got {Warmup}");

@@ -151,6 +151,7 @@ public sealed partial class JobGraph
     private static JsonObject OnlineParameters(RunConfig config, IReadOnlyList<string> balanced) => new()
     {
         ["mode"] = config.Online.Mode,
+        ["form"] = config.Online.Form,
         ["every"] = config.Online.Every,
         ["warmup"] = config.Online.Warmup,
         ["val_samples"] = config.Online.ValSamples,

@@ -91,7 +91,8 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             p["mode"]!.GetValue<string>() == "adaptive" ? OnlineMode.Adaptive : OnlineMode.Estimate,
             p["every"]!.GetValue<int>(), p["warmup"]!.GetValue<double>(), p["val_samples"]!.GetValue<int>(),
             p["temperature"]!.GetValue<double>(), p["smoothing"]!.GetValue<double>(),
-            [.. p["alpha"]!.AsArray().Select(a => a!.GetValue<double>())]);
+            [.. p["alpha"]!.AsArray().Select(a => a!.GetValue<double>())],
+            p["form"]!.GetValue<string>() == "alignment" ? OnlineForm.Alignment : OnlineForm.Lookahead);
     }
 
     /// <summary>The final checkpoint folder a finished training job left.</summary>

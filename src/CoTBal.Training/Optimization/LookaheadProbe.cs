@@ -2,6 +2,7 @@ using CoTBal.Core.Weighting.Online;
 using CoTBal.Data.Batching;
 using CoTBal.Model;
 using CoTBal.Training.Loss;
+using CoTBal.Training.Weighting;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -13,16 +14,18 @@ namespace CoTBal.Training.Optimization;
 /// <item>per-task training gradients g_i of this step's micro-batches (one forward per micro-batch, one backward per
 /// present task, into <see cref="TaskGradients"/>; the micro-batches are pooled as token balancing pools them);</item>
 /// <item>the validation losses L_j of the fixed held-out batches (forward only);</item>
-/// <item>for every task i with training rows: the virtual update theta - eta g_i, the validation losses after it, and
-/// the parameters copied back from a snapshot (bit-exact).</item>
+/// <item><see cref="OnlineForm.Lookahead"/>: for every task i with training rows, the virtual update theta - eta g_i, the
+/// validation losses after it, and the parameters copied back from a snapshot (bit-exact);
+/// <see cref="OnlineForm.Alignment"/> (first order): the validation gradients h_j (one more forward per validation batch,
+/// one backward per validated task) and the decrease eta g_i . h_j, with no virtual update.</item>
 /// </list>
 /// eta = lr / rms(mean_i g_i), with lr the run's peak learning rate (the trainer's choice: the schedule's warm-up
 /// starts at 0): the virtual step moves the parameters by about the root-mean-square size of one AdamW step at that
 /// learning rate (Adam's update is about lr per coordinate), the same eta for every task so that the rows stay
 /// comparable. Nothing else changes: the optimizer is not touched, no random number is drawn
 /// (the model has no dropout and the batches are fixed), and the parameters' gradients are left zeroed.
-/// Cost: (M + (1 + P) V) forward passes and P backward passes, with M micro-batches, V validation batches and P
-/// tasks present in the step.
+/// Cost, with M micro-batches, V validation batches, P tasks present in the step and Q validated tasks: lookahead
+/// M + (1 + P) V forward and P backward passes; alignment M + 2V forward and P + Q backward passes.
 /// </summary>
 public sealed class LookaheadProbe : IDisposable
 {
@@ -31,15 +34,20 @@ public sealed class LookaheadProbe : IDisposable
     private readonly int _taskCount;
     private readonly IReadOnlyList<CollatedBatch> _validation;
     private readonly TaskGradients _gradients;
+    private readonly TaskGradients? _validationGradients;
     private readonly long _elements;
+    private readonly OnlineForm _form;
 
-    public LookaheadProbe(IMultimodalCausalLM model, IReadOnlyList<Parameter> parameters, int taskCount, IReadOnlyList<CollatedBatch> validation)
+    public LookaheadProbe(IMultimodalCausalLM model, IReadOnlyList<Parameter> parameters, int taskCount, IReadOnlyList<CollatedBatch> validation,
+        OnlineForm form = OnlineForm.Lookahead)
     {
+        _form = form;
         _model = model;
         _parameters = [.. parameters];
         _taskCount = taskCount;
         _validation = validation;
         _gradients = new TaskGradients(_parameters, taskCount);
+        if (form == OnlineForm.Alignment) _validationGradients = new TaskGradients(_parameters, taskCount);
         _elements = _parameters.Sum(p => p.numel());
     }
 
@@ -72,6 +80,8 @@ public sealed class LookaheadProbe : IDisposable
         double rms = Math.Sqrt(meanSquared / _elements);
         double eta = rms > 0 ? learningRate / rms : learningRate;
 
+        if (_form == OnlineForm.Alignment) return Aligned(before, validated, trained, present, tokens, eta);
+
         var snapshot = _parameters.Select(p => p.detach().clone()).ToArray();
         try
         {
@@ -96,6 +106,30 @@ public sealed class LookaheadProbe : IDisposable
         return ContributionRound.FromLookahead(before, after, trained, validated);
     }
 
+    /// <summary>The first-order round: decrease[i, j] = eta g_i . h_j, h_j the gradient of task j's validation loss.</summary>
+    private ContributionRound Aligned(double[] before, bool[] validated, bool[] trained, int[] present, long[] tokens, double eta)
+    {
+        var validation = _validationGradients!;
+        validation.Clear();
+        var validationTokens = new long[_taskCount];
+        foreach (var batch in _validation)
+        {
+            using var scope = NewDisposeScope();
+            var output = _model.Forward(BatchTensors.ToModelInput(batch));
+            var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), _taskCount);
+            var sums = TaskWeightedLoss.TaskSums(losses);                                 // [N]
+            if (!sums.requires_grad) continue;
+            validation.Accumulate(sums, losses.Summary.Present);
+            for (int k = 0; k < _taskCount; k++) validationTokens[k] += losses.Summary.Tokens[k];
+        }
+        var targets = Enumerable.Range(0, _taskCount).Where(k => validationTokens[k] > 0).ToArray();
+        var cross = _gradients.Cross(validation, present, tokens, targets, validationTokens);
+        var alignment = new double[_taskCount, _taskCount];
+        for (int a = 0; a < present.Length; a++)
+            for (int b = 0; b < targets.Length; b++) alignment[present[a], targets[b]] = cross[a, b];
+        return ContributionRound.FromAlignment(before, alignment, eta, trained, [.. validated.Select((v, k) => v && validationTokens[k] > 0)]);
+    }
+
     /// <summary>Per task, the mean answer-token loss over <paramref name="batches"/> without gradients (0 and false where the task has no token).</summary>
     public static (double[] Loss, bool[] Present) MeanTaskLosses(IMultimodalCausalLM model, IReadOnlyList<CollatedBatch> batches, int taskCount)
     {
@@ -116,5 +150,9 @@ public sealed class LookaheadProbe : IDisposable
         return (sum.Select((s, k) => tokens[k] > 0 ? s / tokens[k] : 0.0).ToArray(), tokens.Select(t => t > 0).ToArray());
     }
 
-    public void Dispose() => _gradients.Dispose();
+    public void Dispose()
+    {
+        _gradients.Dispose();
+        _validationGradients?.Dispose();
+    }
 }

@@ -78,9 +78,9 @@ public sealed class Trainer : IDisposable
             Optimizer = optim.AdamW(_parameters, schedule.PeakLearningRate * _groupScale[0], settings.Beta1, settings.Beta2, settings.Epsilon, settings.WeightDecay);
         }
         if (strategy is IGradientAggregator) _taskGradients = new TaskGradients(_parameters, taskCount);
-        if (strategy is IOnlineEstimation)
+        if (strategy is IOnlineEstimation online)
             _probe = new LookaheadProbe(model, _parameters, taskCount,
-                validation ?? throw new ArgumentException($"strategy {strategy.Name} measures on validation batches; none were given", nameof(validation)));
+                validation ?? throw new ArgumentException($"strategy {strategy.Name} measures on validation batches; none were given", nameof(validation)), online.Form);
     }
 
     /// <summary>The AdamW optimizer (its state goes into checkpoints).</summary>

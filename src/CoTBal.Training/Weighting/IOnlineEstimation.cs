@@ -11,6 +11,9 @@ namespace CoTBal.Training.Weighting;
 /// </summary>
 public interface IOnlineEstimation
 {
+    /// <summary>How the trainer's probe measures a round.</summary>
+    OnlineForm Form { get; }
+
     /// <summary>
     /// Called once before optimizer step <paramref name="step"/> (0-based); calls <paramref name="measure"/> when
     /// this step is a measurement round. Returns what to log for the step (null when nothing was measured or changed).

@@ -46,6 +46,7 @@ public sealed class OnlineCoTBal : ITaskWeighting, IOnlineEstimation
     }
 
     public string Name => "cotbal-online";
+    public OnlineForm Form => _options.Form;
     public LossReduction Reduction => LossReduction.TokenBalanced;
 
     /// <summary>The weights in use, in run order.</summary>

@@ -5,15 +5,6 @@ using CoTBal.Core.Weighting;
 
 namespace CoTBal.Training.Weighting;
 
-/// <summary>How <see cref="OnlineCoTBal"/> uses its estimates (docs/weighting/cotbal-online.md).</summary>
-public enum OnlineMode
-{
-    /// <summary>Measure during the warm-up fraction, then freeze the weights: CoTBal's static weights without the N+1 preparation.</summary>
-    Estimate,
-    /// <summary>Keep measuring every K steps for the whole run; the weights follow the smoothed estimate after the warm-up.</summary>
-    Adaptive,
-}
-
 /// <summary>
 /// Options of <see cref="OnlineCoTBal"/> (<c>--weighting cotbal-online</c>; run config <c>"online"</c>). Saved in
 /// train_config.json and part of the run's fingerprint (with the SHA-256 of the validation files).
@@ -26,6 +17,7 @@ public enum OnlineMode
 /// <param name="Temperature">T of the paper's softmax (--online-temperature; default 0.5, the paper's).</param>
 /// <param name="Smoothing">beta of the moving average of the gains across rounds (--online-smoothing, default 0.9).</param>
 /// <param name="Alpha">The paper's mixing coefficients (a_out, a_in, a_D), default (0.25, 0.25, 0.5).</param>
+/// <param name="Form">How a round measures: lookahead (virtual updates, default) or alignment (first-order, gradient dot products) (--online-form).</param>
 public sealed record OnlineCoTBalOptions(
     [property: JsonPropertyName("validation")] IReadOnlyList<string> Validation,
     [property: JsonPropertyName("mode")] OnlineMode Mode = OnlineMode.Estimate,
@@ -34,7 +26,8 @@ public sealed record OnlineCoTBalOptions(
     [property: JsonPropertyName("validation_samples")] int ValidationSamples = 4,
     [property: JsonPropertyName("temperature")] double Temperature = 0.5,
     [property: JsonPropertyName("smoothing")] double Smoothing = 0.9,
-    [property: JsonPropertyName("alpha")] IReadOnlyList<double>? Alpha = null)
+    [property: JsonPropertyName("alpha")] IReadOnlyList<double>? Alpha = null,
+    [property: JsonPropertyName("form")] OnlineForm Form = OnlineForm.Lookahead)
 {
     /// <summary>The weights engine's options (temperature and mixing coefficients).</summary>
     [JsonIgnore]

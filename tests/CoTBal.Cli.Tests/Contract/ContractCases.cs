@@ -262,6 +262,8 @@ public static class ContractCases
         yield return Row("train online-every 0", "--online-every must be >= 1", online, "--online-every", "0");
         yield return Row("train online-every text", "as a whole number", online, "--online-every", "often");
         yield return Row("train online-mode unknown", "sometimes", online, "--online-mode", "sometimes");
+        yield return Row("train online-form unknown", "exact", online, "--online-form", "exact");
+        yield return Row("train online-form with ew", "--online-form only applies with --weighting cotbal-online", train, "--online-form", "alignment");
         yield return Row("train online-warmup 1", "--online-warmup must be in [0, 1)", online, "--online-warmup", "1");
         yield return Row("train online-warmup 0 in estimate mode", "--online-warmup must be > 0 with --online-mode estimate", online, "--online-warmup", "0");
         yield return Row("train online-val-samples 0", "--online-val-samples must be >= 1", online, "--online-val-samples", "0");

@@ -16,15 +16,17 @@ public sealed class OnlineCoTBalRunTests : IDisposable
     private static JsonObject[] Log(string outDir) =>
         [.. File.ReadLines(Path.Combine(outDir, StepLog.FileName)).Select(l => JsonNode.Parse(l)!.AsObject())];
 
-    [Fact]
-    public void The_measurement_rounds_leave_no_trace_warm_up_steps_equal_ew_bit_for_bit()
+    [Theory]
+    [InlineData(OnlineForm.Lookahead)]
+    [InlineData(OnlineForm.Alignment)]
+    public void The_measurement_rounds_leave_no_trace_warm_up_steps_equal_ew_bit_for_bit(OnlineForm form)
     {
         // a round before every step, weights never applied (warm-up 3 of 3 steps): the run must be EW exactly,
         // so the virtual updates restored every parameter and touched neither the optimizer nor a random stream
         var ew = Train(_fx.Options("ew", WeightingMethod.Ew, steps: 3));
         var online = Train(_fx.Options("online", WeightingMethod.CotbalOnline, steps: 3) with
         {
-            Online = new OnlineCoTBalOptions([_fx.DataFile], OnlineMode.Estimate, Every: 1, Warmup: 0.99),
+            Online = new OnlineCoTBalOptions([_fx.DataFile], OnlineMode.Estimate, Every: 1, Warmup: 0.99, Form: form),
         });
         var expected = Weights(ew.FinalCheckpoint);
         var actual = Weights(online.FinalCheckpoint);
@@ -34,12 +36,15 @@ public sealed class OnlineCoTBalRunTests : IDisposable
         Assert.Equal([1L, 2L, 3L], log.Select(l => l["online"]!["rounds"]!.GetValue<long>()));
     }
 
-    [Fact]
-    public void Rounds_estimates_and_the_switch_to_the_estimated_weights_are_logged()
+    [Theory]
+    [InlineData(OnlineForm.Lookahead)]
+    [InlineData(OnlineForm.Alignment)]
+    public void Rounds_estimates_and_the_switch_to_the_estimated_weights_are_logged(OnlineForm form)
     {
         // rounds before steps 0, 2, 4; applied from step 3. The same synthetic batches every epoch: the validation batches
         // are training batches, so every task's own step lowers its validation loss and the estimate is defined
         var options = _fx.Options("adaptive", WeightingMethod.CotbalOnline, steps: 6);
+        options = options with { Online = options.Online! with { Form = form } };
         Train(options, backend: new SyntheticBackend(sameEveryEpoch: true));
         var log = Log(options.OutputDir);
         string[] tasks = ["task0", "task1", "task2"];

@@ -23,7 +23,7 @@ internal sealed class SyntheticBackend(int batchesPerEpoch = 5, int taskCount = 
     {
         var batches = new SyntheticBatches(batchesPerEpoch, taskCount, sameEveryEpoch);
         // online CoTBal's held-out batches: two fixed batches of an epoch training never reaches (every task on some row)
-        var validation = options.Online is null ? null
+        var validation = options?.Online is null ? null
             : new ValidationSet([.. batches.EnumerateEpoch(ValidationEpoch, 0).Take(2)], [.. Enumerable.Repeat(2, taskCount)]);
         return new(batches, [.. Enumerable.Range(0, taskCount).Select(i => $"task{i}")], Vocab, Validation: validation);
     }
