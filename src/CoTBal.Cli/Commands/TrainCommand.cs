@@ -58,7 +58,7 @@ public static class TrainCommand
         var onlineVal = new Option<string[]>("--online-val") { Description = "cotbal-online: LLaVA-format files with the tasks' held-out validation samples (comma-separated or repeated)", AllowMultipleArgumentsPerToken = true };
         var onlineMode = new Option<string>("--online-mode") { Description = "cotbal-online: estimate (measure during the warm-up, then freeze the weights) or adaptive (re-estimate every K steps)", DefaultValueFactory = _ => "estimate" };
         onlineMode.AcceptOnlyFromAmong("estimate", "adaptive");
-        var onlineForm = new Option<string>("--online-form") { Description = "cotbal-online: lookahead (virtual updates, restored) or alignment (first order: training . validation gradients)", DefaultValueFactory = _ => "lookahead" };
+        var onlineForm = new Option<string>("--online-form") { Description = "cotbal-online: alignment (first order: training . validation gradients) or lookahead (virtual updates, restored)", DefaultValueFactory = _ => "alignment" };
         onlineForm.AcceptOnlyFromAmong("lookahead", "alignment");
         var onlineEvery = new Option<int>("--online-every") { Description = "cotbal-online: measure before every K-th optimizer step", DefaultValueFactory = _ => 10 };
         var onlineWarmup = new Option<double>("--online-warmup") { Description = "cotbal-online: fraction of the steps before the estimated weights apply (estimate mode measures only then)", DefaultValueFactory = _ => 0.1 };

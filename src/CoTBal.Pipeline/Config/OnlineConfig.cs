@@ -11,8 +11,8 @@ namespace CoTBal.Pipeline.Config;
 public sealed record OnlineConfig
 {
     [JsonPropertyName("mode")] public string Mode { get; init; } = "estimate";
-    /// <summary>lookahead | alignment (first order).</summary>
-    [JsonPropertyName("form")] public string Form { get; init; } = "lookahead";
+    /// <summary>alignment (first order, the default) | lookahead.</summary>
+    [JsonPropertyName("form")] public string Form { get; init; } = "alignment";
     [JsonPropertyName("every")] public int Every { get; init; } = 10;
     [JsonPropertyName("warmup")] public double Warmup { get; init; } = 0.1;
     [JsonPropertyName("val_samples")] public int ValSamples { get; init; } = 4;

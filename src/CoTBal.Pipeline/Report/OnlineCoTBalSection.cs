@@ -49,7 +49,7 @@ public static class OnlineCoTBalSection
         if (seeds.Count == 0) return;
 
         md.Append("## Online CoTBal next to the N+1 preparation\n\n");
-        md.Append("cotbal-online measures contribution and difficulty inside its own training (lookahead rounds on held-out validation batches) ")
+        md.Append("cotbal-online measures contribution and difficulty inside its own training (measurement rounds on held-out validation batches) ")
           .Append("and feeds the paper's weighting; the N+1 columns are this run's weights.json. Online values: the last estimate each seed logged ")
           .Append(Ci, $"and the weights it ended with, mean over {seeds.Count} seed(s).\n\n");
         md.Append("| task | weight N+1 | weight online | C_out N+1 | C_out online | C_in N+1 | C_in online | D N+1 | D online |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");

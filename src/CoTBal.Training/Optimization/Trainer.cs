@@ -37,7 +37,7 @@ public sealed class Trainer : IDisposable
     private readonly long _seed;
     private readonly Parameter[] _parameters;
     private readonly TaskGradients? _taskGradients;
-    private readonly LookaheadProbe? _probe;
+    private readonly ContributionProbe? _probe;
 
     /// <summary>Each AdamW group's peak learning rate as a multiple of the schedule's (1, or mm_projector_lr / lr).</summary>
     private readonly double[] _groupScale;
@@ -79,7 +79,7 @@ public sealed class Trainer : IDisposable
         }
         if (strategy is IGradientAggregator) _taskGradients = new TaskGradients(_parameters, taskCount);
         if (strategy is IOnlineEstimation online)
-            _probe = new LookaheadProbe(model, _parameters, taskCount,
+            _probe = new ContributionProbe(model, _parameters, taskCount,
                 validation ?? throw new ArgumentException($"strategy {strategy.Name} measures on validation batches; none were given", nameof(validation)), online.Form);
     }
 
@@ -210,7 +210,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Per-task mean losses of the micro-batches at the current weights, without gradients (FAMO's feedback).</summary>
-    private double[] Reevaluate(IReadOnlyList<CollatedBatch> microBatches) => LookaheadProbe.MeanTaskLosses(_model, microBatches, _taskCount).Loss;
+    private double[] Reevaluate(IReadOnlyList<CollatedBatch> microBatches) => ContributionProbe.MeanTaskLosses(_model, microBatches, _taskCount).Loss;
 
     public void Dispose()
     {

@@ -4,7 +4,7 @@ namespace CoTBal.Training.Weighting;
 
 /// <summary>
 /// A loss weighting that measures the tasks inside the run (online CoTBal): before every optimizer step the
-/// trainer calls <see cref="BeginStep"/>, which may ask for one measurement round (the trainer's lookahead probe,
+/// trainer calls <see cref="BeginStep"/>, which may ask for one measurement round (the trainer's <c>ContributionProbe</c>,
 /// on this step's micro-batches and the held-out validation batches; the model, the optimizer and the random
 /// streams are left exactly as they were) and updates the weights the next <see cref="ITaskWeighting.NextWeights"/>
 /// calls return.

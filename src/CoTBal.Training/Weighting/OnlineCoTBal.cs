@@ -7,7 +7,7 @@ namespace CoTBal.Training.Weighting;
 
 /// <summary>
 /// Online CoTBal (<c>--weighting cotbal-online</c>, docs/weighting/cotbal-online.md): CoTBal's contribution and
-/// difficulty measured inside the one training run by <see cref="OnlineContributionEstimator"/>, from lookahead
+/// difficulty measured inside the one training run by <see cref="OnlineContributionEstimator"/>, from measurement
 /// rounds the trainer runs before every K-th optimizer step, then the paper's weights (C_out, C_in, D -> softmax
 /// with temperature -> mixture) applied with token balancing. The weights are 1 during the warm-up
 /// (ceil(warmup x steps) steps); in <see cref="OnlineMode.Estimate"/> mode the rounds run during the warm-up only and

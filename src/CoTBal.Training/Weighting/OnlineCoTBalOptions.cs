@@ -17,7 +17,7 @@ namespace CoTBal.Training.Weighting;
 /// <param name="Temperature">T of the paper's softmax (--online-temperature; default 0.5, the paper's).</param>
 /// <param name="Smoothing">beta of the moving average of the gains across rounds (--online-smoothing, default 0.9).</param>
 /// <param name="Alpha">The paper's mixing coefficients (a_out, a_in, a_D), default (0.25, 0.25, 0.5).</param>
-/// <param name="Form">How a round measures: lookahead (virtual updates, default) or alignment (first-order, gradient dot products) (--online-form).</param>
+/// <param name="Form">How a round measures: alignment (first order, gradient dot products; default: measured to be the one that works, docs/weighting/cotbal-online.md) or lookahead (virtual updates) (--online-form).</param>
 public sealed record OnlineCoTBalOptions(
     [property: JsonPropertyName("validation")] IReadOnlyList<string> Validation,
     [property: JsonPropertyName("mode")] OnlineMode Mode = OnlineMode.Estimate,
@@ -27,7 +27,7 @@ public sealed record OnlineCoTBalOptions(
     [property: JsonPropertyName("temperature")] double Temperature = 0.5,
     [property: JsonPropertyName("smoothing")] double Smoothing = 0.9,
     [property: JsonPropertyName("alpha")] IReadOnlyList<double>? Alpha = null,
-    [property: JsonPropertyName("form")] OnlineForm Form = OnlineForm.Lookahead)
+    [property: JsonPropertyName("form")] OnlineForm Form = OnlineForm.Alignment)
 {
     /// <summary>The weights engine's options (temperature and mixing coefficients).</summary>
     [JsonIgnore]

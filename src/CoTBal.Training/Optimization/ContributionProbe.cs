@@ -27,7 +27,7 @@ namespace CoTBal.Training.Optimization;
 /// Cost, with M micro-batches, V validation batches, P tasks present in the step and Q validated tasks: lookahead
 /// M + (1 + P) V forward and P backward passes; alignment M + 2V forward and P + Q backward passes.
 /// </summary>
-public sealed class LookaheadProbe : IDisposable
+public sealed class ContributionProbe : IDisposable
 {
     private readonly IMultimodalCausalLM _model;
     private readonly Parameter[] _parameters;
@@ -38,8 +38,8 @@ public sealed class LookaheadProbe : IDisposable
     private readonly long _elements;
     private readonly OnlineForm _form;
 
-    public LookaheadProbe(IMultimodalCausalLM model, IReadOnlyList<Parameter> parameters, int taskCount, IReadOnlyList<CollatedBatch> validation,
-        OnlineForm form = OnlineForm.Lookahead)
+    public ContributionProbe(IMultimodalCausalLM model, IReadOnlyList<Parameter> parameters, int taskCount, IReadOnlyList<CollatedBatch> validation,
+        OnlineForm form = OnlineForm.Alignment)
     {
         _form = form;
         _model = model;
