@@ -17,7 +17,7 @@ namespace CoTBal.Pipeline.Report;
 public static class ReportWriter
 {
     private static readonly CultureInfo Ci = CultureInfo.InvariantCulture;
-    private static readonly string[] DynamicMethods = ["rlw", "dwa", "igb"];
+    private static readonly string[] DynamicMethods = ["rlw", "dwa", "igb", "cotbal-online"];
 
     public static string Write(RunDirectory run, JobGraph graph, string dataDescription, Config.RunConfig? config = null)
     {
