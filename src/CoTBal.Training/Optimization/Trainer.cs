@@ -109,7 +109,7 @@ public sealed class Trainer : IDisposable
             online = estimation.BeginStep(step, () =>
             {
                 measureClock.Start();
-                // the virtual step uses the peak learning rate: the schedule's warm-up starts at 0, which would measure nothing
+                // eta is sized by the peak learning rate: the schedule's warm-up starts at 0, which would measure nothing
                 var round = _probe!.Measure(microBatches, _schedule.PeakLearningRate * _groupScale[0]);
                 measureClock.Stop();
                 return round;
