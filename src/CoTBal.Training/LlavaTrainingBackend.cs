@@ -29,7 +29,32 @@ public sealed class LlavaTrainingBackend : ITrainingBackend
             Seed = unchecked((ulong)options.Seed),
             GroupByModalityLength = options.GroupByModalityLength,
         });
-        return new PreparedData(new LoaderBatchSource(loader), tasks, tokenizer.VocabularySize, PreprocessorConfig.ToJson(image));
+        var validation = options.Weighting == Weighting.WeightingMethod.CotbalOnline && options.Online is { } online
+            ? OnlineValidation(online, options, DatasetOptionsFor(config, tokenizer, tasks, options.ImageFolder, options.Template, options.MaxLength, image))
+            : null;
+        return new PreparedData(new LoaderBatchSource(loader), tasks, tokenizer.VocabularySize, PreprocessorConfig.ToJson(image), validation);
+    }
+
+    /// <summary>
+    /// Online CoTBal's held-out batches: per task up to <see cref="Weighting.OnlineCoTBalOptions.ValidationSamples"/> samples of
+    /// the --online-val files, drawn once with the run's seed, grouped (task by task) into batches of --batch-size rows.
+    /// </summary>
+    internal static ValidationSet OnlineValidation(Weighting.OnlineCoTBalOptions online, TrainingOptions options, DatasetOptions datasetOptions)
+    {
+        var dataset = InstructionDataset.Load(online.Validation, datasetOptions);
+        var chosen = new List<int>();
+        var perTask = new int[datasetOptions.Tasks.Count];
+        for (int k = 0; k < perTask.Length; k++)
+        {
+            var rows = Enumerable.Range(0, dataset.Count).Where(i => dataset[i].TaskIndex == k).ToArray();
+            new DeterministicRandom(DeterministicRandom.Derive(unchecked((ulong)options.Seed), "online-val", datasetOptions.Tasks[k])).Shuffle(rows);
+            var taken = rows.Take(online.ValidationSamples).Order().ToArray();
+            perTask[k] = taken.Length;
+            chosen.AddRange(taken);
+        }
+        var loader = new BatchLoader(dataset, new BatchLoaderOptions { BatchSize = options.BatchSize, Shuffle = false });
+        var batches = chosen.Chunk(options.BatchSize).Select(c => loader.CollateRows(c)).ToArray();
+        return new ValidationSet(batches, perTask);
     }
 
     public TrainableModel CreateModel(TrainingOptions options, PreparedData data)

@@ -80,6 +80,10 @@ public sealed record TrainingOptions
     [JsonPropertyName("gradient")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public GradientMethodOptions? Gradient { get; init; }
+    /// <summary>Options of online CoTBal (<c>--weighting cotbal-online</c>), with its validation files; null otherwise.</summary>
+    [JsonPropertyName("online")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public OnlineCoTBalOptions? Online { get; init; }
 
     /// <summary>Optimizer steps; null = derived from <see cref="Epochs"/>.</summary>
     [JsonPropertyName("steps")] public int? Steps { get; init; }
@@ -128,7 +132,8 @@ public sealed record TrainingOptions
         TaskWeightsPath is null ? null : new StaticWeightingOptions(TaskWeightsPath, FixedTasks),
         Dwa,
         Igb,
-        Gradient);
+        Gradient,
+        Online);
 
     /// <summary>Checks every option; throws <see cref="CoTBalInputException"/> naming the first bad one.</summary>
     public TrainingOptions Validate()
@@ -167,6 +172,8 @@ public sealed record TrainingOptions
         if (Threads is <= 0) throw new CoTBalInputException($"--threads must be > 0, got {Threads}");
         if (Weighting != WeightingMethod.Static && TaskWeightsPath is not null)
             throw new CoTBalInputException($"--task-weights is only used with --weighting static (got --weighting {WeightingOptions.CliName(Weighting)})");
+        if (Weighting != WeightingMethod.CotbalOnline && Online is not null)
+            throw new CoTBalInputException($"--online-val and the other --online-* options are only used with --weighting cotbal-online (got --weighting {WeightingOptions.CliName(Weighting)})");
         if (Tasks.Distinct(StringComparer.Ordinal).Count() != Tasks.Count) throw new CoTBalInputException("--tasks lists a task twice");
         WeightingOptions.Validate();
         return this;
@@ -211,6 +218,7 @@ public sealed record TrainingOptions
         result["data_sha256"] = string.Join(",", DataFiles.Select(Sha256.OfFile));
         if (File.Exists(Tokenizer)) result["tokenizer_sha256"] = Sha256.OfFile(Tokenizer);
         if (TaskWeightsPath is not null) result["task_weights_sha256"] = Sha256.OfFile(TaskWeightsPath);
+        if (Online is not null) result["online_validation_sha256"] = string.Join(",", Online.Validation.Select(Sha256.OfFile));
         if (Init is not null) result["init_files"] = CoTBal.Training.Init.ModelInit.Identity(Init);
         foreach (var (name, path) in new[] { ("vision_tower_files", VisionTower), ("language_model_files", LanguageModel), ("mm_projector_files", MmProjector) })
             if (path is not null) result[name] = CoTBal.Training.Init.ModelInit.Identity(path);

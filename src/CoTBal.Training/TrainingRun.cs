@@ -44,8 +44,9 @@ public static class TrainingRun
         var data = backend.PrepareData(options);
         if (resume is not null && !resume.Tasks.SequenceEqual(data.Tasks))
             throw new CoTBalInputException($"checkpoint {latest}: trained on tasks [{string.Join(", ", resume.Tasks)}] but the data now has [{string.Join(", ", data.Tasks)}]");
-        var weighting = options.WeightingOptions.CreateStrategy(data.Tasks);
         int totalSteps = options.Steps ?? options.Epochs!.Value * (int)Math.Ceiling(data.Batches.BatchesPerEpoch / (double)options.GradientAccumulation);
+        var weighting = options.WeightingOptions.CreateStrategy(data.Tasks,
+            new StrategyRun(totalSteps, data.Validation?.Validated ?? Enumerable.Repeat(false, data.Tasks.Count).ToArray()));
         if (resume is not null && resume.Step > totalSteps)
             throw new CoTBalInputException($"checkpoint {latest}: is at step {resume.Step}, past this run's {totalSteps} steps");
 
@@ -62,7 +63,7 @@ public static class TrainingRun
         if (initReport is not null)
             AtomicFile.WriteAllText(Path.Combine(options.OutputDir, ModelInit.ReportFile), JsonSerializer.Serialize(initReport, TrainingOptions.Json));
         var schedule = CosineSchedule.WithWarmupRatio(options.LearningRate, totalSteps, options.WarmupRatio);
-        using var trainer = new Trainer(model.Model, weighting, schedule, options.Optimizer, data.Tasks.Count, options.Seed, ProjectorGroup(options, model.Module));
+        using var trainer = new Trainer(model.Model, weighting, schedule, options.Optimizer, data.Tasks.Count, options.Seed, ProjectorGroup(options, model.Module), data.Validation?.Batches);
         var tokenizerFile = File.Exists(options.Tokenizer) ? Path.GetFullPath(options.Tokenizer) : null;
         // a tokenizer file is copied into each checkpoint; a byte-level BPE folder is recorded by its full path
         var tokenizerName = tokenizerFile is not null ? "tokenizer" + Path.GetExtension(tokenizerFile)

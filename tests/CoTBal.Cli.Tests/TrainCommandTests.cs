@@ -38,4 +38,27 @@ public sealed class TrainCommandTests : IDisposable
         Assert.All(cosines, p => Assert.InRange(p.Value!.GetValue<double>(), -1.0 - 1e-9, 1.0 + 1e-9));
         Assert.Equal("pcgrad", JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "train_config.json")))!["weighting"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void Cotbal_online_measures_on_the_val_file_and_logs_its_rounds()
+    {
+        var bench = Path.Combine(_dir.Path, "bench");
+        Assert.Equal(ExitCodes.Success, CliHarness.Run("data", "generate", "--out", bench, "--size", "tiny", "--seed", "3", "--train-size", "4", "--val-size", "2").ExitCode);
+        var outDir = Path.Combine(_dir.Path, "online");
+        var r = CliHarness.Run("train", "--data", Path.Combine(bench, "train.json"), "--images", bench, "--model", ModelConfig,
+            "--tokenizer", Path.Combine(bench, "vocab.json"), "--out", outDir, "--steps", "2", "--batch-size", "8",
+            "--weighting", "cotbal-online", "--online-val", Path.Combine(bench, "val.json"), "--online-every", "1", "--online-warmup", "0.5",
+            "--progress", "none", "--threads", "1");
+        Assert.True(r.ExitCode == ExitCodes.Success, r.Stderr);
+        var lines = File.ReadAllLines(Path.Combine(outDir, "train_log.jsonl")).Select(l => JsonNode.Parse(l)!).ToArray();
+        Assert.Equal(2, lines.Length);
+        var first = lines[0]["online"]!;
+        Assert.True(first["measured"]!.GetValue<bool>());
+        Assert.Equal(1, first["rounds"]!.GetValue<long>());
+        Assert.Equal(1.0, lines[0]["task_weights"]!["chat"]!.GetValue<double>());   // no validation samples: not balanced
+        Assert.Equal(1.0, lines[1]["task_weights"]!["chat"]!.GetValue<double>());
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "train_config.json")))!;
+        Assert.Equal("cotbal_online", config["weighting"]!.GetValue<string>());
+        Assert.Equal(Path.Combine(bench, "val.json"), config["online"]!["validation"]![0]!.GetValue<string>());
+    }
 }

@@ -62,6 +62,13 @@ public sealed class JobGraphTests
     [InlineData("{\"igb_window\": -3}", "igb_window must be >= 1")]
     [InlineData("{\"jobs\": 0}", "jobs must be >= 1")]
     [InlineData("{\"bootstrap_replicates\": 10}", "bootstrap_replicates must be >= 100")]
+    [InlineData("{\"online\": {\"mode\": \"sometimes\"}}", "online.mode must be estimate or adaptive")]
+    [InlineData("{\"online\": {\"every\": 0}}", "online.every must be >= 1")]
+    [InlineData("{\"online\": {\"form\": \"exact\"}}", "online.form must be lookahead or alignment")]
+    [InlineData("{\"online\": {\"warmup\": 0}}", "online.warmup must be in (0, 1)")]
+    [InlineData("{\"online\": {\"val_samples\": 0}}", "online.val_samples must be >= 1")]
+    [InlineData("{\"online\": {\"temperature\": -1}}", "online.temperature must be > 0")]
+    [InlineData("{\"online\": {\"smoothing\": 1}}", "online.smoothing must be in [0, 1)")]
     public void BadBudgetAndEvidenceSettingsAreInputErrors(string json, string message)
     {
         var path = Path.Combine(Path.GetTempPath(), "cotbal-config-" + Guid.NewGuid().ToString("N") + ".json");
@@ -74,6 +81,23 @@ public sealed class JobGraphTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void CotbalOnlineNeedsNoWeightsJobAndMeasuresTheBalancedTasks()
+    {
+        var g = JobGraph.Build(Tasks, new RunConfig { Methods = ["cotbal-online", "ew"], Temperature = "1.0", Online = new OnlineConfig { Mode = "adaptive", Every = 5 } });
+        var job = g["train-final-cotbal-online"];
+        Assert.Equal(["subsets"], job.Dependencies);
+        Assert.Equal("cotbal-online", job.GetString("weighting"));
+        var online = job.Parameters["online"]!.AsObject();
+        Assert.Equal(["caption", "vqa", "ground"], online["tasks"]!.AsArray().Select(t => t!.GetValue<string>()));   // chat: no validation set
+        Assert.Equal("adaptive", online["mode"]!.GetValue<string>());
+        Assert.Equal(5, online["every"]!.GetValue<int>());
+        Assert.Equal(1.0, online["temperature"]!.GetValue<double>());   // the run's temperature
+        Assert.Equal(0.5, JobGraph.Build(Tasks, new RunConfig { Methods = ["cotbal-online"], Temperature = "auto" })["train-final-cotbal-online"]
+            .Parameters["online"]!["temperature"]!.GetValue<double>());
+        Assert.False(g["train-final-ew"].Parameters.ContainsKey("online"));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public static class DemoCommand
     {
         var output = new Option<string>("--out") { Description = "run directory (re-running resumes it)", DefaultValueFactory = _ => "demo-run" };
         var size = new Option<string>("--size") { Description = "default: 512 training samples per task, a few epochs (the ~10-minute demo); tiny: 32 per task and a few steps (a smoke test of every stage; scores stay near 0)", DefaultValueFactory = _ => "default" };
-        var methods = new Option<string>("--methods") { Description = "final-training methods, comma-separated (cotbal, ew, tla, rlw, dwa, igb; gradient-based: pcgrad, cagrad, mgda, nash-mtl, upgrad, famo)", DefaultValueFactory = _ => "cotbal,ew" };
+        var methods = new Option<string>("--methods") { Description = "final-training methods, comma-separated (cotbal, cotbal-online, ew, tla, rlw, dwa, igb; gradient-based: pcgrad, cagrad, mgda, nash-mtl, upgrad, famo)", DefaultValueFactory = _ => "cotbal,ew" };
         var seeds = new Option<int>("--seeds") { Description = $"repeat every final training with K seeds, 1..{RunCommand.MaxSeeds} (mean and spread in the report)", DefaultValueFactory = _ => 1 };
         var seed = new Option<ulong>("--seed") { Description = "benchmark generator seed", DefaultValueFactory = _ => 1234 };
         var jobs = new Option<int?>("--jobs") { Description = "trainings/evaluations run at once, each in its own process (default: cores / threads); results do not depend on it" };

@@ -21,7 +21,7 @@ public static class TrainCommand
         var tasks = new Option<string?>("--tasks") { Description = "comma-separated task order (default: the data's tasks, sorted)" };
         var template = new Option<string>("--template") { Description = "conversation template: vicuna_v1, v1 or plain", DefaultValueFactory = _ => "vicuna_v1" };
         var maxLength = new Option<int>("--max-length") { Description = "max sequence length after image splicing", DefaultValueFactory = _ => 512 };
-        var weighting = new Option<string>("--weighting") { Description = "task weighting: ew, static (CoTBal), tla, rlw, dwa, igb, famo; gradient aggregation: pcgrad, cagrad, mgda, nash-mtl, upgrad", DefaultValueFactory = _ => "ew" };
+        var weighting = new Option<string>("--weighting") { Description = "task weighting: ew, static (CoTBal), cotbal-online (CoTBal measured inside this run), tla, rlw, dwa, igb, famo; gradient aggregation: pcgrad, cagrad, mgda, nash-mtl, upgrad", DefaultValueFactory = _ => "ew" };
         weighting.AcceptOnlyFromAmong([.. WeightingOptions.CliNames]);
         var taskWeights = new Option<string?>("--task-weights") { Description = "weights JSON of `cotbal weights` (with --weighting static)" };
         var fixedTasks = new Option<string?>("--fixed-tasks") { Description = "comma-separated tasks that keep weight 1.0 with static weighting" };
@@ -55,13 +55,23 @@ public static class TrainCommand
         var imageProcessor = new Option<string?>("--image-processor") { Description = "preprocessor_config.json (or a folder holding one) for the images (default: the --init folder's, else CLIP's at the model's image_size)" };
         var imageAspectRatio = new Option<string?>("--image-aspect-ratio") { Description = "LLaVA's image_aspect_ratio: pad (expand to a square of the mean colour) or square (resize + centre crop); default: the --init folder's config.json, else pad" };
         var noTensorBoard = new Option<bool>("--no-tensorboard") { Description = "do not write TensorBoard event files (events.out.tfevents.*) next to train_log.jsonl" };
+        var onlineVal = new Option<string[]>("--online-val") { Description = "cotbal-online: LLaVA-format files with the tasks' held-out validation samples (comma-separated or repeated)", AllowMultipleArgumentsPerToken = true };
+        var onlineMode = new Option<string>("--online-mode") { Description = "cotbal-online: estimate (measure during the warm-up, then freeze the weights) or adaptive (re-estimate every K steps)", DefaultValueFactory = _ => "estimate" };
+        onlineMode.AcceptOnlyFromAmong("estimate", "adaptive");
+        var onlineForm = new Option<string>("--online-form") { Description = "cotbal-online: alignment (first order: training . validation gradients) or lookahead (virtual updates, restored)", DefaultValueFactory = _ => "alignment" };
+        onlineForm.AcceptOnlyFromAmong("lookahead", "alignment");
+        var onlineEvery = new Option<int>("--online-every") { Description = "cotbal-online: measure before every K-th optimizer step", DefaultValueFactory = _ => 10 };
+        var onlineWarmup = new Option<double>("--online-warmup") { Description = "cotbal-online: fraction of the steps before the estimated weights apply (estimate mode measures only then)", DefaultValueFactory = _ => 0.1 };
+        var onlineSamples = new Option<int>("--online-val-samples") { Description = "cotbal-online: validation samples per task (drawn once with --seed)", DefaultValueFactory = _ => 4 };
+        var onlineTemperature = new Option<double>("--online-temperature") { Description = "cotbal-online: softmax temperature of the paper's weights", DefaultValueFactory = _ => 0.5 };
+        var onlineSmoothing = new Option<double>("--online-smoothing") { Description = "cotbal-online: beta of the moving average of the measurements across rounds, in [0, 1)", DefaultValueFactory = _ => 0.9 };
         var pack = new Option<bool>("--pack") { Description = "pack each batch's real positions: the decoder computes no padding (same samples per step, same losses to float rounding)" };
 
-        var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, TLA, RLW, DWA, IGB, FAMO) or gradient aggregation (PCGrad, CAGrad, MGDA, Nash-MTL, UPGrad); resumable.");
+        var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, online CoTBal, TLA, RLW, DWA, IGB, FAMO) or gradient aggregation (PCGrad, CAGrad, MGDA, Nash-MTL, UPGrad); resumable.");
         foreach (var o in new Option[] { data, images, model, tokenizer, tasks, template, maxLength, weighting, taskWeights, fixedTasks, output, steps, epochs,
                      batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init,
                      visionTower, languageModel, mmProjector, allowMissing, allowUnexpected, freezeVisionTower, tuneAdapter, loraRank, loraAlpha, projectorLr,
-                     noTensorBoard, imageProcessor, imageAspectRatio, pack })
+                     noTensorBoard, imageProcessor, imageAspectRatio, pack, onlineVal, onlineMode, onlineForm, onlineEvery, onlineWarmup, onlineSamples, onlineTemperature, onlineSmoothing })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
@@ -77,6 +87,16 @@ public static class TrainCommand
             OptionParsing.OnlyWith(parse, fixedTasks, method == "static", "with --weighting static");
             if (method == "static" && weightsPath is null)
                 throw new Core.CoTBalInputException("--weighting static needs --task-weights FILE (the JSON of `cotbal weights --json`)");
+            foreach (var o in new Option[] { onlineVal, onlineMode, onlineForm, onlineEvery, onlineWarmup, onlineSamples, onlineTemperature, onlineSmoothing })
+                OptionParsing.OnlyWith(parse, o, method == "cotbal-online", "with --weighting cotbal-online");
+            var onlineFiles = run.Inputs("--online-val", SplitList(parse.GetValue(onlineVal)));
+            if (method == "cotbal-online" && onlineFiles.Count == 0)
+                throw new Core.CoTBalInputException("--weighting cotbal-online needs --online-val FILE (the tasks' held-out validation samples)");
+            var online = method == "cotbal-online"
+                ? new OnlineCoTBalOptions(onlineFiles, Enum.Parse<OnlineMode>(parse.GetValue(onlineMode)!, ignoreCase: true), parse.GetValue(onlineEvery),
+                    parse.GetValue(onlineWarmup), parse.GetValue(onlineSamples), parse.GetValue(onlineTemperature), parse.GetValue(onlineSmoothing),
+                    Form: Enum.Parse<OnlineForm>(parse.GetValue(onlineForm)!, ignoreCase: true))
+                : null;
             var initPath = parse.GetValue(init);
             var languageModelPath = parse.GetValue(languageModel);
             var options = new TrainingOptions
@@ -105,6 +125,7 @@ public static class TrainCommand
                 Weighting = WeightingOptions.ParseMethod(parse.GetValue(weighting)!),
                 TaskWeightsPath = weightsPath,
                 FixedTasks = SplitList(parse.GetValue(fixedTasks) is { } f ? [f] : []),
+                Online = online,
                 Steps = parse.GetValue(steps),
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),

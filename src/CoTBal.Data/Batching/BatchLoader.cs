@@ -67,6 +67,17 @@ public sealed class BatchLoader
         }
     }
 
+    /// <summary>
+    /// One training batch (right-padded, answer labels) of the dataset rows <paramref name="indices"/>, in that order:
+    /// for fixed held-out batches such as online CoTBal's validation batches.
+    /// </summary>
+    public CollatedBatch CollateRows(IReadOnlyList<int> indices)
+    {
+        if (indices.Count == 0) throw new ArgumentException("a batch needs at least one row", nameof(indices));
+        var rows = indices.Select(i => _dataset[i]).ToArray();
+        return Collator.Collate(_dataset, rows, [.. rows.Select(r => (r.Tokens.InputIds, (int[]?)r.Tokens.Labels))], padLeft: false);
+    }
+
     private CollatedBatch CollateTraining(int[] order, int batch)
     {
         var start = batch * _options.BatchSize;

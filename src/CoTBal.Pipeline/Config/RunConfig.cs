@@ -27,7 +27,7 @@ public sealed record RunConfig
     [JsonPropertyName("alpha")] public double[] Alpha { get; init; } = [0.25, 0.25, 0.5];
     /// <summary>Tasks kept out of balancing with their weight; tasks without a validation set are added at 1.0.</summary>
     [JsonPropertyName("fixed")] public Dictionary<string, double> Fixed { get; init; } = new();
-    /// <summary>Final-training methods: cotbal, ew, tla, rlw, dwa, igb, and the gradient-based pcgrad, cagrad, mgda, nash-mtl, upgrad, famo.</summary>
+    /// <summary>Final-training methods: cotbal, cotbal-online, ew, tla, rlw, dwa, igb, and the gradient-based pcgrad, cagrad, mgda, nash-mtl, upgrad, famo.</summary>
     [JsonPropertyName("methods")] public string[] Methods { get; init; } = ["cotbal", "ew", "tla", "rlw", "dwa", "igb"];
     /// <summary>Repeats of every final training with seeds seed, seed+1, ...</summary>
     [JsonPropertyName("seeds")] public int Seeds { get; init; } = 1;
@@ -39,6 +39,8 @@ public sealed record RunConfig
     [JsonPropertyName("dwa_window")] public int? DwaWindow { get; init; }
     /// <summary>IGB's window in iterations; null = the authors' 100 scaled to the final training's length.</summary>
     [JsonPropertyName("igb_window")] public int? IgbWindow { get; init; }
+    /// <summary>Settings of the cotbal-online method (used only when it is in <see cref="Methods"/>).</summary>
+    [JsonPropertyName("online")] public OnlineConfig Online { get; init; } = new();
     [JsonPropertyName("max_new_tokens")] public int MaxNewTokens { get; init; } = 48;
     [JsonPropertyName("eval_batch_size")] public int EvalBatchSize { get; init; } = 64;
     /// <summary>Replicates of the paired bootstrap behind every interval of the report (seeded with <see cref="Seed"/>).</summary>
@@ -56,7 +58,7 @@ public sealed record RunConfig
     /// <summary>The jobs setting with its default resolved for this machine.</summary>
     public int EffectiveJobs => Jobs ?? Math.Max(1, Environment.ProcessorCount / Threads);
 
-    public static readonly string[] KnownMethods = ["cotbal", "ew", "tla", "rlw", "dwa", "igb", "pcgrad", "cagrad", "mgda", "nash-mtl", "upgrad", "famo"];
+    public static readonly string[] KnownMethods = ["cotbal", "ew", "tla", "rlw", "dwa", "igb", "pcgrad", "cagrad", "mgda", "nash-mtl", "upgrad", "famo", "cotbal-online"];
 
     public static RunConfig Load(string path)
     {
@@ -102,6 +104,7 @@ public sealed record RunConfig
         Auxiliary.Validate("auxiliary");
         SingleTask.Validate("single_task");
         Final.Validate("final");
+        Online.Validate();
     }
 
     public static JsonSerializerOptions JsonOptions { get; } = new()

@@ -125,6 +125,7 @@ public sealed partial class JobGraph
                 };
                 if (method == "dwa") parameters["window"] = config.DwaWindow;   // null = scaled to the run length
                 if (method == "igb") parameters["window"] = config.IgbWindow;
+                if (method == "cotbal-online") parameters["online"] = OnlineParameters(config, balanced);
                 Add(TrainJob(model), JobKind.Train, deps, parameters);
             }
         foreach (var t in tested)
@@ -142,6 +143,25 @@ public sealed partial class JobGraph
     }
 
     /// <summary>Tasks kept out of balancing: the config's, plus every task without a validation set at 1.0.</summary>
+    /// <summary>
+    /// The cotbal-online job's settings (part of its fingerprint): the run config's "online" block, the balanced tasks
+    /// (their val files are its validation samples; fixed tasks and tasks without validation keep weight 1.0),
+    /// the temperature (online.temperature, else the run's when it is a number, else 0.5) and the mixing coefficients.
+    /// </summary>
+    private static JsonObject OnlineParameters(RunConfig config, IReadOnlyList<string> balanced) => new()
+    {
+        ["mode"] = config.Online.Mode,
+        ["form"] = config.Online.Form,
+        ["every"] = config.Online.Every,
+        ["warmup"] = config.Online.Warmup,
+        ["val_samples"] = config.Online.ValSamples,
+        ["temperature"] = config.Online.Temperature
+            ?? (double.TryParse(config.Temperature, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : 0.5),
+        ["smoothing"] = config.Online.Smoothing,
+        ["alpha"] = new JsonArray(config.Alpha.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
+        ["tasks"] = new JsonArray(balanced.Select(n => (JsonNode)JsonValue.Create(n)).ToArray()),
+    };
+
     public static IReadOnlyDictionary<string, double> FixedTasks(IReadOnlyList<PipelineTask> tasks, RunConfig config)
     {
         var result = new Dictionary<string, double>(StringComparer.Ordinal);

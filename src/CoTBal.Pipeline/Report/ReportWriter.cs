@@ -17,7 +17,7 @@ namespace CoTBal.Pipeline.Report;
 public static class ReportWriter
 {
     private static readonly CultureInfo Ci = CultureInfo.InvariantCulture;
-    private static readonly string[] DynamicMethods = ["rlw", "dwa", "igb"];
+    private static readonly string[] DynamicMethods = ["rlw", "dwa", "igb", "cotbal-online"];
 
     public static string Write(RunDirectory run, JobGraph graph, string dataDescription, Config.RunConfig? config = null)
     {
@@ -190,6 +190,9 @@ public static class ReportWriter
             }
         }
         GradientMethodsSection.Append(md, json, dir, run, finals);
+        OnlineCoTBalSection.Append(md, json, run, weights,
+            graph.Jobs.Where(j => j.Kind == JobKind.Train && j.GetString("budget") == "final"),
+            config?.BootstrapReplicates ?? 1000, unchecked((ulong)(config?.Seed ?? 1234)));
 
         // --- budgets
         if (config is not null)

@@ -12,6 +12,10 @@ public sealed class TrainingLog
     public List<string> Tasks { get; } = new();
     /// <summary>Per step, the pairwise task-gradient cosines ("a|b" in task order) a gradient method logged; empty otherwise.</summary>
     public List<Dictionary<string, double>> Cosines { get; } = new();
+    /// <summary>Per step, the cotbal-online record ("online"); null at steps without one.</summary>
+    public List<OnlineLogRecord?> Online { get; } = new();
+    /// <summary>Per step, the run's wall time so far ("elapsed_s"; NaN if absent).</summary>
+    public List<double> Elapsed { get; } = new();
 
     public static TrainingLog Read(string path)
     {
@@ -34,6 +38,8 @@ public sealed class TrainingLog
             var cosines = new Dictionary<string, double>(StringComparer.Ordinal);
             if (root.TryGetProperty("grad_cosine", out var c))
                 foreach (var p in c.EnumerateObject()) cosines[p.Name] = p.Value.GetDouble();
+            log.Online.Add(root.TryGetProperty("online", out var online) && online.ValueKind == JsonValueKind.Object ? OnlineLogRecord.Parse(online) : null);
+            log.Elapsed.Add(root.TryGetProperty("elapsed_s", out var elapsed) ? elapsed.GetDouble() : double.NaN);
             log._loss.Add(loss);
             log._weights.Add(weights);
             log.Cosines.Add(cosines);

@@ -147,6 +147,6 @@ public sealed class CompareStage(PipelineData data)
     private static IReadOnlyList<EvalItem> ReadAnswers(JobContext context, string job, string task) =>
         AnswerFiles.Read(Path.Combine(context.Run.JobDirectory(job), EvaluateStage.AnswersFile(task)), "native");
 
-    /// <summary>Display name of a method: CoTBal, EW, TLA, RLW, DWA, IGB.</summary>
-    public static string Label(string method) => method == "cotbal" ? "CoTBal" : method.ToUpperInvariant();
+    /// <summary>Display name of a method: CoTBal, CoTBal-online, EW, TLA, RLW, DWA, IGB, ...</summary>
+    public static string Label(string method) => method switch { "cotbal" => "CoTBal", "cotbal-online" => "CoTBal-online", _ => method.ToUpperInvariant() };
 }

@@ -46,6 +46,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             Dwa = weighting == WeightingMethod.Dwa ? new DynamicWeightAverageOptions(Window: WeightingWindows.Dwa(steps, window)) : new(),
             Igb = weighting == WeightingMethod.Igb ? new ImprovableGapBalancingOptions(Window: WeightingWindows.Igb(steps, window)) : new(),
             TaskWeightsPath = weighting == WeightingMethod.Static ? context.Run.WeightsJson : null,
+            Online = weighting == WeightingMethod.CotbalOnline ? OnlineOptions(job.Parameters["online"]!.AsObject()) : null,
             Steps = steps,
             BatchSize = budget.BatchSize,
             LearningRate = budget.LearningRate,
@@ -78,6 +79,20 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             final_task_loss = summary.FinalTaskLoss.Where(p => double.IsFinite(p.Value)).ToDictionary(),   // tasks absent from this training have no loss
         }, new JsonSerializerOptions { WriteIndented = true }));
         return new JobResult(result);
+    }
+
+    /// <summary>cotbal-online's options from the job's "online" parameters: the val files of its balanced tasks.</summary>
+    private OnlineCoTBalOptions OnlineOptions(System.Text.Json.Nodes.JsonObject p)
+    {
+        var files = p["tasks"]!.AsArray().Select(t => data.Task(t!.GetValue<string>()))
+            .Select(t => t.Val is { } val ? data.Resolve(val.File) : throw new CoTBalInputException($"cotbal-online: task '{t.Name}' has no val file in the manifest"))
+            .Distinct(StringComparer.Ordinal).ToArray();
+        return new OnlineCoTBalOptions(files,
+            p["mode"]!.GetValue<string>() == "adaptive" ? OnlineMode.Adaptive : OnlineMode.Estimate,
+            p["every"]!.GetValue<int>(), p["warmup"]!.GetValue<double>(), p["val_samples"]!.GetValue<int>(),
+            p["temperature"]!.GetValue<double>(), p["smoothing"]!.GetValue<double>(),
+            [.. p["alpha"]!.AsArray().Select(a => a!.GetValue<double>())],
+            p["form"]!.GetValue<string>() == "alignment" ? OnlineForm.Alignment : OnlineForm.Lookahead);
     }
 
     /// <summary>The final checkpoint folder a finished training job left.</summary>

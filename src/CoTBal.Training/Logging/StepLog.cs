@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CoTBal.Core.IO;
 using CoTBal.Training.Optimization;
+using CoTBal.Training.Weighting;
 
 namespace CoTBal.Training.Logging;
 
@@ -11,7 +12,8 @@ namespace CoTBal.Training.Logging;
 /// task name; null when the task had no answer token in the step), "task_weights", "lr", "grad_norm",
 /// "tokens", "tokens_per_s" and "elapsed_s" (wall time of the run, resumes included); with a gradient aggregator,
 /// on steps that computed per-task gradients, also "task_grad_norm" (per task, null if absent) and "grad_cosine"
-/// (per pair of present tasks "a|b" in run order, the cosine of their gradients). On resume, lines after
+/// (per pair of present tasks "a|b" in run order, the cosine of their gradients); with online CoTBal, on steps that
+/// measured a round or changed the weights, "online" (<see cref="OnlineJson"/>). On resume, lines after
 /// the checkpoint's step are dropped first, so the log of a resumed run equals an uninterrupted one's
 /// (except the timing fields).
 /// </summary>
@@ -67,7 +69,40 @@ public sealed class StepLog : IDisposable
             line["task_grad_norm"] = norms;
             line["grad_cosine"] = cosines;
         }
+        if (r.Online is { } online) line["online"] = OnlineJson(online);
         _writer.WriteLine(line.ToJsonString());
+    }
+
+    /// <summary>
+    /// The "online" object: "rounds" (measurement rounds so far), "measured" (a round ran before this step),
+    /// "measure_s" (its wall time), "applied" (the weights in use changed), "undefined" (why there is no estimate yet,
+    /// else null), and over the balanced tasks "c" ({"i": {"j": C[i->j]}}), "c_out", "c_in", "difficulty" and
+    /// "weights" (the weights the estimate gives; in use only once applied), each null while undefined.
+    /// </summary>
+    public static JsonObject OnlineJson(OnlineRoundLog online)
+    {
+        JsonObject? Vector(IReadOnlyList<double>? v) =>
+            v is null ? null : new JsonObject(online.Tasks.Select((t, i) => KeyValuePair.Create(t, (JsonNode?)JsonValue.Create(v[i]))));
+        JsonObject? matrix = null;
+        if (online.Contribution is { } c)
+        {
+            matrix = new JsonObject();
+            for (int i = 0; i < online.Tasks.Count; i++)
+                matrix[online.Tasks[i]] = new JsonObject(online.Tasks.Select((t, j) => KeyValuePair.Create(t, (JsonNode?)JsonValue.Create(c[i, j]))));
+        }
+        return new JsonObject
+        {
+            ["rounds"] = online.Rounds,
+            ["measured"] = online.Measured,
+            ["measure_s"] = Math.Round(online.MeasureSeconds, 4),
+            ["applied"] = online.Applied,
+            ["undefined"] = online.Undefined,
+            ["c"] = matrix,
+            ["c_out"] = Vector(online.COut),
+            ["c_in"] = Vector(online.CIn),
+            ["difficulty"] = Vector(online.Difficulty),
+            ["weights"] = Vector(online.Weights),
+        };
     }
 
     /// <summary>The "grad_cosine" key of a task pair (run order): "a|b".</summary>

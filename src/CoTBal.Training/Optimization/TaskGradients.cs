@@ -85,6 +85,35 @@ public sealed class TaskGradients : IDisposable
         return gram;
     }
 
+    /// <summary>
+    /// Cross products with another buffer over the same parameters, in double precision: X[a, b] = g_a . h_b with
+    /// g_a = grad(S_{tasks[a]}) / tokens[tasks[a]] of this buffer and h_b = grad(S'_{otherTasks[b]}) / otherTokens[otherTasks[b]]
+    /// of <paramref name="other"/> (online CoTBal's first-order form: training gradients against validation gradients).
+    /// </summary>
+    public double[,] Cross(TaskGradients other, IReadOnlyList<int> tasks, IReadOnlyList<long> tokens, IReadOnlyList<int> otherTasks, IReadOnlyList<long> otherTokens)
+    {
+        if (other._parameters.Length != _parameters.Length || other._taskCount != _taskCount)
+            throw new ArgumentException("the two buffers must hold the same parameters and task count", nameof(other));
+        int n = _taskCount;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var total = zeros(n, n, dtype: ScalarType.Float64);                   // [N, N] of S_a . S'_b
+        for (int i = 0; i < _sums.Length; i++)
+        {
+            foreach (var (mine, theirs) in _sums[i].split(ChunkElements, 1).Zip(other._sums[i].split(ChunkElements, 1)))
+            {
+                using var inner = NewDisposeScope();
+                total.add_(mine.to_type(ScalarType.Float64).mm(theirs.to_type(ScalarType.Float64).t()));
+            }
+        }
+        var values = total.data<double>().ToArray();
+        var cross = new double[tasks.Count, otherTasks.Count];
+        for (int a = 0; a < tasks.Count; a++)
+            for (int b = 0; b < otherTasks.Count; b++)
+                cross[a, b] = values[tasks[a] * n + otherTasks[b]] / ((double)tokens[tasks[a]] * otherTokens[otherTasks[b]]);
+        return cross;
+    }
+
     /// <summary>Columns per chunk when the Gram matrix is computed in double precision.</summary>
     public const long ChunkElements = 1 << 20;
 

@@ -37,6 +37,7 @@ public sealed class Trainer : IDisposable
     private readonly long _seed;
     private readonly Parameter[] _parameters;
     private readonly TaskGradients? _taskGradients;
+    private readonly ContributionProbe? _probe;
 
     /// <summary>Each AdamW group's peak learning rate as a multiple of the schedule's (1, or mm_projector_lr / lr).</summary>
     private readonly double[] _groupScale;
@@ -45,8 +46,9 @@ public sealed class Trainer : IDisposable
     /// LLaVA's <c>mm_projector_lr</c>: the projector's parameters and their peak learning rate, trained as a second AdamW
     /// group that follows the same warm-up and cosine shape; null = one group.
     /// </param>
+    /// <param name="validation">The fixed held-out batches of a strategy that measures the tasks online (<see cref="IOnlineEstimation"/>).</param>
     public Trainer(IMultimodalCausalLM model, IMultiTaskStrategy strategy, CosineSchedule schedule, OptimizerSettings settings, int taskCount, long seed,
-        (IReadOnlySet<Parameter> Parameters, double PeakLearningRate)? projectorGroup = null)
+        (IReadOnlySet<Parameter> Parameters, double PeakLearningRate)? projectorGroup = null, IReadOnlyList<CollatedBatch>? validation = null)
     {
         if (strategy is not (ITaskWeighting or IGradientAggregator))
             throw new ArgumentException($"strategy {strategy.Name} is neither a loss weighting nor a gradient aggregator", nameof(strategy));
@@ -76,6 +78,9 @@ public sealed class Trainer : IDisposable
             Optimizer = optim.AdamW(_parameters, schedule.PeakLearningRate * _groupScale[0], settings.Beta1, settings.Beta2, settings.Epsilon, settings.WeightDecay);
         }
         if (strategy is IGradientAggregator) _taskGradients = new TaskGradients(_parameters, taskCount);
+        if (strategy is IOnlineEstimation online)
+            _probe = new ContributionProbe(model, _parameters, taskCount,
+                validation ?? throw new ArgumentException($"strategy {strategy.Name} measures on validation batches; none were given", nameof(validation)), online.Form);
     }
 
     /// <summary>The AdamW optimizer (its state goes into checkpoints).</summary>
@@ -96,6 +101,22 @@ public sealed class Trainer : IDisposable
         foreach (var group in Optimizer.ParamGroups) group.LearningRate = lr * _groupScale[g++];
         Optimizer.zero_grad();
 
+        OnlineRoundLog? online = null;
+        if (_strategy is IOnlineEstimation estimation)
+        {
+            // a measurement round, when the strategy asks for one: parameters restored, gradients left zeroed
+            var measureClock = new Stopwatch();
+            online = estimation.BeginStep(step, () =>
+            {
+                measureClock.Start();
+                // eta is sized by the peak learning rate: the schedule's warm-up starts at 0, which would measure nothing
+                var round = _probe!.Measure(microBatches, _schedule.PeakLearningRate * _groupScale[0]);
+                measureClock.Stop();
+                return round;
+            });
+            if (online is not null) online = online with { MeasureSeconds = measureClock.Elapsed.TotalSeconds };
+        }
+
         var totals = new StepTotals(_taskCount, microBatches.Count);
         TaskGradientStats? stats = _strategy switch
         {
@@ -114,7 +135,7 @@ public sealed class Trainer : IDisposable
         var taskLoss = totals.TaskLossSum.Select((s, k) => present[k] ? s / totals.TaskTokens[k] : 0.0).ToArray();
         if (_strategy is ILossFeedback feedback)
             feedback.AfterStep(taskLoss, Reevaluate(microBatches), present);
-        return new StepResult(step, totals.Objective, taskLoss, present, totals.WeightSum, lr, gradNorm, totals.Tokens, totals.TaskTokens.Sum(), clock.Elapsed, stats);
+        return new StepResult(step, totals.Objective, taskLoss, present, totals.WeightSum, lr, gradNorm, totals.Tokens, totals.TaskTokens.Sum(), clock.Elapsed, stats, online);
     }
 
     private TaskGradientStats? RunWeighted(ITaskWeighting weighting, int step, IReadOnlyList<CollatedBatch> microBatches, long firstIteration, StepTotals totals)
@@ -189,29 +210,13 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Per-task mean losses of the micro-batches at the current weights, without gradients (FAMO's feedback).</summary>
-    private double[] Reevaluate(IReadOnlyList<CollatedBatch> microBatches)
-    {
-        var sum = new double[_taskCount];
-        var tokens = new long[_taskCount];
-        using var noGrad = no_grad();
-        foreach (var batch in microBatches)
-        {
-            using var scope = NewDisposeScope();
-            var output = _model.Forward(BatchTensors.ToModelInput(batch));
-            var summary = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), _taskCount).Summary;
-            for (int k = 0; k < _taskCount; k++)
-            {
-                sum[k] += summary.Mean[k] * summary.Tokens[k];
-                tokens[k] += summary.Tokens[k];
-            }
-        }
-        return sum.Select((s, k) => tokens[k] > 0 ? s / tokens[k] : 0.0).ToArray();
-    }
+    private double[] Reevaluate(IReadOnlyList<CollatedBatch> microBatches) => ContributionProbe.MeanTaskLosses(_model, microBatches, _taskCount).Loss;
 
     public void Dispose()
     {
         Optimizer.Dispose();
         _taskGradients?.Dispose();
+        _probe?.Dispose();
     }
 
     /// <summary>The step's running sums over its micro-batches.</summary>

@@ -27,4 +27,6 @@ public enum WeightingMethod
     Upgrad,
     /// <summary>Fast adaptive multitask optimisation (loss weighting with feedback).</summary>
     Famo,
+    /// <summary>CoTBal's contribution and difficulty measured inside the run (loss weighting with measurement rounds).</summary>
+    CotbalOnline,
 }

@@ -9,12 +9,13 @@ public sealed record WeightingOptions(
     StaticWeightingOptions? Static = null,
     DynamicWeightAverageOptions? Dwa = null,
     ImprovableGapBalancingOptions? Igb = null,
-    GradientMethodOptions? Gradient = null)
+    GradientMethodOptions? Gradient = null,
+    OnlineCoTBalOptions? Online = null)
 {
     /// <summary>The command-line names, in <see cref="WeightingMethod"/> order.</summary>
-    public static readonly IReadOnlyList<string> CliNames = ["ew", "static", "tla", "rlw", "dwa", "igb", "pcgrad", "cagrad", "mgda", "nash-mtl", "upgrad", "famo"];
+    public static readonly IReadOnlyList<string> CliNames = ["ew", "static", "tla", "rlw", "dwa", "igb", "pcgrad", "cagrad", "mgda", "nash-mtl", "upgrad", "famo", "cotbal-online"];
 
-    /// <summary>Parses a command-line name (ew, static, tla, rlw, dwa, igb, pcgrad, cagrad, mgda, nash-mtl, upgrad, famo).</summary>
+    /// <summary>Parses a command-line name (ew, static, tla, rlw, dwa, igb, pcgrad, cagrad, mgda, nash-mtl, upgrad, famo, cotbal-online).</summary>
     public static WeightingMethod ParseMethod(string name)
     {
         var key = name.Trim().ToLowerInvariant().Replace('_', '-');
@@ -40,6 +41,9 @@ public sealed record WeightingOptions(
         Dwa?.Validate();
         Igb?.Validate();
         Gradient?.Validate();
+        if (Method == WeightingMethod.CotbalOnline && Online is null)
+            throw new CoTBalInputException("--weighting cotbal-online needs --online-val FILE (the tasks' held-out validation samples)");
+        Online?.Validate();
     }
 
     /// <summary>Builds a loss weighting (throws for a gradient aggregator: use <see cref="CreateStrategy"/>).</summary>
@@ -47,8 +51,8 @@ public sealed record WeightingOptions(
         CreateStrategy(taskNames) as ITaskWeighting
         ?? throw new InvalidOperationException($"{CliName(Method)} is a gradient aggregator, not a loss weighting");
 
-    /// <summary>Builds the strategy for the run's tasks (in their index order).</summary>
-    public IMultiTaskStrategy CreateStrategy(IReadOnlyList<string> taskNames)
+    /// <summary>Builds the strategy for the run's tasks (in their index order); <paramref name="run"/> is needed by cotbal-online.</summary>
+    public IMultiTaskStrategy CreateStrategy(IReadOnlyList<string> taskNames, StrategyRun? run = null)
     {
         Validate();
         var gradient = Gradient ?? new GradientMethodOptions();
@@ -66,6 +70,8 @@ public sealed record WeightingOptions(
             WeightingMethod.Upgrad => new UnconflictingProjectionGradient(gradient.UpGrad ?? new UpGradOptions()),
             WeightingMethod.NashMtl => new NashBargaining(taskNames.Count, gradient.NashMtl ?? new NashMtlOptions()),
             WeightingMethod.Famo => new FastAdaptiveMultitask(taskNames.Count, gradient.Famo ?? new FamoOptions()),
+            WeightingMethod.CotbalOnline => new OnlineCoTBal(taskNames, run?.Validated ?? throw new ArgumentException("cotbal-online needs the run's validation tasks", nameof(run)),
+                run.TotalSteps, Online!),
             _ => throw new ArgumentOutOfRangeException(nameof(Method), Method, null),
         };
     }

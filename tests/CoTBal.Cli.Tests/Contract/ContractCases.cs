@@ -247,6 +247,28 @@ public static class ContractCases
         yield return Row("train model config not UTF-8", "not valid UTF-8", ["train", "--data", "{in}/data.json", "--model", "{in}/bad-utf8-config.json", "--tokenizer", "{bench}/vocab.json", "--steps", "2", "--out", "{tmp}/t"]);
         yield return Row("train negative seed", "--seed -1: must be >= 0", train, "--seed", "-1");
         yield return Row("train steps text", "as a whole number", TrainSteps("x"));
+        string[] online = [.. train, "--weighting", "cotbal-online", "--online-val", "{in}/dup-ids.json"];
+        yield return Row("train online-val with ew", "--online-val only applies with --weighting cotbal-online", train, "--online-val", "{in}/dup-ids.json");
+        yield return Row("train online-every with dwa", "--online-every only applies with --weighting cotbal-online", train, "--weighting", "dwa", "--online-every", "5");
+        yield return Row("train online-mode with ew", "--online-mode only applies with --weighting cotbal-online", train, "--online-mode", "adaptive");
+        yield return Row("train online-warmup with ew", "--online-warmup only applies with --weighting cotbal-online", train, "--online-warmup", "0.2");
+        yield return Row("train online-val-samples with ew", "--online-val-samples only applies with --weighting cotbal-online", train, "--online-val-samples", "4");
+        yield return Row("train online-temperature with ew", "--online-temperature only applies with --weighting cotbal-online", train, "--online-temperature", "1");
+        yield return Row("train online-smoothing with ew", "--online-smoothing only applies with --weighting cotbal-online", train, "--online-smoothing", "0.5");
+        yield return Row("train cotbal-online without online-val", "--weighting cotbal-online needs --online-val FILE", train, "--weighting", "cotbal-online");
+        yield return Row("train online-val missing", "file not found", train, "--weighting", "cotbal-online", "--online-val", "{in}/missing.json");
+        yield return Row("train online-val = the data file", "is the same file as --data", train, "--weighting", "cotbal-online", "--online-val", "{in}/data.json");
+        yield return Row("train online-val with one task", "validation samples of at least 2 tasks", train, "--weighting", "cotbal-online", "--online-val", "{in}/dup-ids.json");
+        yield return Row("train online-every 0", "--online-every must be >= 1", online, "--online-every", "0");
+        yield return Row("train online-every text", "as a whole number", online, "--online-every", "often");
+        yield return Row("train online-mode unknown", "sometimes", online, "--online-mode", "sometimes");
+        yield return Row("train online-form unknown", "exact", online, "--online-form", "exact");
+        yield return Row("train online-form with ew", "--online-form only applies with --weighting cotbal-online", train, "--online-form", "alignment");
+        yield return Row("train online-warmup 1", "--online-warmup must be in [0, 1)", online, "--online-warmup", "1");
+        yield return Row("train online-warmup 0 in estimate mode", "--online-warmup must be > 0 with --online-mode estimate", online, "--online-warmup", "0");
+        yield return Row("train online-val-samples 0", "--online-val-samples must be >= 1", online, "--online-val-samples", "0");
+        yield return Row("train online-temperature 0", "--online-temperature must be > 0", online, "--online-temperature", "0");
+        yield return Row("train online-smoothing 1", "--online-smoothing must be in [0, 1)", online, "--online-smoothing", "1");
 
         string[] predict = [.. Predict, "--out", "{tmp}/a.jsonl"];
         yield return Row("predict missing checkpoint", "folder not found", ["predict", "--checkpoint", "{in}/missing", "--data", "{in}/data.json", "--out", "{tmp}/a.jsonl"]);

@@ -106,4 +106,33 @@ public sealed class TaskGradientsTests
         }
         return n;
     }
+
+    [Fact]
+    public void Cross_products_of_two_buffers_equal_the_dot_products_of_their_task_gradients()
+    {
+        var batches = Batches(2);
+        var model = new LlavaForCausalLM(SyntheticBackend.TinyConfig().WithVocabSize(SyntheticBackend.Vocab), seed: 5);
+        var parameters = model.TrainableParameters().ToArray();
+        using var first = new TaskGradients(parameters, 3);
+        using var second = new TaskGradients(parameters, 3);
+        var tokens = new[] { new long[3], new long[3] };
+        foreach (var (buffer, batch, t) in new[] { (first, batches[0], tokens[0]), (second, batches[1], tokens[1]) })
+        {
+            var output = model.Forward(BatchTensors.ToModelInput(batch));
+            var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), 3);
+            buffer.Accumulate(TaskWeightedLoss.TaskSums(losses), losses.Summary.Present);
+            for (int k = 0; k < 3; k++) t[k] = losses.Summary.Tokens[k];
+        }
+        int[] tasks = [0, 1, 2];
+        var cross = first.Cross(second, tasks, tokens[0], tasks, tokens[1]);
+        for (int a = 0; a < 3; a++)
+            for (int b = 0; b < 3; b++)
+            {
+                var g = first.TaskGradient(a, tokens[0][a]);
+                var h = second.TaskGradient(b, tokens[1][b]);
+                double dot = g.Zip(h).Sum(p => p.First.to_type(ScalarType.Float64).mul(p.Second.to_type(ScalarType.Float64)).sum().item<double>());
+                Assert.Equal(dot, cross[a, b], 1e-6 * Math.Max(1e-3, Math.Abs(dot)));   // TaskGradient divides in float32
+            }
+        Assert.Equal(first.Gram(tasks, tokens[0])[1, 2], first.Cross(first, tasks, tokens[0], tasks, tokens[0])[1, 2], 12);
+    }
 }

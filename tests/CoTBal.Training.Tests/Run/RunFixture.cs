@@ -45,6 +45,8 @@ internal sealed class RunFixture : IDisposable
         Igb = new ImprovableGapBalancingOptions(Window: 1),
         // Nash-MTL re-solves every 2nd step: the resume tests cross both kinds of step
         Gradient = weighting == WeightingMethod.NashMtl ? new GradientMethodOptions { NashMtl = new(UpdateEvery: 2) } : null,
+        // cotbal-online, adaptive: rounds before steps 0, 2, 4, weights applied from step 3 (ceil(0.34 x 6)), re-estimated at 4
+        Online = weighting == WeightingMethod.CotbalOnline ? new OnlineCoTBalOptions([DataFile], OnlineMode.Adaptive, Every: 2, Warmup: 0.34) : null,
         Steps = steps,
         BatchSize = 3,
         GradientAccumulation = 2,

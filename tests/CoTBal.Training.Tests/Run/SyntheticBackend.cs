@@ -19,8 +19,17 @@ internal sealed class SyntheticBackend(int batchesPerEpoch = 5, int taskCount = 
         Text = new LlamaConfig { VocabSize = 0, HiddenSize = 16, IntermediateSize = 24, NumHiddenLayers = 1, NumAttentionHeads = 2, NumKeyValueHeads = 1, MaxPositionEmbeddings = 64 },
     };
 
-    public PreparedData PrepareData(TrainingOptions options) =>
-        new(new SyntheticBatches(batchesPerEpoch, taskCount, sameEveryEpoch), [.. Enumerable.Range(0, taskCount).Select(i => $"task{i}")], Vocab);
+    public PreparedData PrepareData(TrainingOptions options)
+    {
+        var batches = new SyntheticBatches(batchesPerEpoch, taskCount, sameEveryEpoch);
+        // online CoTBal's held-out batches: two fixed batches of an epoch training never reaches (every task on some row)
+        var validation = options?.Online is null ? null
+            : new ValidationSet([.. batches.EnumerateEpoch(ValidationEpoch, 0).Take(2)], [.. Enumerable.Repeat(2, taskCount)]);
+        return new(batches, [.. Enumerable.Range(0, taskCount).Select(i => $"task{i}")], Vocab, Validation: validation);
+    }
+
+    /// <summary>The synthetic epoch the validation batches come from.</summary>
+    public const int ValidationEpoch = 7777;
 
     public TrainableModel CreateModel(TrainingOptions options, PreparedData data)
     {

@@ -30,6 +30,7 @@ public sealed class TrainingRunTests : IDisposable
     [InlineData(WeightingMethod.Upgrad)]
     [InlineData(WeightingMethod.NashMtl)]
     [InlineData(WeightingMethod.Famo)]
+    [InlineData(WeightingMethod.CotbalOnline)]
     public void A_killed_and_resumed_run_ends_with_bit_identical_weights(WeightingMethod weighting)
     {
         var straight = Train(_fx.Options("straight", weighting));

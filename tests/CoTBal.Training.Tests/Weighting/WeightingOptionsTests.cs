@@ -15,7 +15,10 @@ public sealed class WeightingOptionsTests
             var name = WeightingOptions.CliName(method);
             Assert.Equal(method, WeightingOptions.ParseMethod(name));
             if (method == WeightingMethod.Static) continue; // needs a weights file
-            var strategy = new WeightingOptions(method).CreateStrategy(tasks);
+            // cotbal-online needs validation files (any existing file passes validation) and the run's shape
+            var strategy = method == WeightingMethod.CotbalOnline
+                ? new WeightingOptions(method, Online: new OnlineCoTBalOptions([typeof(WeightingOptionsTests).Assembly.Location])).CreateStrategy(tasks, new StrategyRun(10, [true, true, true]))
+                : new WeightingOptions(method).CreateStrategy(tasks);
             Assert.Equal(name, strategy.Name);
             Assert.Equal(WeightingOptions.IsGradientAggregator(method), strategy is IGradientAggregator);
         }
