@@ -92,7 +92,7 @@ public sealed class LlavaForCausalLM : nn.Module<ModelInput, ModelOutput>, IMult
         using var _ = no_grad();
         foreach (var (name, p) in named_parameters())
         {
-            if (IsNorm(name)) { if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_(); else p.fill_(1.0); }
+            if (IsNorm(name)) { if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_(); else p.FillInPlace(1.0); }
             else if (name.EndsWith(".lora_A", StringComparison.Ordinal)) p.normal_(0.0, 1.0 / Math.Sqrt(p.shape[1]), generator);
             else if (name.EndsWith(".lora_B", StringComparison.Ordinal) || name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
             else p.normal_(0.0, 0.02, generator);
