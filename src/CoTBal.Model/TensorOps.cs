@@ -34,6 +34,14 @@ public static class TensorOps
         return a.add_(b, s);
     }
 
+    /// <summary>x += value, in place.</summary>
+    public static Tensor PlusInPlace(this Tensor x, double value)
+    {
+        using var s = value.ToScalar();
+        using var one = 1.ToScalar();
+        return x.add_(s, one);
+    }
+
     /// <summary>x + value.</summary>
     public static Tensor Plus(this Tensor x, double value)
     {
@@ -61,6 +69,13 @@ public static class TensorOps
     {
         using var s = value.ToScalar();
         return x.ne(s);
+    }
+
+    /// <summary>x == value element-wise.</summary>
+    public static Tensor Equal(this Tensor x, long value)
+    {
+        using var s = value.ToScalar();
+        return x.eq(s);
     }
 
     /// <summary>x · value.</summary>
@@ -140,6 +155,20 @@ public static class TensorOps
         using var stop = end.ToScalar();
         using var one = 1.ToScalar();
         return arange(first, stop, one, device: device);
+    }
+
+    /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/> (int64 unless <paramref name="dtype"/> says).</summary>
+    public static Tensor Full(long[] shape, long value, ScalarType? dtype = null, Device? device = null)
+    {
+        using var s = value.ToScalar();
+        return full(shape, s, dtype, device);
+    }
+
+    /// <summary>A tensor like <paramref name="like"/> filled with <paramref name="value"/>.</summary>
+    public static Tensor FullLike(Tensor like, long value)
+    {
+        using var s = value.ToScalar();
+        return full_like(like, s);
     }
 
     /// <summary>A [size] tensor of <paramref name="value"/>.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CoTBal.Core;
 using CoTBal.Data.Batching;
 using CoTBal.Model;
+using CoTBal.Model.Optimization;
 using CoTBal.Training.Loss;
 using CoTBal.Training.Schedule;
 using CoTBal.Training.Weighting;

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace CoTBal.Training.Optimization;
+namespace CoTBal.Model.Optimization;
 
 /// <summary>
 /// torch.optim.AdamW with a step whose native Scalars stay alive. TorchSharp 0.107's <c>AdamW.step</c> passes
