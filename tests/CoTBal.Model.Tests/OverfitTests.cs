@@ -1,6 +1,4 @@
 using CoTBal.Model.Inference;
-using CoTBal.Model.Optimization;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace CoTBal.Model.Tests;
@@ -30,7 +28,7 @@ public sealed class OverfitTests
             tensor(new[] { true, true, true, true, true, true, true, true, true, true, true, true, false, false }).view(2, 7),
             pixels, hasImage);
 
-        using var optimizer = new KeptScalarAdamW([new AdamW.ParamGroup { Parameters = model.TrainableParameters() }], lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.0);
+        using var optimizer = new Model.Optimization.AdamW([new TorchSharp.Modules.AdamW.ParamGroup { Parameters = model.TrainableParameters() }], lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.0);
         var loss = float.NaN;
         for (var step = 0; step < 120; step++)
         {

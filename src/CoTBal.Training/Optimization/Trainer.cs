@@ -2,7 +2,6 @@ using System.Diagnostics;
 using CoTBal.Core;
 using CoTBal.Data.Batching;
 using CoTBal.Model;
-using CoTBal.Model.Optimization;
 using CoTBal.Training.Loss;
 using CoTBal.Training.Schedule;
 using CoTBal.Training.Weighting;
@@ -10,6 +9,7 @@ using CoTBal.Training.Weighting.Gradient;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AdamW = CoTBal.Model.Optimization.AdamW; // kept Scalars, TorchSharp's state file (docs/design.md)
 
 namespace CoTBal.Training.Optimization;
 
@@ -64,7 +64,7 @@ public sealed class Trainer : IDisposable
             var rest = _parameters.Where(p => !group.Parameters.Contains(p)).ToArray();
             var projector = _parameters.Where(group.Parameters.Contains).ToArray();
             _groupScale = [1.0, group.PeakLearningRate / schedule.PeakLearningRate];
-            Optimizer = new KeptScalarAdamW(
+            Optimizer = new AdamW(
                 [
                     new AdamW.ParamGroup(rest, new AdamW.Options { LearningRate = schedule.PeakLearningRate }),
                     new AdamW.ParamGroup(projector, new AdamW.Options { LearningRate = group.PeakLearningRate }),
@@ -74,13 +74,13 @@ public sealed class Trainer : IDisposable
         else
         {
             _groupScale = [projectorGroup is { } only && _parameters.All(only.Parameters.Contains) ? only.PeakLearningRate / schedule.PeakLearningRate : 1.0];
-            Optimizer = new KeptScalarAdamW([new AdamW.ParamGroup { Parameters = _parameters }],
+            Optimizer = new AdamW([new AdamW.ParamGroup { Parameters = _parameters }],
                 schedule.PeakLearningRate * _groupScale[0], settings.Beta1, settings.Beta2, settings.Epsilon, settings.WeightDecay);
         }
         if (strategy is IGradientAggregator) _taskGradients = new TaskGradients(_parameters, taskCount);
     }
 
-    /// <summary>The AdamW optimizer (its state goes into checkpoints); <see cref="KeptScalarAdamW"/>, not TorchSharp's step.</summary>
+    /// <summary>The AdamW optimizer (its state goes into checkpoints); our <see cref="AdamW"/>, not TorchSharp's step.</summary>
     public OptimizerHelper Optimizer { get; }
 
     /// <summary>The per-task gradients of the last step (gradient aggregators only; for tests).</summary>

@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace CoTBal.Model.Optimization;
@@ -8,13 +7,14 @@ namespace CoTBal.Model.Optimization;
 /// torch.optim.AdamW with a step whose native Scalars stay alive. TorchSharp 0.107's <c>AdamW.step</c> passes
 /// beta1, 1 - beta1, eps, the bias corrections and the step size as implicit Scalars that the finalizer thread
 /// can delete while the native op reads them (docs/design.md, "TorchSharp scalars"). This class keeps TorchSharp's
-/// parameter groups, per-parameter state and state-file format (so checkpoints written before it resume unchanged)
-/// and replaces only <see cref="step"/>: the same ops in the same order on Scalars of the same values and types,
-/// so the parameters are bit-identical to TorchSharp's (KeptScalarAdamWTests).
+/// parameter groups, per-parameter state and state file, and replaces only <see cref="step"/>: the same ops in the
+/// same order on Scalars of the same values and types, so the parameters are bit-identical to TorchSharp's
+/// (AdamWTests). It is named AdamW on purpose: a state file starts with the optimizer's type name, so checkpoints
+/// written with TorchSharp's AdamW resume in it, and the other way round.
 /// </summary>
 #pragma warning disable RS0030 // the one sanctioned use of TorchSharp's AdamW: its state and groups, not its step
-public sealed class KeptScalarAdamW(IEnumerable<AdamW.ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weightDecay)
-    : AdamW(groups, lr, beta1, beta2, eps, weightDecay)
+public sealed class AdamW(IEnumerable<TorchSharp.Modules.AdamW.ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weightDecay)
+    : TorchSharp.Modules.AdamW(groups, lr, beta1, beta2, eps, weightDecay)
 #pragma warning restore RS0030
 {
     /// <summary>One AdamW update of every parameter that has a gradient (decoupled weight decay, bias correction).</summary>
