@@ -14,7 +14,8 @@ namespace CoTBal.Training.Tests.Run;
 /// steps of the tiny model (forward, per-task loss, backward, clip, AdamW step; a loss weighting and a gradient
 /// aggregator) and greedy decoding with and without the KV cache, while another thread finalizes garbage as fast
 /// as it can. On the code before the ban (implicit Scalars, TorchSharp's AdamW.step) it failed 8 runs out of 8
-/// ("Expected false to be true" from c10's Scalar, within the first 120 steps); it takes about 12 s.
+/// ("Expected false to be true" from c10's Scalar, within the first 120 steps). About 12 s on the shared 2-core machine
+/// at load 15 (43 s at load 25).
 /// </summary>
 [Collection(ScalarLifetimeCollection.Name)]
 public sealed class ScalarLifetimeTests
