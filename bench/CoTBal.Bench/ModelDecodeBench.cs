@@ -62,6 +62,6 @@ public sealed class ModelDecodeBench : ICustomBench
             ids[row, (int)(t - len)..] = right.InputIds[row, ..(int)len];
             mask[row, (int)(t - len)..] = ones(len, ScalarType.Bool);
         }
-        return new ModelInput(ids, full([b, t], -100L), mask, right.Pixels, right.HasImage);
+        return new ModelInput(ids, TensorOps.Full([b, t], -100L), mask, right.Pixels, right.HasImage);
     }
 }

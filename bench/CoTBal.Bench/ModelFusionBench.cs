@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CoTBal.Model;
 using static TorchSharp.torch;
 
 namespace CoTBal.Bench;
@@ -43,7 +44,7 @@ public sealed class ModelFusionBench : ICustomBench
                 (q, k, v) = (nn.functional.linear(x, wq), nn.functional.linear(x, wk), nn.functional.linear(x, wv));
                 (gate, up) = (nn.functional.linear(x, wg), nn.functional.linear(x, wu));
             }
-            (q.sum() + k.sum() + v.sum() + (nn.functional.silu(gate) * up).sum()).backward();
+            q.sum().Plus(k.sum()).Plus(v.sum()).Plus((nn.functional.silu(gate) * up).sum()).backward();
             foreach (var t in all) t.grad!.zero_();
             return sw.Elapsed.TotalMilliseconds;
         }

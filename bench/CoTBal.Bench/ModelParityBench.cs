@@ -219,9 +219,9 @@ public sealed class ModelParityBench : ICustomBench
         ModelOutput output;
         using (no_grad()) output = model.Forward(BatchTensors.ToModelInput(batch));
         var (logits, labels) = (output.Logits, output.Labels);                                 // [B, T', V], [B, T']
-        var read = cat([labels[.., 1..].ne(-100), zeros(labels.shape[0], 1, ScalarType.Bool)], 1);
+        var read = cat([labels[.., 1..].NotEqual(-100), zeros(labels.shape[0], 1, ScalarType.Bool)], 1);
         var compared = model.Layout == DecoderLayout.Packed ? read : reference["spliced_mask"].to_type(ScalarType.Bool);
-        return (logits - reference["logits"]).abs().masked_fill(compared.logical_not().unsqueeze(-1), 0).max().item<float>();
+        return (logits - reference["logits"]).abs().MaskedFill(compared.logical_not().unsqueeze(-1), 0).max().item<float>();
     }
 
     private static BatchShape Shape(LlavaForCausalLM model, CollatedBatch batch)

@@ -74,7 +74,7 @@ public sealed class LlavaLlamaModel : nn.Module<Tensor, Tensor, KvCache?, Tensor
             if (max >= _config.Text.VocabSize)
                 throw new CoTBalInputException($"token id {max} is outside the model's vocabulary (text_config.vocab_size {_config.Text.VocabSize}): tokenizer and model config disagree");
         }
-        return embed_tokens.forward(tokenIds.clamp_min(0));
+        return embed_tokens.forward(tokenIds.ClampMin(0));
     }
 
     /// <summary>Embeds the text, encodes the images of rows that have one and splices them in (<see cref="MultimodalSplice"/>).</summary>

@@ -52,7 +52,7 @@ public static class MultimodalSplice
                 using var after = tensor(real.Skip(at + 1).ToArray(), ScalarType.Int64, device: device);
                 var features = imageFeatures![image++].to_type(tokenEmbeds.dtype);          // [P, D]
                 rowEmbeds.Add(cat([rowEmb.index_select(0, before), features, rowEmb.index_select(0, after)], 0)); // [L, D]
-                rowLabels.Add(cat([rowLab.index_select(0, before), full(p, LlavaConfig.IgnoreIndex, ScalarType.Int64, device: device), rowLab.index_select(0, after)], 0)); // [L]
+                rowLabels.Add(cat([rowLab.index_select(0, before), TensorOps.Full(p, LlavaConfig.IgnoreIndex, ScalarType.Int64, device), rowLab.index_select(0, after)], 0)); // [L]
             }
             if (rowEmbeds[^1].shape[0] > maxLength)
                 throw new CoTBalInputException($"batch row {row}: {rowEmbeds[^1].shape[0]} positions after splicing {p} image features exceed max_position_embeddings {maxLength}");
@@ -67,7 +67,7 @@ public static class MultimodalSplice
             var len = rowEmbeds[row].shape[0];
             var pad = longest - len;
             var padEmb = zeros([pad, d], tokenEmbeds.dtype, device);                          // [pad, D]
-            var padLab = full(pad, LlavaConfig.IgnoreIndex, ScalarType.Int64, device: device); // [pad]
+            var padLab = TensorOps.Full(pad, LlavaConfig.IgnoreIndex, ScalarType.Int64, device); // [pad]
             var real = ones(len, ScalarType.Bool, device);
             var none = zeros(pad, ScalarType.Bool, device);
             (paddedEmbeds[row], paddedLabels[row], paddedMask[row]) = side == PaddingSide.Right
@@ -237,7 +237,7 @@ public static class MultimodalSplice
     /// <param name="attentionMask">[B, S] bool</param>
     /// <returns>[B, S] int64</returns>
     public static Tensor PositionIdsFromMask(Tensor attentionMask) =>
-        (attentionMask.to_type(ScalarType.Int64).cumsum(1) - 1).clamp_min(0);
+        attentionMask.to_type(ScalarType.Int64).cumsum(1).Minus(1).ClampMin(0);
 
     /// <summary>
     /// The shapes both splices need (a mismatch would abort libtorch deep inside): [B, T, D] embeddings, [B, T] ids,

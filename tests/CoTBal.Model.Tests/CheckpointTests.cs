@@ -1,6 +1,7 @@
 using CoTBal.Core;
 using CoTBal.Model.Checkpoints;
 using CoTBal.Model.Config;
+using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -36,7 +37,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(io["logits"].shape, output.Logits.shape);
         Assert.Equal(io["spliced_labels"].data<long>().ToArray(), output.Labels.data<long>().ToArray());
         Assert.Equal(mask.data<bool>().ToArray(), output.AttentionMask.data<bool>().ToArray());
-        var diff = (output.Logits - io["logits"]).abs().masked_fill(mask.logical_not().unsqueeze(-1), 0).max().item<float>();
+        var diff = (output.Logits - io["logits"]).abs().MaskedFill(mask.logical_not().unsqueeze(-1), 0).max().item<float>();
         Assert.True(diff < 1e-4f, $"max |logit diff| {diff}");
         Assert.True(io["logits"].abs().max().item<float>() > 0.5f); // the reference is not trivially small
     }
@@ -64,7 +65,8 @@ public sealed class CheckpointTests : IDisposable
         var path = Path.Combine(_dir, "small.safetensors");
         LlavaCheckpoint.Save(small, path);
         var before = model.state_dict()["model.norm.weight"].clone();
-        model.state_dict()["model.norm.weight"].requires_grad_(false).mul_(2); // mark it
+        using var two = 2.ToScalar();
+        model.state_dict()["model.norm.weight"].requires_grad_(false).mul_(two); // mark it
         var marked = model.state_dict()["model.norm.weight"].clone();
         var ex = Assert.Throws<CoTBalInputException>(() => LlavaCheckpoint.Load(model, path));
         Assert.Contains("model.embed_tokens.weight checkpoint [40, 32] vs model [50, 32]", ex.Message, StringComparison.Ordinal);

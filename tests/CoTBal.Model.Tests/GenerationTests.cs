@@ -12,7 +12,7 @@ public sealed class GenerationTests
         var ids = tensor(new long[] { 0, 0, 3, -200, 4, 7, 8, 9, 10, 11 }).view(2, 5);
         var mask = tensor(new[] { false, false, true, true, true, true, true, true, true, true }).view(2, 5);
         var pixels = randn([2, 3, 16, 16], generator: g);
-        return new ModelInput(ids, full([2, 5], -100L), mask, pixels, tensor(new[] { true, false }));
+        return new ModelInput(ids, TensorOps.Full([2, 5], -100L), mask, pixels, tensor(new[] { true, false }));
     }
 
     private static ModelInput Row(ModelInput batch, int row, int firstReal) => new(

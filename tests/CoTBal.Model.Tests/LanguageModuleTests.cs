@@ -89,7 +89,7 @@ public sealed class LanguageModuleTests
         var plan = AttentionPlan.Create(tensor(new[] { false, true, true }).view(1, 3), 3);
         var y = nn.functional.scaled_dot_product_attention(q, k, v, plan.Mask, 0.0, plan.IsCausal);
         // by hand for query 2: softmax over keys 1, 2 only
-        var scores = (q[0, 0, 2] * k[0, 0, 1..]).sum(-1) / 2.0;           // [2], scale 1/sqrt(4)
+        var scores = (q[0, 0, 2] * k[0, 0, 1..]).sum(-1).DividedBy(2.0);     // [2], scale 1/sqrt(4)
         var expected = (softmax(scores, 0).unsqueeze(1) * v[0, 0, 1..]).sum(0L); // 0L: a bare 0 binds to sum(ScalarType)
         Assert.True(TestModels.MaxAbsDiff(y[0, 0, 2], expected) < 1e-5);
         Assert.True(TestModels.MaxAbsDiff(y[0, 0, 0], v[0, 0, 0]) < 1e-6); // a pad query attends to itself only

@@ -27,7 +27,7 @@ public sealed class LlavaForwardTests
         var batch = TestModels.MixedBatch();
         var a = model.Forward(batch).Logits;
         var pixels = batch.Pixels!.clone();
-        pixels[0].add_(1.0);
+        pixels[0].PlusInPlace(1.0);
         var b = model.Forward(batch with { Pixels = pixels }).Logits;
         Assert.True(TestModels.MaxAbsDiff(a[0, 2..], b[0, 2..]) > 1e-6);    // image positions 2..5 and after
         Assert.True(TestModels.MaxAbsDiff(a[0, ..2], b[0, ..2]) < 1e-6);    // causal: tokens before the image

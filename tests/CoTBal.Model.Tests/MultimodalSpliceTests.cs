@@ -43,7 +43,7 @@ public sealed class MultimodalSpliceTests
         var (_, _, _, features, has) = Batch();
         // row 0: [3, -200] (image, 2 -> 3 positions); row 1: LEFT-padded [pad, pad, 5, 6, 7] (5 -> 3 real)... make row 1 longer
         var ids = tensor(new long[] { 0, 0, 0, 3, -200, 0, 5, 6, 7, 8 }).view(2, 5);
-        var labels = full([2, 5], -100L);
+        var labels = TensorOps.Full([2, 5], -100L);
         var mask = tensor(new[] { false, false, false, true, true, false, true, true, true, true }).view(2, 5);
 
         var left = MultimodalSplice.Splice(EmbedAsId(ids), ids, labels, mask, features, has, PaddingSide.Left, 64);

@@ -28,7 +28,7 @@ public sealed class OverfitTests
             tensor(new[] { true, true, true, true, true, true, true, true, true, true, true, true, false, false }).view(2, 7),
             pixels, hasImage);
 
-        using var optimizer = optim.AdamW(model.TrainableParameters(), lr: 1e-2);
+        using var optimizer = new Model.Optimization.AdamW([new TorchSharp.Modules.AdamW.ParamGroup { Parameters = model.TrainableParameters() }], lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.0);
         var loss = float.NaN;
         for (var step = 0; step < 120; step++)
         {
@@ -45,7 +45,7 @@ public sealed class OverfitTests
 
         var prompts = new ModelInput(
             tensor(new long[] { 5, 6, -200, 7, 0, 0, 10, 11 }).view(2, 4),
-            full([2, 4], -100L),
+            TensorOps.Full([2, 4], -100L),
             tensor(new[] { true, true, true, true, false, false, true, true }).view(2, 4),
             pixels, hasImage);
         foreach (var cache in new[] { true, false })

@@ -48,10 +48,10 @@ public sealed class PackedForwardTests
         Assert.True(a.Labels.eq(b.Labels).all().item<bool>());
         Assert.True(a.AttentionMask.eq(b.AttentionMask).all().item<bool>());
         var rows = a.Labels.shape[0];
-        var read = cat([a.Labels[.., 1..].ne(-100), zeros(rows, 1, ScalarType.Bool)], 1).unsqueeze(-1); // [B, T', 1]: next label is an answer token
+        var read = cat([a.Labels[.., 1..].NotEqual(-100), zeros(rows, 1, ScalarType.Bool)], 1).unsqueeze(-1); // [B, T', 1]: next label is an answer token
         Assert.True(read.sum().item<long>() >= 8);
         Assert.True(TestModels.MaxAbsDiff(a.Logits * read, b.Logits * read) < 1e-5);
-        Assert.True(b.Logits.masked_select(read.logical_not().expand_as(b.Logits)).eq(0).all().item<bool>()); // nothing else computed
+        Assert.True(b.Logits.masked_select(read.logical_not().expand_as(b.Logits)).Equal(0).all().item<bool>()); // nothing else computed
         Assert.True((a.Logits * read).abs().max().item<float>() > 1e-3);                       // not trivially zero
     }
 
@@ -69,7 +69,7 @@ public sealed class PackedForwardTests
         {
             var output = model.Forward(batch);
             using var g = new Generator(17);
-            var read = cat([output.Labels[.., 1..].ne(-100), zeros(output.Labels.shape[0], 1, ScalarType.Bool)], 1).unsqueeze(-1);
+            var read = cat([output.Labels[.., 1..].NotEqual(-100), zeros(output.Labels.shape[0], 1, ScalarType.Bool)], 1).unsqueeze(-1);
             var probe = randn(output.Logits.shape, generator: g) * read;                        // weights the positions the loss reads
             (output.Logits * probe).sum().backward();
             grads.Add(model.named_parameters().Where(p => p.parameter.grad is not null).ToDictionary(p => p.name, p => p.parameter.grad!.clone()));

@@ -27,7 +27,7 @@ public sealed class PretrainedImportTests
         Assert.Equal(io["logits"].shape, output.Logits.shape);
         Assert.Equal(io["spliced_labels"].data<long>().ToArray(), output.Labels.data<long>().ToArray());
         Assert.True(io["logits"].abs().max().item<float>() > 0.5f); // the reference is not trivially small
-        return (output.Logits - io["logits"]).abs().masked_fill(mask.logical_not().unsqueeze(-1), 0).max().item<float>();
+        return (output.Logits - io["logits"]).abs().MaskedFill(mask.logical_not().unsqueeze(-1), 0).max().item<float>();
     }
 
     [Fact]

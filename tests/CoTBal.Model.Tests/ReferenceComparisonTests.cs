@@ -46,7 +46,7 @@ public sealed class ReferenceComparisonTests
         var reference = Reference();
         using var model = LoadModel("tiny-llava.config.json");
         model.eval();
-        var prompts = new ModelInput(reference["decode.input_ids"], full_like(reference["decode.input_ids"], -100L),
+        var prompts = new ModelInput(reference["decode.input_ids"], TensorOps.FullLike(reference["decode.input_ids"], -100L),
             reference["decode.attention_mask"].to_type(ScalarType.Bool), reference["decode.pixels"], reference["decode.has_image"].to_type(ScalarType.Bool));
         var expectedLogits = reference["decode.step_logits"];   // [S, B, V]
         var expectedTokens = reference["decode.tokens"];        // [S, B]
@@ -85,11 +85,11 @@ public sealed class ReferenceComparisonTests
         var output = model.Forward(TrainingBatch());
         var expected = reference["lora.logits"];
         var mask = output.AttentionMask.unsqueeze(-1).logical_not();
-        var diff = (output.Logits - expected).abs().masked_fill(mask, 0).max().item<float>() / expected.abs().masked_fill(mask, 0).max().item<float>();
+        var diff = (output.Logits - expected).abs().MaskedFill(mask, 0).max().item<float>() / expected.abs().MaskedFill(mask, 0).max().item<float>();
         Assert.True(diff <= RelativeLogitTolerance, $"max |logit diff| / max |logit| = {diff}");
         // the adapters matter: without them the logits move far more than the tolerance
         using var plain = LoadModel("tiny-llava.config.json");
-        Assert.True((plain.Forward(TrainingBatch()).Logits - expected).abs().masked_fill(mask, 0).max().item<float>() > 0.1f);
+        Assert.True((plain.Forward(TrainingBatch()).Logits - expected).abs().MaskedFill(mask, 0).max().item<float>() > 0.1f);
     }
 
     [Fact]

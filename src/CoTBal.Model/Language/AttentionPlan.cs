@@ -27,8 +27,8 @@ public sealed record AttentionPlan(Tensor? Mask, bool IsCausal)
         if (past == 0 && IsRightPadded(keyMask)) return new AttentionPlan(null, IsCausal: true);
 
         var device = keyMask.device;
-        var queryPos = arange(past, s, device: device).unsqueeze(1);       // [T, 1]
-        var keyPos = arange(0, s, device: device).unsqueeze(0);            // [1, S]
+        var queryPos = TensorOps.Arange(past, s, device).unsqueeze(1);    // [T, 1]
+        var keyPos = TensorOps.Arange(0, s, device).unsqueeze(0);         // [1, S]
         var causal = keyPos.le(queryPos);                                  // [T, S]
         var self = keyPos.eq(queryPos);                                    // [T, S]
         var mask = causal.unsqueeze(0) & keyMask.view(b, 1, s);            // [B, T, S]

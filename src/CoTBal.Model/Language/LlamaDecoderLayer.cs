@@ -26,7 +26,7 @@ public sealed class LlamaDecoderLayer : nn.Module<DecoderLayerInput, Tensor>
     public override Tensor forward(DecoderLayerInput input)
     {
         var x = input.Hidden;                                                                 // [B, T, D]
-        x = x + self_attn.forward(input with { Hidden = input_layernorm.forward(x) });        // [B, T, D]
-        return x + mlp.forward(post_attention_layernorm.forward(x));                          // [B, T, D]
+        x = x.Plus(self_attn.forward(input with { Hidden = input_layernorm.forward(x) }));    // [B, T, D]
+        return x.Plus(mlp.forward(post_attention_layernorm.forward(x)));                      // [B, T, D]
     }
 }

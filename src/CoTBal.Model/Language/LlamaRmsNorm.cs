@@ -23,8 +23,8 @@ public sealed class LlamaRmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var h = x.to_type(ScalarType.Float32);
-        var variance = h.pow(2).mean([-1L], keepdim: true); // [..., 1]
-        h = h * rsqrt(variance + _eps);                      // [..., D]
+        var variance = h.Pow(2).mean([-1L], keepdim: true); // [..., 1]
+        h = h * rsqrt(variance.Plus(_eps));                  // [..., D]
         return weight * h.to_type(x.dtype);
     }
 }

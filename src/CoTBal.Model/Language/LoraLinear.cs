@@ -38,7 +38,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         var y = nn.functional.linear(x, weight);                                          // [..., out]
         if (IsMerged) return y;
         var delta = nn.functional.linear(nn.functional.linear(x, lora_A), lora_B);        // [..., out]
-        return y + delta * _scaling;
+        return y.Plus(delta.Times(_scaling));
     }
 
     /// <summary>W += s · B A, after which the layer costs what a plain linear does (inference, export).</summary>
@@ -47,7 +47,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         if (IsMerged) return;
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        weight.add_(mm(lora_B, lora_A) * _scaling);
+        weight.PlusInPlace(mm(lora_B, lora_A).Times(_scaling));
         IsMerged = true;
     }
 
@@ -57,7 +57,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         if (!IsMerged) return;
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        weight.sub_(mm(lora_B, lora_A) * _scaling);
+        weight.sub_(mm(lora_B, lora_A).Times(_scaling));
         IsMerged = false;
     }
 }

@@ -27,7 +27,7 @@ public sealed class ClipEncoderLayer : nn.Module<Tensor, Tensor>
     /// <returns>[B, N, D]</returns>
     public override Tensor forward(Tensor x)
     {
-        x = x + self_attn.forward(layer_norm1.forward(x)); // [B, N, D]
-        return x + mlp.forward(layer_norm2.forward(x));    // [B, N, D]
+        x = x.Plus(self_attn.forward(layer_norm1.forward(x))); // [B, N, D]
+        return x.Plus(mlp.forward(layer_norm2.forward(x)));    // [B, N, D]
     }
 }

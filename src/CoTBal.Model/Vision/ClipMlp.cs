@@ -26,7 +26,7 @@ public sealed class ClipMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var h = fc1.forward(x);                                                   // [B, N, I]
-        h = _quickGelu ? h * sigmoid(h * 1.702) : nn.functional.gelu(h);          // [B, N, I]
+        h = _quickGelu ? h * sigmoid(h.Times(1.702)) : nn.functional.gelu(h);     // [B, N, I]
         return fc2.forward(h);                                                    // [B, N, D]
     }
 }

@@ -36,6 +36,6 @@ public sealed class ClipVisionEmbeddings : nn.Module<Tensor, Tensor>
         patches = patches.flatten(2).transpose(1, 2);                                          // [B, P, D]
         var cls = class_embedding.expand(b, 1, c.HiddenSize);                                   // [B, 1, D]
         var tokens = cat([cls, patches], 1);                                                    // [B, P + 1, D]
-        return tokens + position_embedding.weight!.unsqueeze(0);                                // [B, P + 1, D]
+        return tokens.Plus(position_embedding.weight!.unsqueeze(0));                            // [B, P + 1, D]
     }
 }

@@ -1,4 +1,5 @@
 using CoTBal.Core;
+using CoTBal.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,7 +39,7 @@ public static class TaskWeightedLoss
             shiftedLabels.reshape(-1),
             ignore_index: IgnoreIndex,
             reduction: nn.Reduction.None).reshape(b, t - 1);              // [B, T-1], 0 where ignored
-        var mask = shiftedLabels.ne(IgnoreIndex).to_type(ScalarType.Float32); // [B, T-1]
+        var mask = shiftedLabels.NotEqual(IgnoreIndex).to_type(ScalarType.Float32); // [B, T-1]
         var tasks = taskIndices.to_type(ScalarType.Int64);
 
         var summary = Summarise(perToken, mask, tasks, taskCount);
@@ -72,7 +73,7 @@ public static class TaskWeightedLoss
             for (int k = 0; k < n; k++) weightedTokens += weights[k] * losses.Summary.Tokens[k];
             result = weightedTokens > 0
                 ? (losses.Loss * weightedMask).sum() / weightedMask.sum()
-                : losses.Loss.sum() * 0f;
+                : losses.Loss.sum().Times(0f);
         }
         else
         {
@@ -80,12 +81,12 @@ public static class TaskWeightedLoss
             double weightSum = 0;
             for (int k = 0; k < n; k++) if (present[k]) weightSum += weights[k];
             if (weightSum <= 0)
-                return (losses.Loss.sum() * 0f).MoveToOuterDisposeScope();
+                return losses.Loss.sum().Times(0f).MoveToOuterDisposeScope();
             var rowSums = (losses.Loss * losses.Mask).sum(1);                   // [B]
-            var taskSums = zeros(n).index_add(0, losses.TaskIndices, rowSums, 1);  // [N]
+            var taskSums = zeros(n).IndexAdd(0, losses.TaskIndices, rowSums);      // [N]
             var counts = tensor(losses.Summary.Tokens.Select(c => (float)Math.Max(c, 1)).ToArray()); // [N]
             var taskMeans = taskSums / counts;                                   // [N], 0 for absent tasks
-            result = (taskMeans * w).sum() / (float)weightSum;
+            result = (taskMeans * w).sum().DividedBy((float)weightSum);
         }
         return result.MoveToOuterDisposeScope();
     }
@@ -99,7 +100,7 @@ public static class TaskWeightedLoss
     {
         using var scope = NewDisposeScope();
         var rowSums = (losses.Loss * losses.Mask).sum(1);                                       // [B]
-        var sums = zeros(losses.Summary.TaskCount).index_add(0, losses.TaskIndices, rowSums, 1); // [N]
+        var sums = zeros(losses.Summary.TaskCount).IndexAdd(0, losses.TaskIndices, rowSums);     // [N]
         return sums.MoveToOuterDisposeScope();
     }
 
@@ -109,8 +110,8 @@ public static class TaskWeightedLoss
         using var noGrad = no_grad();
         var rowSums = (perToken.detach() * mask).sum(1).to_type(ScalarType.Float64); // [B]
         var rowCounts = mask.sum(1).to_type(ScalarType.Float64);                      // [B]
-        var sums = zeros(taskCount, dtype: ScalarType.Float64).index_add(0, tasks, rowSums, 1).data<double>().ToArray();
-        var counts = zeros(taskCount, dtype: ScalarType.Float64).index_add(0, tasks, rowCounts, 1).data<double>().ToArray();
+        var sums = zeros(taskCount, dtype: ScalarType.Float64).IndexAdd(0, tasks, rowSums).data<double>().ToArray();
+        var counts = zeros(taskCount, dtype: ScalarType.Float64).IndexAdd(0, tasks, rowCounts).data<double>().ToArray();
         var mean = new double[taskCount];
         var present = new bool[taskCount];
         var tokens = new long[taskCount];

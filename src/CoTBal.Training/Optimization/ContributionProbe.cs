@@ -91,7 +91,7 @@ public sealed class ContributionProbe : IDisposable
                 using (no_grad())
                 {
                     var step = _gradients.TaskGradient(i, tokens[i]);
-                    for (int p = 0; p < _parameters.Length; p++) _parameters[p].add_(step[p], alpha: -eta);
+                    for (int p = 0; p < _parameters.Length; p++) _parameters[p].PlusScaledInPlace(step[p], -eta);
                 }
                 var (loss, _) = MeanTaskLosses(_model, _validation, _taskCount);
                 for (int j = 0; j < _taskCount; j++) after[i, j] = loss[j];

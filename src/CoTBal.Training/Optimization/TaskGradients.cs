@@ -1,3 +1,4 @@
+using CoTBal.Model;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -51,7 +52,7 @@ public sealed class TaskGradients : IDisposable
                 if (grad is null) continue; // the task's rows do not reach this parameter (e.g. no image)
                 using var row = _sums[i][k];
                 using var flat = grad.reshape(-1);
-                row.add_(flat);
+                row.PlusInPlace(flat);
                 grad.zero_();
             }
         }
@@ -74,7 +75,7 @@ public sealed class TaskGradients : IDisposable
             {
                 using var inner = NewDisposeScope();
                 var g = chunk.to_type(ScalarType.Float64);                   // [N, chunk]
-                total.add_(g.mm(g.t()));
+                total.PlusInPlace(g.mm(g.t()));
             }
         }
         var values = total.data<double>().ToArray();
@@ -103,7 +104,7 @@ public sealed class TaskGradients : IDisposable
             foreach (var (mine, theirs) in _sums[i].split(ChunkElements, 1).Zip(other._sums[i].split(ChunkElements, 1)))
             {
                 using var inner = NewDisposeScope();
-                total.add_(mine.to_type(ScalarType.Float64).mm(theirs.to_type(ScalarType.Float64).t()));
+                total.PlusInPlace(mine.to_type(ScalarType.Float64).mm(theirs.to_type(ScalarType.Float64).t()));
             }
         }
         var values = total.data<double>().ToArray();
@@ -119,7 +120,7 @@ public sealed class TaskGradients : IDisposable
 
     /// <summary>The gradient of task <paramref name="task"/>'s mean loss for every parameter (copies; for tests).</summary>
     public Tensor[] TaskGradient(int task, long tokens) =>
-        _parameters.Select((p, i) => (_sums[i][task] / (float)tokens).reshape(p.shape)).ToArray();
+        _parameters.Select((p, i) => _sums[i][task].DividedBy((float)tokens).reshape(p.shape)).ToArray();
 
     /// <summary>
     /// Writes d = sum_a coefficients[a] * g_{tasks[a]} into every parameter's .grad (float32), as one [1, N] x [N, numel]

@@ -9,6 +9,7 @@ using CoTBal.Training.Weighting.Gradient;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AdamW = CoTBal.Model.Optimization.AdamW; // kept Scalars, TorchSharp's state file (docs/design.md)
 
 namespace CoTBal.Training.Optimization;
 
@@ -65,7 +66,7 @@ public sealed class Trainer : IDisposable
             var rest = _parameters.Where(p => !group.Parameters.Contains(p)).ToArray();
             var projector = _parameters.Where(group.Parameters.Contains).ToArray();
             _groupScale = [1.0, group.PeakLearningRate / schedule.PeakLearningRate];
-            Optimizer = optim.AdamW(
+            Optimizer = new AdamW(
                 [
                     new AdamW.ParamGroup(rest, new AdamW.Options { LearningRate = schedule.PeakLearningRate }),
                     new AdamW.ParamGroup(projector, new AdamW.Options { LearningRate = group.PeakLearningRate }),
@@ -75,7 +76,8 @@ public sealed class Trainer : IDisposable
         else
         {
             _groupScale = [projectorGroup is { } only && _parameters.All(only.Parameters.Contains) ? only.PeakLearningRate / schedule.PeakLearningRate : 1.0];
-            Optimizer = optim.AdamW(_parameters, schedule.PeakLearningRate * _groupScale[0], settings.Beta1, settings.Beta2, settings.Epsilon, settings.WeightDecay);
+            Optimizer = new AdamW([new AdamW.ParamGroup { Parameters = _parameters }],
+                schedule.PeakLearningRate * _groupScale[0], settings.Beta1, settings.Beta2, settings.Epsilon, settings.WeightDecay);
         }
         if (strategy is IGradientAggregator) _taskGradients = new TaskGradients(_parameters, taskCount);
         if (strategy is IOnlineEstimation online)
@@ -83,7 +85,7 @@ public sealed class Trainer : IDisposable
                 validation ?? throw new ArgumentException($"strategy {strategy.Name} measures on validation batches; none were given", nameof(validation)), online.Form);
     }
 
-    /// <summary>The AdamW optimizer (its state goes into checkpoints).</summary>
+    /// <summary>The AdamW optimizer (its state goes into checkpoints); our <see cref="AdamW"/>, not TorchSharp's step.</summary>
     public OptimizerHelper Optimizer { get; }
 
     /// <summary>The per-task gradients of the last step (gradient aggregators only; for tests).</summary>
@@ -150,7 +152,7 @@ public sealed class Trainer : IDisposable
             var weights = weighting.NextWeights(context);
             var loss = TaskWeightedLoss.Combine(losses, weights, weighting.Reduction);
             // a micro-batch no trainable parameter takes part in (e.g. text only while only the projector trains) adds no gradient
-            if (loss.requires_grad) (loss / microBatches.Count).backward();
+            if (loss.requires_grad) loss.DividedBy((long)microBatches.Count).backward();
             totals.Add(step, batch, loss.item<float>(), output, losses.Summary, weights);
         }
         return null;
@@ -179,7 +181,7 @@ public sealed class Trainer : IDisposable
                 // between weight updates: one backward of sum_k c_k * mean_k (micro-batch means, averaged over micro-batches)
                 var counts = tensor(losses.Summary.Tokens.Select(c => (float)Math.Max(c, 1)).ToArray());   // [N]
                 var c = tensor(fixedCoefficients.Select((x, k) => losses.Summary.Present[k] ? (float)x : 0f).ToArray());
-                ((sums / counts * c).sum() / microBatches.Count).backward();
+                (sums / counts * c).sum().DividedBy((long)microBatches.Count).backward();
             }
             // the logged objective is the plain token mean (EW's loss) of the micro-batch
             using var ew = TaskWeightedLoss.Combine(losses, ones, LossReduction.TokenBalanced);

@@ -1,3 +1,4 @@
+using CoTBal.Model;
 using CoTBal.Training.Loss;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -98,7 +99,7 @@ public sealed class TaskWeightedLossTests
     public void A_batch_without_answer_tokens_gives_zero_loss_not_NaN()
     {
         var logits = randn(2, 3, 4, requires_grad: true);
-        var labels = full(2, 3, -100L, dtype: ScalarType.Int64);
+        var labels = TensorOps.Full([2, 3], -100L, ScalarType.Int64);
 
         foreach (var reduction in new[] { LossReduction.TokenBalanced, LossReduction.TaskBalanced })
         {

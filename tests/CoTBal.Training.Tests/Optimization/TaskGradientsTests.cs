@@ -40,9 +40,9 @@ public sealed class TaskGradientsTests
             tokens += losses.Summary.Tokens[task];
             // token-balanced loss with a one-hot weight = the task's mean loss in this batch; times its tokens = its sum
             if (losses.Summary.Present[task])
-                sums.Add(TaskWeightedLoss.Combine(losses, [.. Enumerable.Range(0, 3).Select(k => k == task ? 1.0 : 0.0)], LossReduction.TokenBalanced) * losses.Summary.Tokens[task]);
+                sums.Add(TaskWeightedLoss.Combine(losses, [.. Enumerable.Range(0, 3).Select(k => k == task ? 1.0 : 0.0)], LossReduction.TokenBalanced).Times(losses.Summary.Tokens[task]));
         }
-        (sums.Aggregate((a, b) => a + b) / tokens).backward();
+        sums.Aggregate((a, b) => a.Plus(b)).DividedBy(tokens).backward();
         return model.named_parameters().Where(p => p.parameter.requires_grad)
             .ToDictionary(p => p.name, p => p.parameter.grad is null ? zeros_like(p.parameter) : p.parameter.grad.clone());
     }
