@@ -10,6 +10,7 @@ patches (configs/models/demo.json with patch_size 16: 9 image tokens, one per gr
 warm-up then cosine decay, gradient clipping 1.0, one thread.
 
     python3 bench/learnability/init_probe.py SCHEME [STEPS=300] [LR=1e-3] [SEED=0]
+    python3 bench/learnability/init_probe.py --write DIR [SEED=0]   # the same 6,000 pairs as LLaVA data for `cotbal train`
 
 SCHEME: 0.02  normal(0, 0.02) for every weight (this tool's scheme before WeightInitialization)
         proj  0.02, but the projector as PyTorch's nn.Linear default (uniform +-1/sqrt(fan_in))
@@ -40,9 +41,9 @@ CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073])
 CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711])
 
 
-def one_object_images(n, rng):
-    """n images [n, 3, 48, 48] (CLIP-normalised) and their answers."""
-    pixels, answers = [], []
+def one_object_images(n, rng, write_to=None):
+    """n images [n, 3, 48, 48] (CLIP-normalised) and their answers; with write_to, also PNGs and a LLaVA data file there."""
+    pixels, answers, records = [], [], []
     for _ in range(n):
         grey = rng.randint(25, 70)
         image = Image.new("RGB", (48, 48), (grey, grey, grey + rng.randint(0, 19)))
@@ -62,9 +63,18 @@ def one_object_images(n, rng):
             draw.polygon([((x0 + x1) / 2, y0), (x1, (y0 + y1) / 2), ((x0 + x1) / 2, y1), (x0, (y0 + y1) / 2)], fill=fill)
         else:
             draw.polygon([((x0 + x1) / 2, y0), (x1, y1), (x0, y1)], fill=fill)
+        if write_to:
+            path = f"images/{len(records):05d}.png"
+            image.save(os.path.join(write_to, path))
+            records.append({"id": f"one-{len(records)}", "task": "one", "image": path, "conversations": [
+                {"from": "human", "value": "<image>\nWhich object is in the cell?"},
+                {"from": "gpt", "value": f"a {colour} {shape}"}]})
         a = np.asarray(image, dtype=np.float32) / 255.0
         pixels.append(torch.tensor(((a - CLIP_MEAN) / CLIP_STD).transpose(2, 0, 1), dtype=torch.float32))
         answers.append(["a", colour, shape])
+    if write_to:
+        with open(os.path.join(write_to, "one.json"), "w") as f:
+            json.dump(records, f)
     return torch.stack(pixels), answers
 
 
@@ -118,6 +128,11 @@ def initialise(cfg, scheme, g):
 
 
 def main():
+    if sys.argv[1] == "--write":
+        folder = sys.argv[2]
+        os.makedirs(os.path.join(folder, "images"), exist_ok=True)
+        one_object_images(6000, random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 0), folder)
+        return
     scheme = sys.argv[1]
     steps = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     peak = float(sys.argv[3]) if len(sys.argv) > 3 else 1e-3
