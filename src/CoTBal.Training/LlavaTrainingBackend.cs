@@ -29,7 +29,7 @@ public sealed class LlavaTrainingBackend : ITrainingBackend
             Seed = unchecked((ulong)options.Seed),
             GroupByModalityLength = options.GroupByModalityLength,
         });
-        return new PreparedData(new LoaderBatchSource(loader), tasks, tokenizer.VocabularySize, PreprocessorConfig.ToJson(image));
+        return new PreparedData(new LoaderBatchSource(loader), tasks, tokenizer.VocabularySize, PreprocessorConfig.ToJson(image), dataset.Summary.WithImage);
     }
 
     public TrainableModel CreateModel(TrainingOptions options, PreparedData data)

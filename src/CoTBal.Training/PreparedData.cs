@@ -4,6 +4,7 @@ namespace CoTBal.Training;
 
 /// <summary>
 /// The loaded training data: deterministic batches, the run's task order, the vocabulary size, and the image
-/// preprocessing as a <c>preprocessor_config.json</c> text that every checkpoint keeps (null when the backend has none).
+/// preprocessing as a <c>preprocessor_config.json</c> text that every checkpoint keeps (null when the backend has none),
+/// and how many samples have an image (what a feature cache of the run may hold at most).
 /// </summary>
-public sealed record PreparedData(IBatchSource Batches, IReadOnlyList<string> Tasks, int VocabularySize, string? PreprocessorConfigJson = null);
+public sealed record PreparedData(IBatchSource Batches, IReadOnlyList<string> Tasks, int VocabularySize, string? PreprocessorConfigJson = null, int ImageSamples = 0);

@@ -55,13 +55,15 @@ public static class TrainCommand
         var imageProcessor = new Option<string?>("--image-processor") { Description = "preprocessor_config.json (or a folder holding one) for the images (default: the --init folder's, else CLIP's at the model's image_size)" };
         var imageAspectRatio = new Option<string?>("--image-aspect-ratio") { Description = "LLaVA's image_aspect_ratio: pad (expand to a square of the mean colour) or square (resize + centre crop); default: the --init folder's config.json, else pad" };
         var noTensorBoard = new Option<bool>("--no-tensorboard") { Description = "do not write TensorBoard event files (events.out.tfevents.*) next to train_log.jsonl" };
+        var noFeatureCache = new Option<bool>("--no-feature-cache") { Description = "do not cache the frozen vision tower's image features on disk (the tower then runs on every image of every epoch)" };
+        var featureCacheDir = new Option<string?>("--feature-cache-dir") { Description = "folder of the image feature cache, shareable by trainings from the same base (default: OUT/feature_cache)" };
         var pack = new Option<bool>("--pack") { Description = "pack each batch's real positions: the decoder computes no padding (same samples per step, same losses to float rounding)" };
 
         var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, TLA, RLW, DWA, IGB, FAMO) or gradient aggregation (PCGrad, CAGrad, MGDA, Nash-MTL, UPGrad); resumable.");
         foreach (var o in new Option[] { data, images, model, tokenizer, tasks, template, maxLength, weighting, taskWeights, fixedTasks, output, steps, epochs,
                      batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init,
                      visionTower, languageModel, mmProjector, allowMissing, allowUnexpected, freezeVisionTower, tuneAdapter, loraRank, loraAlpha, projectorLr,
-                     noTensorBoard, imageProcessor, imageAspectRatio, pack })
+                     noTensorBoard, imageProcessor, imageAspectRatio, pack, noFeatureCache, featureCacheDir })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
@@ -71,12 +73,15 @@ public static class TrainCommand
             run.NameOrInput("--tokenizer", parse.GetValue(tokenizer));
             var weightsPath = run.OptionalInput("--task-weights", parse.GetValue(taskWeights));
             var outDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsCheckpoint, mayHoldInputs: true,
-                owns: name => name is Training.Checkpointing.CheckpointFiles.TrainConfig or Training.Logging.StepLog.FileName);
+                owns: name => name is Training.Checkpointing.CheckpointFiles.TrainConfig or Training.Logging.StepLog.FileName or TrainingOptions.DefaultFeatureCacheFolder);
             if (parse.GetValue(seed) < 0) throw new Core.CoTBalInputException($"--seed {parse.GetValue(seed)}: must be >= 0 (as every seed of this tool)");
             var method = parse.GetValue(weighting)!;
             OptionParsing.OnlyWith(parse, fixedTasks, method == "static", "with --weighting static");
             if (method == "static" && weightsPath is null)
                 throw new Core.CoTBalInputException("--weighting static needs --task-weights FILE (the JSON of `cotbal weights --json`)");
+            if (parse.GetValue(featureCacheDir) is not null && parse.GetValue(noFeatureCache))
+                throw new Core.CoTBalInputException("--feature-cache-dir cannot be combined with --no-feature-cache");
+            var cacheDir = parse.GetValue(featureCacheDir) is { } cachePath ? run.OutputFolder("--feature-cache-dir", cachePath, keep: _ => true) : null;
             var initPath = parse.GetValue(init);
             var languageModelPath = parse.GetValue(languageModel);
             var options = new TrainingOptions
@@ -121,9 +126,12 @@ public static class TrainCommand
                 TensorBoard = !parse.GetValue(noTensorBoard),
                 Threads = CliLimits.Threads("--threads", parse.GetValue(threads)),
                 Pack = parse.GetValue(pack),
+                FeatureCache = !parse.GetValue(noFeatureCache),
+                FeatureCacheDir = cacheDir,
             };
             var summary = TrainingRun.Run(options, run.Cancellation);
             if (summary.InitSummary is not null) Console.WriteLine(summary.InitSummary + $" (report: {Path.Combine(options.OutputDir, ModelInit.ReportFile)})");
+            if (summary.FeatureCache is not null) Console.WriteLine(summary.FeatureCache);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {summary.Steps} steps ({summary.Tokens} tokens, {summary.WallTime.TotalSeconds:0.0} s{(summary.ResumedFromStep > 0 ? $", resumed at step {summary.ResumedFromStep}" : "")}); checkpoint: {summary.FinalCheckpoint}"));
             foreach (var (task, loss) in summary.FinalTaskLoss)

@@ -56,6 +56,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             LogEvery = Math.Max(1, steps / 10),
             Progress = ProgressMode.Plain,
             Threads = context.Config.Threads,
+            FeatureCacheDir = context.Run.FeatureCacheDirectory,
         };
         var summary = TrainingRun.Run(options, ct);
         var result = new Dictionary<string, double>

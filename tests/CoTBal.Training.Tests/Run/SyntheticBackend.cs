@@ -25,7 +25,11 @@ internal sealed class SyntheticBackend(int batchesPerEpoch = 5, int taskCount = 
     public TrainableModel CreateModel(TrainingOptions options, PreparedData data)
     {
         // the run's freezing and LoRA options apply over the tiny config (RunFixture writes it as the model config)
-        var config = TinyConfig() with { Lora = options.LoraRank is { } r ? new LoraConfig { Rank = r, Alpha = options.LoraAlpha ?? 2.0 * r } : null };
+        var config = TinyConfig() with
+        {
+            Lora = options.LoraRank is { } r ? new LoraConfig { Rank = r, Alpha = options.LoraAlpha ?? 2.0 * r } : null,
+            FreezeVisionTower = options.FreezeVisionTower ?? TinyConfig().FreezeVisionTower,
+        };
         var model = new LlavaForCausalLM(config.WithVocabSize(data.VocabularySize), options.Seed, options.DecoderLayout);
         return new TrainableModel(model, model, model.Config.ToJson());
     }
