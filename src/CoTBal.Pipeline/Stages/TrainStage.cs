@@ -77,6 +77,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             tokens = summary.Tokens,
             wall_seconds = summary.WallTime.TotalSeconds,
             final_task_loss = summary.FinalTaskLoss.Where(p => double.IsFinite(p.Value)).ToDictionary(),   // tasks absent from this training have no loss
+            feature_cache = summary.FeatureCache,                                                            // the shared image feature cache's use, or why none
         }, new JsonSerializerOptions { WriteIndented = true }));
         return new JobResult(result);
     }

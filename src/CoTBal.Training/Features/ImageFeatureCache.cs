@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using CoTBal.Core;
 using CoTBal.Data.Batching;
 using CoTBal.Model;
 using static TorchSharp.torch;
@@ -66,8 +65,14 @@ public sealed class ImageFeatureCache
     /// <summary>Entries computed (absent, or replaced because they failed a check).</summary>
     public long Misses { get; private set; }
 
-    /// <summary>Entry files that failed a check and were recomputed.</summary>
+    /// <summary>Entry files that failed a check (or could not be read) and were recomputed.</summary>
     public long Replaced { get; private set; }
+
+    /// <summary>Computed entries that could not be written (the folder is full or not writable); their features were used all the same.</summary>
+    public long Unstored { get; private set; }
+
+    /// <summary>The first write failure behind <see cref="Unstored"/>, for the run's summary.</summary>
+    public string? FirstStoreError { get; private set; }
 
     /// <summary>The tower features of the batch's image rows, from the cache or computed (and stored).</summary>
     /// <returns>[N, P, Dv] float32, N = rows with an image, in row order; [0, P, Dv] when none has one.</returns>
@@ -93,21 +98,26 @@ public sealed class ImageFeatureCache
         var name = Convert.ToHexStringLower(key);
         var path = Path.Combine(_folder, name[..2], name + Extension);
         byte[]? stored = null;
+        var unreadable = false;
         try
         {
             stored = File.ReadAllBytes(path);
         }
-        catch (FileNotFoundException) { }
-        catch (DirectoryNotFoundException) { }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            unreadable = true;   // there, but not readable: computed, and replaced if the folder allows it
+        }
         if (stored is not null && TryRead(stored, key, destination))
         {
             Hits++;
             return;
         }
-        if (stored is not null) Replaced++;
+        var damaged = stored is not null || unreadable;
+        if (damaged) Replaced++;
         Misses++;
         Compute(pixels, imageSize, destination, sampleId);
-        Store(path, Encode(key, destination), replace: stored is not null);
+        Store(path, Encode(key, destination), replace: damaged);
     }
 
     /// <summary>The tower on one image (a batch of 1, so the value does not depend on the batch it came in).</summary>
@@ -159,21 +169,15 @@ public sealed class ImageFeatureCache
     /// <summary>
     /// Writes an entry through a unique temporary file and a rename: readers never see a partial file. A new entry does
     /// not replace one another process stored meanwhile (entries never change once visible); a failed one is replaced.
+    /// A folder that cannot be written (full disk, permissions) does not stop the training: the computed features are
+    /// used all the same, and <see cref="Unstored"/> counts the entries not kept.
     /// </summary>
-    private static void Store(string path, byte[] bytes, bool replace)
+    private void Store(string path, byte[] bytes, bool replace)
     {
-        var dir = Path.GetDirectoryName(path)!;
+        var tmp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            Directory.CreateDirectory(dir);
-        }
-        catch (IOException e)
-        {
-            throw new CoTBalInputException($"feature cache: cannot create {dir}: {e.Message}", e);
-        }
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllBytes(tmp, bytes);
             File.Move(tmp, path, overwrite: replace);
         }
@@ -181,9 +185,21 @@ public sealed class ImageFeatureCache
         {
             // another process stored this entry first: keep its file (same image, same tower)
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Unstored++;
+            FirstStoreError ??= $"{path}: {e.Message}";
+        }
         finally
         {
-            if (File.Exists(tmp)) File.Delete(tmp);
+            try
+            {
+                if (File.Exists(tmp)) File.Delete(tmp);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // the temporary file stays behind; it never has an entry's name
+            }
         }
     }
 
@@ -204,8 +220,9 @@ public sealed class ImageFeatureCache
         {
             hash.AppendData(Encoding.UTF8.GetBytes($"{name}|{value.dtype}|{string.Join(",", value.shape)}|"));
             using var scope = NewDisposeScope();
-            var values = value.detach().cpu().to_type(ScalarType.Float64).contiguous();   // exact for every float dtype
-            hash.AppendData(MemoryMarshal.AsBytes(values.data<double>().ToArray().AsSpan()));
+            var values = value.detach().cpu().contiguous();
+            if (values.dtype != ScalarType.Float32) values = values.to_type(ScalarType.Float64);   // exact for every other float or integer dtype
+            hash.AppendData(values.bytes);
         }
         return hash.GetHashAndReset();
     }

@@ -140,6 +140,22 @@ public sealed class ImageFeatureCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_that_cannot_be_written_costs_the_entries_not_the_training()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new LlavaForCausalLM(Config(), seed: 3);
+        var batch = Batch();
+        var expected = new ImageFeatureCache(Path.Combine(_root, "good"), model).Features(batch);
+        var blocked = new ImageFeatureCache(Path.Combine(_root, "blocked"), model);
+        Directory.CreateDirectory(Path.Combine(_root, "blocked"));
+        File.WriteAllText(blocked.Folder, "a file where the tower's folder should be");
+
+        Assert.True(Same(blocked.Features(batch), expected));
+        Assert.Equal((0L, 3L, 3L), (blocked.Hits, blocked.Misses, blocked.Unstored));
+        Assert.StartsWith(blocked.Folder, blocked.FirstStoreError);
+    }
+
+    [Fact]
     public void The_tower_fingerprint_changes_with_any_tower_weight_and_not_with_the_rest()
     {
         using var scope = NewDisposeScope();
