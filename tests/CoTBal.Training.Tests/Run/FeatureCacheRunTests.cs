@@ -67,6 +67,19 @@ public sealed class FeatureCacheRunTests : IDisposable
     }
 
     [Fact]
+    public void A_cache_too_large_for_the_output_folder_is_skipped_unless_a_folder_is_given()
+    {
+        // 4 image tokens x 8 dims x 4 bytes = 128 bytes per entry: 200M images would take ~24 GiB
+        var huge = new SyntheticBackend(sameEveryEpoch: true, imageSamples: 200_000_000);
+        var skipped = Train(_fx.Options("huge"), backend: huge);
+        Assert.StartsWith("image feature cache: not used, 200000000 images would take 23 GiB", skipped.FeatureCache);
+        Assert.False(Directory.Exists(_fx.Options("huge").FeatureCacheFolder));
+
+        var given = Train(_fx.Options("given") with { FeatureCacheDir = Path.Combine(_fx.Root, "big-disk") }, backend: huge);
+        Assert.Contains("(7 read, 5 computed)", given.FeatureCache);
+    }
+
+    [Fact]
     public void The_cache_options_stay_out_of_the_fingerprint_and_contradictions_are_refused()
     {
         var options = _fx.Options("fp");

@@ -9,7 +9,8 @@ namespace CoTBal.Training.Tests.Run;
 /// A training backend with synthetic, deterministic batches (no files) and the real <see cref="LlavaForCausalLM"/>
 /// at a tiny size: image 16x16 / patch 8 (4 image tokens), decoder D 16, 1 layer, vocab 20.
 /// </summary>
-internal sealed class SyntheticBackend(int batchesPerEpoch = 5, int taskCount = 3, bool sameEveryEpoch = false) : ITrainingBackend
+/// <param name="imageSamples">what the data reports as its image count (sizes the feature cache's disk estimate)</param>
+internal sealed class SyntheticBackend(int batchesPerEpoch = 5, int taskCount = 3, bool sameEveryEpoch = false, int imageSamples = 0) : ITrainingBackend
 {
     public const int Vocab = 20;
 
@@ -20,7 +21,7 @@ internal sealed class SyntheticBackend(int batchesPerEpoch = 5, int taskCount = 
     };
 
     public PreparedData PrepareData(TrainingOptions options) =>
-        new(new SyntheticBatches(batchesPerEpoch, taskCount, sameEveryEpoch), [.. Enumerable.Range(0, taskCount).Select(i => $"task{i}")], Vocab);
+        new(new SyntheticBatches(batchesPerEpoch, taskCount, sameEveryEpoch), [.. Enumerable.Range(0, taskCount).Select(i => $"task{i}")], Vocab, null, imageSamples);
 
     public TrainableModel CreateModel(TrainingOptions options, PreparedData data)
     {
