@@ -247,7 +247,7 @@ public sealed class ModelParityBench : ICustomBench
     }
 
     /// <summary>The first training batches of a generated benchmark (all tasks' train files, the trainer's own loader, seed 42).</summary>
-    private static (LlavaConfig Config, IReadOnlyList<CollatedBatch> Batches, int Tasks) FromBenchmark(string configArg, string dataDir, int batchSize, int count)
+    internal static (LlavaConfig Config, IReadOnlyList<CollatedBatch> Batches, int Tasks) FromBenchmark(string configArg, string dataDir, int batchSize, int count)
     {
         var manifest = BenchmarkManifest.Load(dataDir);
         var options = new TrainingOptions
@@ -276,6 +276,6 @@ public sealed class ModelParityBench : ICustomBench
         return (config, [.. Enumerable.Range(0, count).Select(k => TrainingBenchSupport.Batch(config, batchSize, text, taskCount: 8, seed: 7 + k))], 8);
     }
 
-    private static string ConfigPath(string arg) =>
+    internal static string ConfigPath(string arg) =>
         arg.EndsWith(".json", StringComparison.Ordinal) ? arg : Path.Combine(ModelBenchSupport.RepoRoot(), "configs", "models", $"{arg}.json");
 }

@@ -6,13 +6,17 @@ namespace CoTBal.Model;
 
 /// <summary>
 /// Tensors of one micro-batch, built from <c>CoTBal.Data.Batching.CollatedBatch</c> by <see cref="ModelInput"/>'s owner.
+/// The images come as <see cref="Pixels"/>, or, when the vision tower is frozen, as its precomputed output
+/// <see cref="ImageFeatures"/> (a feature cache's; <see cref="LlavaLlamaModel.SelectImageFeatures"/>), which then
+/// skips the tower.
 /// </summary>
 public sealed record ModelInput(
     Tensor InputIds,      // [B, T] int64, -200 marks where the image features go
     Tensor Labels,        // [B, T] int64, -100 = ignored
     Tensor AttentionMask, // [B, T] bool
     Tensor? Pixels,       // [B, 3, H, W] float32 or null
-    Tensor HasImage);     // [B] bool
+    Tensor HasImage,      // [B] bool
+    Tensor? ImageFeatures = null); // [N, P, Dv] float32: the frozen tower's selected hidden states of the N image rows, in row order; null = run the tower on Pixels
 
 /// <summary>Logits and labels aligned after the image features were spliced in (LLaVA's prepare_inputs_labels_for_multimodal).</summary>
 public sealed record ModelOutput(

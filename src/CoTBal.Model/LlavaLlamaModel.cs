@@ -63,6 +63,21 @@ public sealed class LlavaLlamaModel : nn.Module<Tensor, Tensor, KvCache?, Tensor
         return mm_projector.forward(features);                                        // [N, P, Dt]
     }
 
+    /// <summary>True when no parameter of the vision tower trains (frozen, no adapter on it): its output is then a fixed function of the pixels.</summary>
+    public bool VisionTowerFrozen => vision_tower.parameters().All(p => !p.requires_grad);
+
+    /// <summary>
+    /// The vision tower's selected hidden states (LLaVA's <c>feature_select</c> output, before the projector), without
+    /// gradient: what a feature cache stores for a frozen tower and hands back as <see cref="ModelInput.ImageFeatures"/>.
+    /// </summary>
+    /// <param name="pixels">[N, C, H, W]</param>
+    /// <returns>[N, P, Dv]</returns>
+    public Tensor SelectImageFeatures(Tensor pixels)
+    {
+        using var _ = no_grad();
+        return vision_tower.forward(pixels);                                          // [N, P, Dv]
+    }
+
     /// <summary>Token embeddings; image (-200) and other negative ids embed as id 0 (they are replaced or padding).</summary>
     /// <param name="tokenIds">[B, T] int64</param>
     /// <returns>[B, T, D]</returns>
@@ -95,7 +110,7 @@ public sealed class LlavaLlamaModel : nn.Module<Tensor, Tensor, KvCache?, Tensor
             _config.Text.MaxPositionEmbeddings);
     }
 
-    /// <summary>Checks the batch's shapes and encodes the images of the rows that have one.</summary>
+    /// <summary>Checks the batch's shapes and encodes the images of the rows that have one (or projects their precomputed features).</summary>
     /// <returns>hasImage [B] bool; features [N, P, Dt] of those rows in row order, or null.</returns>
     private (Tensor HasImage, Tensor? Features) EncodeImageRows(ModelInput input)
     {
@@ -105,12 +120,28 @@ public sealed class LlavaLlamaModel : nn.Module<Tensor, Tensor, KvCache?, Tensor
         if (input.HasImage.dim() != 1 || input.HasImage.shape[0] != b)
             throw new ArgumentException($"HasImage must be [{b}], got [{string.Join(", ", input.HasImage.shape)}]");
         var hasImage = input.HasImage.to_type(ScalarType.Bool);
+        if (input.ImageFeatures is { } cached) return (hasImage, ProjectCachedFeatures(cached, hasImage));
         if (!hasImage.any().item<bool>()) return (hasImage, null);
         if (input.Pixels is null) throw new ArgumentException("Pixels is null but some rows have an image");
         if (input.Pixels.dim() != 4 || input.Pixels.shape[0] != b)
             throw new ArgumentException($"Pixels must be [{b}, C, H, W], got [{string.Join(", ", input.Pixels.shape)}]");
         var rows = hasImage.nonzero().squeeze(1);                                     // [N]
         return (hasImage, EncodeImages(input.Pixels.index_select(0, rows)));          // [N, P, Dt]
+    }
+
+    /// <summary>The projector on a frozen tower's precomputed features (<see cref="ModelInput.ImageFeatures"/>), after checking them.</summary>
+    /// <param name="features">[N, P, Dv], N = rows with an image</param>
+    /// <param name="hasImage">[B] bool</param>
+    /// <returns>[N, P, Dt], or null when no row has an image</returns>
+    private Tensor? ProjectCachedFeatures(Tensor features, Tensor hasImage)
+    {
+        if (!VisionTowerFrozen)
+            throw new InvalidOperationException("precomputed image features were given but the vision tower trains: they would miss its gradient");
+        var n = hasImage.sum().item<long>();
+        long[] expected = [n, _config.ImageTokens, _config.Vision.HiddenSize];
+        if (!features.shape.SequenceEqual(expected))
+            throw new ArgumentException($"ImageFeatures must be [{string.Join(", ", expected)}], got [{string.Join(", ", features.shape)}]");
+        return n == 0 ? null : mm_projector.forward(features);                         // [N, P, Dt]
     }
 
     /// <summary>Runs the decoder on the real positions of a packed batch (training: no cache).</summary>

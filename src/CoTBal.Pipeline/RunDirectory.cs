@@ -9,7 +9,8 @@ namespace CoTBal.Pipeline;
 /// The run directory is the state of a CoTBal run (docs/run-directory.md):
 /// <c>run.json</c> (config), <c>data/</c> (subsets), <c>jobs/NAME/</c> (one folder per job with its
 /// <c>state.json</c> and outputs), <c>results.csv</c>, <c>weights.json</c>, <c>test_results.csv</c>,
-/// <c>compare.json</c>, <c>report/</c>, <c>pipeline.log</c>. Every file is written atomically.
+/// <c>compare.json</c>, <c>report/</c>, <c>pipeline.log</c>, <c>feature_cache/</c> (frozen-tower image features shared by the
+/// trainings). Every file is written atomically.
 /// </summary>
 public sealed class RunDirectory
 {
@@ -28,6 +29,8 @@ public sealed class RunDirectory
     public string TestResultsCsv => System.IO.Path.Combine(Path, "test_results.csv");
     public string CompareJson => System.IO.Path.Combine(Path, "compare.json");
     public string LogFile => System.IO.Path.Combine(Path, "pipeline.log");
+    /// <summary>The image feature cache every training of the run shares (entries keyed by tower weights and pixels, so trainings from one frozen base reuse them).</summary>
+    public string FeatureCacheDirectory => System.IO.Path.Combine(Path, "feature_cache");
 
     public string JobDirectory(string job) => System.IO.Path.Combine(Path, "jobs", job);
     private string StateFile(string job) => System.IO.Path.Combine(JobDirectory(job), "state.json");

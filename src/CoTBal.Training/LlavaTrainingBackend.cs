@@ -32,7 +32,7 @@ public sealed class LlavaTrainingBackend : ITrainingBackend
         var validation = options.Weighting == Weighting.WeightingMethod.CotbalOnline && options.Online is { } online
             ? OnlineValidation(online, options, DatasetOptionsFor(config, tokenizer, tasks, options.ImageFolder, options.Template, options.MaxLength, image))
             : null;
-        return new PreparedData(new LoaderBatchSource(loader), tasks, tokenizer.VocabularySize, PreprocessorConfig.ToJson(image), validation);
+        return new PreparedData(new LoaderBatchSource(loader), tasks, tokenizer.VocabularySize, PreprocessorConfig.ToJson(image), validation, dataset.Summary.WithImage);
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using CoTBal.Data.Batching;
 using CoTBal.Model.Checkpoints;
 using CoTBal.Training.Checkpointing;
 using CoTBal.Training.Data;
+using CoTBal.Training.Features;
 using CoTBal.Training.Init;
 using CoTBal.Training.Logging;
 using CoTBal.Training.Optimization;
@@ -63,7 +64,9 @@ public static class TrainingRun
         if (initReport is not null)
             AtomicFile.WriteAllText(Path.Combine(options.OutputDir, ModelInit.ReportFile), JsonSerializer.Serialize(initReport, TrainingOptions.Json));
         var schedule = CosineSchedule.WithWarmupRatio(options.LearningRate, totalSteps, options.WarmupRatio);
-        using var trainer = new Trainer(model.Model, weighting, schedule, options.Optimizer, data.Tasks.Count, options.Seed, ProjectorGroup(options, model.Module), data.Validation?.Batches);
+        var (featureCache, featureCacheNote) = OpenFeatureCache(options, model, data);
+        using var trainer = new Trainer(model.Model, weighting, schedule, options.Optimizer, data.Tasks.Count, options.Seed, ProjectorGroup(options, model.Module),
+            data.Validation?.Batches, featureCache);
         var tokenizerFile = File.Exists(options.Tokenizer) ? Path.GetFullPath(options.Tokenizer) : null;
         // a tokenizer file is copied into each checkpoint; a byte-level BPE folder is recorded by its full path
         var tokenizerName = tokenizerFile is not null ? "tokenizer" + Path.GetExtension(tokenizerFile)
@@ -135,7 +138,29 @@ public static class TrainingRun
         }
 
         var finalTaskLoss = data.Tasks.Select((t, k) => (t, run.LastTaskLoss[k])).ToDictionary(p => p.t, p => p.Item2, StringComparer.Ordinal);
-        return new TrainingSummary(run.Checkpoint!, run.Step, run.Tokens, TimeSpan.FromSeconds(run.ElapsedSeconds), finalTaskLoss, startStep, initReport?.Summary());
+        if (featureCache is not null)
+            featureCacheNote = $"image feature cache: {featureCache.Folder} ({featureCache.Hits} read, {featureCache.Misses} computed" +
+                (featureCache.Replaced > 0 ? $", {featureCache.Replaced} damaged entries recomputed" : "") +
+                (featureCache.Unstored > 0 ? $", {featureCache.Unstored} could not be written, first: {featureCache.FirstStoreError}" : "") + ")";
+        return new TrainingSummary(run.Checkpoint!, run.Step, run.Tokens, TimeSpan.FromSeconds(run.ElapsedSeconds), finalTaskLoss, startStep, initReport?.Summary(),
+            featureCacheNote);
+    }
+
+    /// <summary>Largest feature cache a run fills by default (its image samples x one entry): beyond it, e.g. a one-epoch
+    /// LLaVA-665k run at 2.4 MB per CLIP-L/336 image, the disk cost outweighs a gain that needs several passes.</summary>
+    public const long FeatureCacheMaxBytes = 16L << 30;
+
+    /// <summary>The image feature cache when the options ask for it and the tower is frozen (never while any tower parameter trains).</summary>
+    /// <returns>the cache, or null with the reason</returns>
+    private static (ImageFeatureCache? Cache, string? Note) OpenFeatureCache(TrainingOptions options, TrainableModel model, PreparedData data)
+    {
+        if (!options.FeatureCache) return (null, "image feature cache: off (--no-feature-cache)");
+        if (model.Module is not CoTBal.Model.LlavaForCausalLM llava) return (null, null);
+        if (!llava.Model.VisionTowerFrozen) return (null, "image feature cache: not used, the vision tower trains");
+        var bytes = (long)data.ImageSamples * llava.Config.ImageTokens * llava.Config.Vision.HiddenSize * sizeof(float);
+        if (options.FeatureCacheDir is null && bytes > FeatureCacheMaxBytes)
+            return (null, $"image feature cache: not used, {data.ImageSamples} images would take {bytes >> 30} GiB in --out (give --feature-cache-dir to use one anyway)");
+        return (new ImageFeatureCache(options.FeatureCacheFolder, llava), null);
     }
 
     /// <summary>The projector's parameters and their peak learning rate when <c>mm_projector_lr</c> is set (LLaVA's separate AdamW group).</summary>

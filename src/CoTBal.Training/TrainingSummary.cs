@@ -8,6 +8,7 @@ namespace CoTBal.Training;
 /// <param name="FinalTaskLoss">Per task: its mean loss in the last step that had it (NaN only for a task never seen).</param>
 /// <param name="ResumedFromStep">The step this session resumed at (0 for a fresh run).</param>
 /// <param name="InitSummary">One line on the init weights loaded (also in init_report.json); null without --init or on resume.</param>
+/// <param name="FeatureCache">One line on the image feature cache: its folder and hits, or why it was not used.</param>
 public sealed record TrainingSummary(
     string FinalCheckpoint,
     int Steps,
@@ -15,4 +16,5 @@ public sealed record TrainingSummary(
     TimeSpan WallTime,
     IReadOnlyDictionary<string, double> FinalTaskLoss,
     int ResumedFromStep,
-    string? InitSummary = null);
+    string? InitSummary = null,
+    string? FeatureCache = null);

@@ -65,13 +65,16 @@ public static class TrainCommand
         var onlineSamples = new Option<int>("--online-val-samples") { Description = "cotbal-online: validation samples per task (drawn once with --seed)", DefaultValueFactory = _ => 4 };
         var onlineTemperature = new Option<double>("--online-temperature") { Description = "cotbal-online: softmax temperature of the paper's weights", DefaultValueFactory = _ => 0.5 };
         var onlineSmoothing = new Option<double>("--online-smoothing") { Description = "cotbal-online: beta of the moving average of the measurements across rounds, in [0, 1)", DefaultValueFactory = _ => 0.9 };
+        var noFeatureCache = new Option<bool>("--no-feature-cache") { Description = "do not cache the frozen vision tower's image features on disk (the tower then runs on every image of every epoch)" };
+        var featureCacheDir = new Option<string?>("--feature-cache-dir") { Description = "folder of the image feature cache, shareable by trainings from the same base (default: OUT/feature_cache)" };
         var pack = new Option<bool>("--pack") { Description = "pack each batch's real positions: the decoder computes no padding (same samples per step, same losses to float rounding)" };
 
         var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, online CoTBal, TLA, RLW, DWA, IGB, FAMO) or gradient aggregation (PCGrad, CAGrad, MGDA, Nash-MTL, UPGrad); resumable.");
         foreach (var o in new Option[] { data, images, model, tokenizer, tasks, template, maxLength, weighting, taskWeights, fixedTasks, output, steps, epochs,
                      batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init,
                      visionTower, languageModel, mmProjector, allowMissing, allowUnexpected, freezeVisionTower, tuneAdapter, loraRank, loraAlpha, projectorLr,
-                     noTensorBoard, imageProcessor, imageAspectRatio, pack, onlineVal, onlineMode, onlineForm, onlineEvery, onlineWarmup, onlineSamples, onlineTemperature, onlineSmoothing })
+                     noTensorBoard, imageProcessor, imageAspectRatio, pack, onlineVal, onlineMode, onlineForm, onlineEvery, onlineWarmup, onlineSamples, onlineTemperature, onlineSmoothing,
+                     noFeatureCache, featureCacheDir })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
@@ -81,7 +84,7 @@ public static class TrainCommand
             run.NameOrInput("--tokenizer", parse.GetValue(tokenizer));
             var weightsPath = run.OptionalInput("--task-weights", parse.GetValue(taskWeights));
             var outDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsCheckpoint, mayHoldInputs: true,
-                owns: name => name is Training.Checkpointing.CheckpointFiles.TrainConfig or Training.Logging.StepLog.FileName);
+                owns: name => name is Training.Checkpointing.CheckpointFiles.TrainConfig or Training.Logging.StepLog.FileName or TrainingOptions.DefaultFeatureCacheFolder);
             if (parse.GetValue(seed) < 0) throw new Core.CoTBalInputException($"--seed {parse.GetValue(seed)}: must be >= 0 (as every seed of this tool)");
             var method = parse.GetValue(weighting)!;
             OptionParsing.OnlyWith(parse, fixedTasks, method == "static", "with --weighting static");
@@ -97,6 +100,9 @@ public static class TrainCommand
                     parse.GetValue(onlineWarmup), parse.GetValue(onlineSamples), parse.GetValue(onlineTemperature), parse.GetValue(onlineSmoothing),
                     Form: Enum.Parse<OnlineForm>(parse.GetValue(onlineForm)!, ignoreCase: true))
                 : null;
+            if (parse.GetValue(featureCacheDir) is not null && parse.GetValue(noFeatureCache))
+                throw new Core.CoTBalInputException("--feature-cache-dir cannot be combined with --no-feature-cache");
+            var cacheDir = parse.GetValue(featureCacheDir) is { } cachePath ? run.OutputFolder("--feature-cache-dir", cachePath, keep: _ => true) : null;
             var initPath = parse.GetValue(init);
             var languageModelPath = parse.GetValue(languageModel);
             var options = new TrainingOptions
@@ -142,9 +148,12 @@ public static class TrainCommand
                 TensorBoard = !parse.GetValue(noTensorBoard),
                 Threads = CliLimits.Threads("--threads", parse.GetValue(threads)),
                 Pack = parse.GetValue(pack),
+                FeatureCache = !parse.GetValue(noFeatureCache),
+                FeatureCacheDir = cacheDir,
             };
             var summary = TrainingRun.Run(options, run.Cancellation);
             if (summary.InitSummary is not null) Console.WriteLine(summary.InitSummary + $" (report: {Path.Combine(options.OutputDir, ModelInit.ReportFile)})");
+            if (summary.FeatureCache is not null) Console.WriteLine(summary.FeatureCache);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {summary.Steps} steps ({summary.Tokens} tokens, {summary.WallTime.TotalSeconds:0.0} s{(summary.ResumedFromStep > 0 ? $", resumed at step {summary.ResumedFromStep}" : "")}); checkpoint: {summary.FinalCheckpoint}"));
             foreach (var (task, loss) in summary.FinalTaskLoss)

@@ -57,6 +57,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             LogEvery = Math.Max(1, steps / 10),
             Progress = ProgressMode.Plain,
             Threads = context.Config.Threads,
+            FeatureCacheDir = context.Run.FeatureCacheDirectory,
         };
         var summary = TrainingRun.Run(options, ct);
         var result = new Dictionary<string, double>
@@ -77,6 +78,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             tokens = summary.Tokens,
             wall_seconds = summary.WallTime.TotalSeconds,
             final_task_loss = summary.FinalTaskLoss.Where(p => double.IsFinite(p.Value)).ToDictionary(),   // tasks absent from this training have no loss
+            feature_cache = summary.FeatureCache,                                                            // the shared image feature cache's use, or why none
         }, new JsonSerializerOptions { WriteIndented = true }));
         return new JobResult(result);
     }

@@ -7,16 +7,19 @@ namespace CoTBal.Training.Optimization;
 /// <summary>Turns a <see cref="CollatedBatch"/> (plain arrays) into the model's tensors, in the caller's dispose scope.</summary>
 public static class BatchTensors
 {
-    public static ModelInput ToModelInput(CollatedBatch batch)
+    /// <param name="batch">the micro-batch</param>
+    /// <param name="imageFeatures">[N, P, Dv] the frozen tower's features of the image rows (a feature cache's); null = the model runs the tower on the pixels</param>
+    public static ModelInput ToModelInput(CollatedBatch batch, Tensor? imageFeatures = null)
     {
         long b = batch.BatchSize, t = batch.SequenceLength;
-        var pixels = batch.Pixels is null ? null : tensor(batch.Pixels).reshape(b, 3, batch.ImageSize, batch.ImageSize); // [B, 3, H, W]
+        var pixels = batch.Pixels is null || imageFeatures is not null ? null : tensor(batch.Pixels).reshape(b, 3, batch.ImageSize, batch.ImageSize); // [B, 3, H, W]
         return new ModelInput(
             tensor(batch.InputIds).reshape(b, t),          // [B, T]
             tensor(batch.Labels).reshape(b, t),            // [B, T]
             tensor(batch.AttentionMask).reshape(b, t),     // [B, T]
             pixels,
-            tensor(batch.HasImage));                       // [B]
+            tensor(batch.HasImage),                        // [B]
+            imageFeatures);
     }
 
     /// <summary>The task index of every row as an int64 tensor [B].</summary>

@@ -131,7 +131,8 @@ public sealed class ContributionProbe : IDisposable
     }
 
     /// <summary>Per task, the mean answer-token loss over <paramref name="batches"/> without gradients (0 and false where the task has no token).</summary>
-    public static (double[] Loss, bool[] Present) MeanTaskLosses(IMultimodalCausalLM model, IReadOnlyList<CollatedBatch> batches, int taskCount)
+    public static (double[] Loss, bool[] Present) MeanTaskLosses(IMultimodalCausalLM model, IReadOnlyList<CollatedBatch> batches, int taskCount,
+        Func<CollatedBatch, ModelInput>? input = null)
     {
         var sum = new double[taskCount];
         var tokens = new long[taskCount];
@@ -139,7 +140,7 @@ public sealed class ContributionProbe : IDisposable
         foreach (var batch in batches)
         {
             using var scope = NewDisposeScope();
-            var output = model.Forward(BatchTensors.ToModelInput(batch));
+            var output = model.Forward(input is null ? BatchTensors.ToModelInput(batch) : input(batch));
             var summary = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), taskCount).Summary;
             for (int k = 0; k < taskCount; k++)
             {

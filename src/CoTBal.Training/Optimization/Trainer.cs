@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CoTBal.Core;
 using CoTBal.Data.Batching;
 using CoTBal.Model;
+using CoTBal.Training.Features;
 using CoTBal.Training.Loss;
 using CoTBal.Training.Schedule;
 using CoTBal.Training.Weighting;
@@ -39,6 +40,7 @@ public sealed class Trainer : IDisposable
     private readonly Parameter[] _parameters;
     private readonly TaskGradients? _taskGradients;
     private readonly ContributionProbe? _probe;
+    private readonly ImageFeatureCache? _featureCache;
 
     /// <summary>Each AdamW group's peak learning rate as a multiple of the schedule's (1, or mm_projector_lr / lr).</summary>
     private readonly double[] _groupScale;
@@ -48,9 +50,12 @@ public sealed class Trainer : IDisposable
     /// group that follows the same warm-up and cosine shape; null = one group.
     /// </param>
     /// <param name="validation">The fixed held-out batches of a strategy that measures the tasks online (<see cref="IOnlineEstimation"/>).</param>
+    /// <param name="featureCache">the frozen vision tower's features, cached (<see cref="ImageFeatureCache"/>); null = the tower runs on every image</param>
     public Trainer(IMultimodalCausalLM model, IMultiTaskStrategy strategy, CosineSchedule schedule, OptimizerSettings settings, int taskCount, long seed,
-        (IReadOnlySet<Parameter> Parameters, double PeakLearningRate)? projectorGroup = null, IReadOnlyList<CollatedBatch>? validation = null)
+        (IReadOnlySet<Parameter> Parameters, double PeakLearningRate)? projectorGroup = null, IReadOnlyList<CollatedBatch>? validation = null,
+        ImageFeatureCache? featureCache = null)
     {
+        _featureCache = featureCache;
         if (strategy is not (ITaskWeighting or IGradientAggregator))
             throw new ArgumentException($"strategy {strategy.Name} is neither a loss weighting nor a gradient aggregator", nameof(strategy));
         _model = model;
@@ -146,7 +151,7 @@ public sealed class Trainer : IDisposable
         {
             using var scope = NewDisposeScope();
             var batch = microBatches[m];
-            var output = _model.Forward(BatchTensors.ToModelInput(batch));
+            var output = _model.Forward(Input(batch));
             var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), _taskCount);
             var context = new WeightingContext(firstIteration + m, losses.Summary, new DeterministicRandom(_seed, firstIteration + m));
             var weights = weighting.NextWeights(context);
@@ -169,7 +174,7 @@ public sealed class Trainer : IDisposable
         {
             using var scope = NewDisposeScope();
             var batch = microBatches[m];
-            var output = _model.Forward(BatchTensors.ToModelInput(batch));
+            var output = _model.Forward(Input(batch));
             var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), _taskCount);
             var sums = TaskWeightedLoss.TaskSums(losses);                                      // [N]
             if (fixedCoefficients is null)
@@ -211,8 +216,12 @@ public sealed class Trainer : IDisposable
         return new TaskGradientStats(norm, cosine);
     }
 
+    /// <summary>The micro-batch's tensors, with the image features from the cache when there is one.</summary>
+    private ModelInput Input(CollatedBatch batch) =>
+        BatchTensors.ToModelInput(batch, _featureCache is null || batch.Pixels is null ? null : _featureCache.Features(batch));
+
     /// <summary>Per-task mean losses of the micro-batches at the current weights, without gradients (FAMO's feedback).</summary>
-    private double[] Reevaluate(IReadOnlyList<CollatedBatch> microBatches) => ContributionProbe.MeanTaskLosses(_model, microBatches, _taskCount).Loss;
+    private double[] Reevaluate(IReadOnlyList<CollatedBatch> microBatches) => ContributionProbe.MeanTaskLosses(_model, microBatches, _taskCount, Input).Loss;
 
     public void Dispose()
     {

@@ -299,6 +299,11 @@ public static class ContractCases
         yield return Row("run --status on no run", "--status", ["run", "--out", "{tmp}/r", "--status"]);
         yield return Row("demo --jobs 0", "--jobs must be >= 1", [.. Demo, "--out", "{tmp}/d", "--jobs", "0"]);
         yield return Row("train --no-tensorboard maybe", "maybe", [.. Train, "--out", "{tmp}/t", "--no-tensorboard", "maybe"]);
+        yield return Row("train --no-feature-cache maybe", "maybe", [.. Train, "--out", "{tmp}/t", "--no-feature-cache", "maybe"]);
+        yield return Row("train --feature-cache-dir with --no-feature-cache", "--feature-cache-dir cannot be combined with --no-feature-cache",
+            [.. Train, "--out", "{tmp}/t", "--feature-cache-dir", "{tmp}/c", "--no-feature-cache"]);
+        yield return Row("train --feature-cache-dir = a file", "is a file; give a folder", [.. Train, "--out", "{tmp}/t", "--feature-cache-dir", "{in}/existing.txt"]);
+        yield return Row("train --feature-cache-dir holds an input", "holds the input", [.. Train, "--out", "{tmp}/t", "--feature-cache-dir", "{in}"]);
         yield return Row("run restart without data", "--restart only applies with --data", ["run", "--out", "{tmp}/r", "--restart"]);
         yield return Row("run nothing recorded", "no run recorded here yet", ["run", "--out", "{tmp}/r"]);
         yield return Row("run changed data", "add --restart", ["run", "--data", "{bench}", "--out", "{in}/oldrun"]);

@@ -9,7 +9,8 @@ namespace CoTBal.Training.Tests.Run;
 /// A training backend with synthetic, deterministic batches (no files) and the real <see cref="LlavaForCausalLM"/>
 /// at a tiny size: image 16x16 / patch 8 (4 image tokens), decoder D 16, 1 layer, vocab 20.
 /// </summary>
-internal sealed class SyntheticBackend(int batchesPerEpoch = 5, int taskCount = 3, bool sameEveryEpoch = false) : ITrainingBackend
+/// <param name="imageSamples">what the data reports as its image count (sizes the feature cache's disk estimate)</param>
+internal sealed class SyntheticBackend(int batchesPerEpoch = 5, int taskCount = 3, bool sameEveryEpoch = false, int imageSamples = 0) : ITrainingBackend
 {
     public const int Vocab = 20;
 
@@ -25,7 +26,7 @@ internal sealed class SyntheticBackend(int batchesPerEpoch = 5, int taskCount = 
         // online CoTBal's held-out batches: two fixed batches of an epoch training never reaches (every task on some row)
         var validation = options?.Online is null ? null
             : new ValidationSet([.. batches.EnumerateEpoch(ValidationEpoch, 0).Take(2)], [.. Enumerable.Repeat(2, taskCount)]);
-        return new(batches, [.. Enumerable.Range(0, taskCount).Select(i => $"task{i}")], Vocab, Validation: validation);
+        return new(batches, [.. Enumerable.Range(0, taskCount).Select(i => $"task{i}")], Vocab, null, validation, imageSamples);
     }
 
     /// <summary>The synthetic epoch the validation batches come from.</summary>
@@ -34,7 +35,11 @@ internal sealed class SyntheticBackend(int batchesPerEpoch = 5, int taskCount = 
     public TrainableModel CreateModel(TrainingOptions options, PreparedData data)
     {
         // the run's freezing and LoRA options apply over the tiny config (RunFixture writes it as the model config)
-        var config = TinyConfig() with { Lora = options.LoraRank is { } r ? new LoraConfig { Rank = r, Alpha = options.LoraAlpha ?? 2.0 * r } : null };
+        var config = TinyConfig() with
+        {
+            Lora = options.LoraRank is { } r ? new LoraConfig { Rank = r, Alpha = options.LoraAlpha ?? 2.0 * r } : null,
+            FreezeVisionTower = options.FreezeVisionTower ?? TinyConfig().FreezeVisionTower,
+        };
         var model = new LlavaForCausalLM(config.WithVocabSize(data.VocabularySize), options.Seed, options.DecoderLayout);
         return new TrainableModel(model, model, model.Config.ToJson());
     }
