@@ -54,18 +54,7 @@ public sealed class ContributionProbe : IDisposable
     /// <summary>One round on this step's <paramref name="microBatches"/>, the virtual step sized for learning rate <paramref name="learningRate"/>.</summary>
     public ContributionRound Measure(IReadOnlyList<CollatedBatch> microBatches, double learningRate)
     {
-        _gradients.Clear();
-        var tokens = new long[_taskCount];
-        foreach (var batch in microBatches)
-        {
-            using var scope = NewDisposeScope();
-            var output = _model.Forward(BatchTensors.ToModelInput(batch));
-            var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), _taskCount);
-            var sums = TaskWeightedLoss.TaskSums(losses);                                 // [N]
-            if (!sums.requires_grad) continue;                                             // no trainable parameter takes part
-            _gradients.Accumulate(sums, losses.Summary.Present);
-            for (int k = 0; k < _taskCount; k++) tokens[k] += losses.Summary.Tokens[k];
-        }
+        var tokens = AccumulateTaskGradients(_gradients, microBatches);
         var trained = tokens.Select(t => t > 0).ToArray();
         var (before, validated) = MeanTaskLosses(_model, _validation, _taskCount);
         var after = new double[_taskCount, _taskCount];
@@ -110,24 +99,31 @@ public sealed class ContributionProbe : IDisposable
     private ContributionRound Aligned(double[] before, bool[] validated, bool[] trained, int[] present, long[] tokens, double eta)
     {
         var validation = _validationGradients!;
-        validation.Clear();
-        var validationTokens = new long[_taskCount];
-        foreach (var batch in _validation)
-        {
-            using var scope = NewDisposeScope();
-            var output = _model.Forward(BatchTensors.ToModelInput(batch));
-            var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), _taskCount);
-            var sums = TaskWeightedLoss.TaskSums(losses);                                 // [N]
-            if (!sums.requires_grad) continue;
-            validation.Accumulate(sums, losses.Summary.Present);
-            for (int k = 0; k < _taskCount; k++) validationTokens[k] += losses.Summary.Tokens[k];
-        }
+        var validationTokens = AccumulateTaskGradients(validation, _validation);
         var targets = Enumerable.Range(0, _taskCount).Where(k => validationTokens[k] > 0).ToArray();
         var cross = _gradients.Cross(validation, present, tokens, targets, validationTokens);
         var alignment = new double[_taskCount, _taskCount];
         for (int a = 0; a < present.Length; a++)
             for (int b = 0; b < targets.Length; b++) alignment[present[a], targets[b]] = cross[a, b];
         return ContributionRound.FromAlignment(before, alignment, eta, trained, [.. validated.Select((v, k) => v && validationTokens[k] > 0)]);
+    }
+
+    /// <summary>Clears <paramref name="target"/> and pools into it every task's gradient over <paramref name="batches"/>; returns each task's answer tokens.</summary>
+    private long[] AccumulateTaskGradients(TaskGradients target, IReadOnlyList<CollatedBatch> batches)
+    {
+        target.Clear();
+        var tokens = new long[_taskCount];
+        foreach (var batch in batches)
+        {
+            using var scope = NewDisposeScope();
+            var output = _model.Forward(BatchTensors.ToModelInput(batch));
+            var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), _taskCount);
+            var sums = TaskWeightedLoss.TaskSums(losses);                                 // [N]
+            if (!sums.requires_grad) continue;                                             // no trainable parameter takes part
+            target.Accumulate(sums, losses.Summary.Present);
+            for (int k = 0; k < _taskCount; k++) tokens[k] += losses.Summary.Tokens[k];
+        }
+        return tokens;
     }
 
     /// <summary>Per task, the mean answer-token loss over <paramref name="batches"/> without gradients (0 and false where the task has no token).</summary>
