@@ -138,12 +138,8 @@ public static class TrainingRun
         }
 
         var finalTaskLoss = data.Tasks.Select((t, k) => (t, run.LastTaskLoss[k])).ToDictionary(p => p.t, p => p.Item2, StringComparer.Ordinal);
-        if (featureCache is not null)
-            featureCacheNote = $"image feature cache: {featureCache.Folder} ({featureCache.Hits} read, {featureCache.Misses} computed" +
-                (featureCache.Replaced > 0 ? $", {featureCache.Replaced} damaged entries recomputed" : "") +
-                (featureCache.Unstored > 0 ? $", {featureCache.Unstored} could not be written, first: {featureCache.FirstStoreError}" : "") + ")";
         return new TrainingSummary(run.Checkpoint!, run.Step, run.Tokens, TimeSpan.FromSeconds(run.ElapsedSeconds), finalTaskLoss, startStep, initReport?.Summary(),
-            featureCacheNote);
+            featureCache?.Summary() ?? featureCacheNote);
     }
 
     /// <summary>Largest feature cache a run fills by default (its image samples x one entry): beyond it, e.g. a one-epoch

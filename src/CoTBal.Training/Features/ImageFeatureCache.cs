@@ -74,6 +74,12 @@ public sealed class ImageFeatureCache
     /// <summary>The first write failure behind <see cref="Unstored"/>, for the run's summary.</summary>
     public string? FirstStoreError { get; private set; }
 
+    /// <summary>One line on what the cache did: its folder, entries read and computed, damaged ones replaced, failed writes.</summary>
+    public string Summary() =>
+        $"image feature cache: {Folder} ({Hits} read, {Misses} computed" +
+        (Replaced > 0 ? $", {Replaced} damaged entries recomputed" : "") +
+        (Unstored > 0 ? $", {Unstored} could not be written, first: {FirstStoreError}" : "") + ")";
+
     /// <summary>The tower features of the batch's image rows, from the cache or computed (and stored).</summary>
     /// <returns>[N, P, Dv] float32, N = rows with an image, in row order; [0, P, Dv] when none has one.</returns>
     public Tensor Features(CollatedBatch batch)

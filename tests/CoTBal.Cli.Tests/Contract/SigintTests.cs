@@ -83,13 +83,11 @@ public sealed partial class SigintTests : IDisposable
         {
             child.Kill(entireProcessTree: true);
             await child.WaitForExitAsync();
-            throw new ChildTimeoutException($"child still running after 3 minutes (signalled: {signalled}); stdout: {stdout}; stderr: {await stderrTask}");
+            throw new TimeoutException($"child still running after 3 minutes (signalled: {signalled}); stdout: {stdout}; stderr: {await stderrTask}");
         }
         Assert.True(signalled, $"the run ended before it was interrupted: {stdout}");
         return new ChildOutcome(child.ExitCode, stdout.ToString(), await stderrTask);
     }
-
-    private sealed class ChildTimeoutException(string message) : Exception(message);
 
     public void Dispose() => _dir.Dispose();
 }
