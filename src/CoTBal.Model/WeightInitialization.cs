@@ -27,7 +27,9 @@ public static class WeightInitialization
         var d = config.Vision.HiddenSize;
         var layers = config.Vision.NumHiddenLayers;
         var attention = Math.Pow(d, -0.5) * Math.Pow(2.0 * layers, -0.5);
-        foreach (var (name, p) in model.named_parameters())
+        var parameters = model.named_parameters().ToList();
+        var shapes = parameters.ToDictionary(x => x.name, x => x.parameter.shape);
+        foreach (var (name, p) in parameters)
         {
             if (IsNorm(name))
             {
@@ -36,7 +38,7 @@ public static class WeightInitialization
             }
             else if (name.EndsWith(".lora_A", StringComparison.Ordinal)) p.normal_(0.0, 1.0 / Math.Sqrt(p.shape[1]), generator);
             else if (name.EndsWith(".lora_B", StringComparison.Ordinal)) nn.init.zeros_(p);
-            else if (name.StartsWith("model.mm_projector.", StringComparison.Ordinal)) Uniform(p, 1.0 / Math.Sqrt(ProjectorFanIn(model, name)), generator);
+            else if (name.StartsWith("model.mm_projector.", StringComparison.Ordinal)) Uniform(p, 1.0 / Math.Sqrt(ProjectorFanIn(shapes, name)), generator);
             else if (name.EndsWith(".bias", StringComparison.Ordinal)) nn.init.zeros_(p);
             else if (name.StartsWith("model.vision_tower.", StringComparison.Ordinal)) p.normal_(0.0, ClipStd(name, d, attention), generator);
             else p.normal_(0.0, 0.02, generator);
@@ -56,12 +58,8 @@ public static class WeightInitialization
     }
 
     /// <summary>fan_in of a projector tensor: its weight's second dimension (a bias takes its weight's).</summary>
-    private static long ProjectorFanIn(nn.Module model, string name)
-    {
-        var weightName = name.EndsWith(".bias", StringComparison.Ordinal) ? name[..^".bias".Length] + ".weight" : name;
-        var weight = model.named_parameters().First(p => p.name == weightName).parameter;
-        return weight.shape[1];
-    }
+    private static long ProjectorFanIn(IReadOnlyDictionary<string, long[]> shapes, string name) =>
+        shapes[name.EndsWith(".bias", StringComparison.Ordinal) ? name[..^".bias".Length] + ".weight" : name][1];
 
     private static void Uniform(Tensor p, double bound, Generator generator) => p.uniform_(-bound, bound, generator);
 
