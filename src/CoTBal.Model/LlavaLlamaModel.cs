@@ -78,6 +78,17 @@ public sealed class LlavaLlamaModel : nn.Module<Tensor, Tensor, KvCache?, Tensor
         return vision_tower.forward(pixels);                                          // [N, P, Dv]
     }
 
+    /// <summary>
+    /// The vision tower's selected hidden states with gradient, whatever the freezing: the features the tower's own
+    /// pretraining (per-patch heads, before the LLaVA stages) trains.
+    /// </summary>
+    /// <param name="pixels">[N, C, H, W]</param>
+    /// <returns>[N, P, Dv]</returns>
+    public Tensor VisionTowerFeatures(Tensor pixels) => vision_tower.forward(pixels);
+
+    /// <summary>The vision tower's parameters (all of them, trainable or not).</summary>
+    public IEnumerable<Parameter> VisionTowerParameters() => vision_tower.parameters();
+
     /// <summary>Token embeddings; image (-200) and other negative ids embed as id 0 (they are replaced or padding).</summary>
     /// <param name="tokenIds">[B, T] int64</param>
     /// <returns>[B, T, D]</returns>

@@ -22,14 +22,16 @@ public static class PretrainCommand
         var benchmarkSeed = new Option<ulong>("--benchmark-seed") { Description = "seed of the benchmark whose items the corpus avoids (as `data generate --seed`)", DefaultValueFactory = _ => defaults.Corpus.Benchmark.Seed };
         var benchmarkSize = new Option<BenchmarkSize>("--benchmark-size") { Description = "size of the benchmark whose items the corpus avoids", DefaultValueFactory = _ => defaults.Corpus.Benchmark.Size };
         var imageSize = new Option<int>("--image-size") { Description = "image side in pixels, as the benchmark's", DefaultValueFactory = _ => defaults.Corpus.Benchmark.ImageSize };
-        var steps = new Option<int>("--steps") { Description = "optimizer steps", DefaultValueFactory = _ => defaults.Steps };
+        var visionSteps = new Option<int>("--vision-steps") { Description = "steps of the vision tower's own pretraining on labelled images (before the LLaVA stage)", DefaultValueFactory = _ => defaults.VisionSteps };
+        var visionLr = new Option<double>("--vision-lr") { Description = "peak learning rate of the vision tower's pretraining", DefaultValueFactory = _ => defaults.VisionLearningRate };
+        var steps = new Option<int>("--steps") { Description = "optimizer steps of the LLaVA stage (projector and language model, tower frozen)", DefaultValueFactory = _ => defaults.Steps };
         var batchSize = new Option<int>("--batch-size") { Description = "pairs per step", DefaultValueFactory = _ => defaults.BatchSize };
         var lr = new Option<double>("--lr") { Description = "peak learning rate (AdamW, cosine schedule)", DefaultValueFactory = _ => defaults.LearningRate };
         var seed = new Option<long>("--seed") { Description = "seed of the model's initialisation and the data order", DefaultValueFactory = _ => defaults.Seed };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "checkpoint every K steps (and at the end)", DefaultValueFactory = _ => defaults.CheckpointEvery };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's); resume with the same count for bit-identical weights" };
         var command = new Command("pretrain", "Pretrain a base model for the built-in benchmark on generic image-text pairs of its world (never its tasks' items); OUT/base is the checkpoint to fine-tune from (--init, run config init).");
-        foreach (var o in new Option[] { output, model, samples, corpusSeed, benchmarkSeed, benchmarkSize, imageSize, steps, batchSize, lr, seed, checkpointEvery, threads })
+        foreach (var o in new Option[] { output, model, samples, corpusSeed, benchmarkSeed, benchmarkSize, imageSize, visionSteps, visionLr, steps, batchSize, lr, seed, checkpointEvery, threads })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
@@ -47,6 +49,8 @@ public static class PretrainCommand
                     Benchmark = new BenchmarkOptions { Seed = parse.GetValue(benchmarkSeed), Size = parse.GetValue(benchmarkSize), ImageSize = parse.GetValue(imageSize) },
                 },
                 Model = modelName,
+                VisionSteps = parse.GetValue(visionSteps),
+                VisionLearningRate = parse.GetValue(visionLr),
                 Steps = parse.GetValue(steps),
                 BatchSize = parse.GetValue(batchSize),
                 LearningRate = parse.GetValue(lr),

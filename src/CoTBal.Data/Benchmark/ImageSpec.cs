@@ -37,8 +37,8 @@ internal sealed record SceneImage(Scene Scene) : ImageSpec
     }
 }
 
-/// <summary>A word in the pixel font at a position, scale and colour.</summary>
-internal sealed record TextImage(int Size, string Word, int X, int Y, int Scale, Rgb Ink, Rgb Background, ulong NoiseSeed) : ImageSpec
+/// <summary>A word in the pixel font: letter i's left edge at <paramref name="Lefts"/>[i], top edge at <paramref name="Y"/>; scale and colour.</summary>
+internal sealed record TextImage(int Size, string Word, int[] Lefts, int Y, int Scale, Rgb Ink, Rgb Background, ulong NoiseSeed) : ImageSpec
 {
     public override RgbCanvas Render()
     {
@@ -46,7 +46,7 @@ internal sealed record TextImage(int Size, string Word, int X, int Y, int Scale,
         canvas.Fill(Background);
         for (var i = 0; i < Word.Length; i++)
         {
-            var left = X + i * (PixelFont.GlyphWidth + 1) * Scale;
+            var left = Lefts[i];
             for (var gy = 0; gy < PixelFont.GlyphHeight; gy++)
                 for (var gx = 0; gx < PixelFont.GlyphWidth; gx++)
                     if (PixelFont.Ink(Word[i], gx, gy))

@@ -25,18 +25,25 @@ internal sealed class OcrTask : IShapesTask
         return new GeneratedSample(GeneratedSample.SingleTurn(question, word), null, image, key);
     }
 
-    /// <summary>Capital <paramref name="text"/> at a random position, ink and background; the image and its key.</summary>
+    /// <summary>
+    /// Capital <paramref name="text"/> (at most three letters) in one row of the 3x3 grid, one letter per cell from the
+    /// left, at a random row, offset inside the cells, ink and background; the image and its key. Letters sit in the
+    /// grid cells as the scenes' objects do, so a glyph never straddles two cells.
+    /// </summary>
     internal static (TextImage Image, string Key) Draw(DeterministicRandom rng, int imageSize, string text)
     {
+        if (text.Length > ShapesWorld.GridCells) throw new ArgumentException($"at most {ShapesWorld.GridCells} letters: '{text}'", nameof(text));
         var scale = Math.Max(1, imageSize / 16);
-        var width = PixelFont.TextWidth(text.Length, scale);
-        var height = PixelFont.GlyphHeight * scale;
-        // one pixel of margin on every side
-        var x = rng.Next(1, Math.Max(2, imageSize - width));
-        var y = rng.Next(1, Math.Max(2, imageSize - height));
+        var cell = (double)imageSize / ShapesWorld.GridCells;
+        var slackX = Math.Max(0, (int)cell - PixelFont.GlyphWidth * scale);
+        var slackY = Math.Max(0, (int)cell - PixelFont.GlyphHeight * scale);
+        var offset = rng.Next(0, slackX + 1);
+        var row = rng.Next(ShapesWorld.GridCells);
+        var y = (int)(row * cell) + rng.Next(0, slackY + 1);
+        int[] lefts = [.. Enumerable.Range(0, text.Length).Select(i => (int)(i * cell) + offset)];
         var ink = rng.Pick(Inks);
         var gray = (byte)rng.Next(20, 80);
-        var image = new TextImage(imageSize, text, x, y, scale, ink, new Rgb(gray, gray, gray), rng.NextUInt64());
-        return (image, $"{text.ToLowerInvariant()},{x},{y},{ink},{gray}");
+        var image = new TextImage(imageSize, text, lefts, y, scale, ink, new Rgb(gray, gray, gray), rng.NextUInt64());
+        return (image, $"{text.ToLowerInvariant()},{offset},{y},{ink},{gray}");
     }
 }

@@ -3,14 +3,17 @@ using CoTBal.Core;
 using CoTBal.Core.IO;
 using CoTBal.Data.Benchmark;
 using CoTBal.Training;
+using CoTBal.Training.VisionPretraining;
 
 namespace CoTBal.Pipeline.Pretraining;
 
 /// <summary>
 /// Builds the pretrained base of the built-in benchmark, the counterpart of LLaVA-1.5's pretraining (here from random
 /// weights, so vision tower, projector and language model are all trained): generates the pretraining corpus
-/// (<see cref="PretrainCorpus"/>) into <c>OUT/corpus</c>, trains the model on it into <c>OUT/train</c> (resumable,
-/// bit-identical on resume) and copies the final checkpoint to <c>OUT/base</c>, the folder every fine-tuning takes as
+/// (<see cref="PretrainCorpus"/>) into <c>OUT/corpus</c>; pretrains the vision tower alone on labelled images
+/// (<see cref="VisionTowerPretraining"/>, the role of CLIP's own pretraining) into <c>OUT/vision_tower</c>; trains the
+/// projector and language model on the corpus with that tower frozen, as LLaVA does, into <c>OUT/train</c> (resumable,
+/// bit-identical on resume); and copies the final checkpoint to <c>OUT/base</c>, the folder every fine-tuning takes as
 /// <c>init</c>. <c>OUT/request.json</c> records the request; calling again with the same request reuses what is there
 /// (a finished base is returned at once), another request in the same folder is an error.
 /// </summary>
@@ -18,6 +21,7 @@ public static class BasePretraining
 {
     public const string BaseFolder = "base";
     public const string RequestFile = "request.json";
+    public const string VisionTowerFolder = "vision_tower";
 
     /// <summary>Builds (or reuses) the base; returns its checkpoint folder.</summary>
     public static string Run(PretrainRequest request, Action<string> output, CancellationToken ct)
@@ -58,12 +62,36 @@ public static class BasePretraining
             output($"  {string.Join(", ", info.Kinds.Select(k => $"{k.Key} {k.Value}"))}; {info.SkippedCollisions} draws skipped as benchmark items");
         }
         var modelConfig = CoTBalPipeline.ResolveModelConfig(request.Model, run);
+        var towerPath = Path.Combine(root, VisionTowerFolder);
+        if (!VisionTowerPretraining.IsComplete(towerPath))
+        {
+            VisionTowerPretraining.Run(new VisionTowerPretrainOptions
+            {
+                ModelConfigPath = modelConfig,
+                OutputDir = towerPath,
+                Benchmark = request.Corpus.Benchmark,
+                DataSeed = request.Corpus.Seed,
+                Steps = request.VisionSteps,
+                BatchSize = request.BatchSize,
+                LearningRate = request.VisionLearningRate,
+                WarmupRatio = request.WarmupRatio,
+                Seed = request.Seed,
+                Threads = request.Threads,
+            }, output, ct);
+        }
+        else
+        {
+            output($"vision tower: {towerPath} (reused)");
+        }
         var options = new TrainingOptions
         {
             DataFiles = [Path.Combine(corpusPath, PretrainCorpus.DataFile)],
             ImageFolder = corpusPath,
             ModelConfigPath = modelConfig,
             Tokenizer = Path.Combine(corpusPath, BenchmarkGenerator.VocabFile),
+            VisionTower = towerPath,
+            FreezeVisionTower = true,   // LLaVA's recipe: the pretrained tower stays fixed from here on
+            InitAllowMissing = ["model.embed_tokens.*", "model.layers.*", "model.norm.*", "lm_head.*", "model.mm_projector.*"],   // the rest starts from random weights
             Tasks = PretrainKinds.Names,
             OutputDir = Path.Combine(root, "train"),
             Steps = request.Steps,
@@ -96,6 +124,8 @@ public static class BasePretraining
             image_size = r.Corpus.Benchmark.ImageSize,
         },
         model = r.Model,
+        vision_steps = r.VisionSteps,
+        vision_learning_rate = r.VisionLearningRate,
         steps = r.Steps,
         batch_size = r.BatchSize,
         learning_rate = r.LearningRate,

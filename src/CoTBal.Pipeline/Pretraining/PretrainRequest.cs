@@ -11,6 +11,10 @@ public sealed record PretrainRequest
     public PretrainCorpusOptions Corpus { get; init; } = new();
     /// <summary>Model config: a preset name (configs/models) or a file; the fine-tunings must use the same one.</summary>
     public string Model { get; init; } = "demo";
+    /// <summary>Steps of the vision tower's own pretraining (per-patch labels), before the LLaVA stage.</summary>
+    public int VisionSteps { get; init; } = 600;
+    public double VisionLearningRate { get; init; } = 3e-3;
+    /// <summary>Steps of the LLaVA stage: projector and language model on the corpus, the pretrained tower frozen.</summary>
     public int Steps { get; init; } = 500;
     public int BatchSize { get; init; } = 32;
     public double LearningRate { get; init; } = 3e-3;
@@ -26,6 +30,8 @@ public sealed record PretrainRequest
     {
         if (string.IsNullOrWhiteSpace(OutputDirectory)) throw new Core.CoTBalInputException("--out: an output folder is needed");
         if (Steps <= 0) throw new Core.CoTBalInputException($"--steps must be > 0, got {Steps}");
+        if (VisionSteps <= 0) throw new Core.CoTBalInputException($"--vision-steps must be > 0, got {VisionSteps}");
+        if (!(VisionLearningRate > 0) || !double.IsFinite(VisionLearningRate)) throw new Core.CoTBalInputException($"--vision-lr must be > 0, got {VisionLearningRate}");
         if (BatchSize <= 0) throw new Core.CoTBalInputException($"--batch-size must be > 0, got {BatchSize}");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new Core.CoTBalInputException($"--lr must be > 0, got {LearningRate}");
         if (!(WarmupRatio is >= 0 and <= 1)) throw new Core.CoTBalInputException($"--warmup-ratio must be in [0, 1], got {WarmupRatio}");

@@ -98,7 +98,7 @@ public static class ModelExport
     /// The tower as a Hugging Face CLIPVisionModel folder: LLaVA's builder reloads the tower from <c>mm_vision_tower</c>
     /// (here, this subfolder) after loading the main weights.
     /// </summary>
-    private static void WriteVisionTower(string folder, LlavaForCausalLM model, LlavaConfig config)
+    internal static void WriteVisionTower(string folder, LlavaForCausalLM model, LlavaConfig config)
     {
         const string tower = "model.vision_tower.vision_tower.";
         Directory.CreateDirectory(folder);
