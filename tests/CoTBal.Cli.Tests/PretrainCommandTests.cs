@@ -38,7 +38,7 @@ public sealed class PretrainCommandTests
     {
         using var dir = new CliHarness.TempDir();
         var pre = dir.File("pre");
-        var outcome = CliHarness.Run("pretrain", "--out", pre, "--model", "tiny", "--samples", "20", "--steps", "2", "--batch-size", "4",
+        var outcome = CliHarness.Run("pretrain", "--out", pre, "--model", "tiny", "--samples", "20", "--vision-steps", "3", "--steps", "2", "--batch-size", "4",
             "--benchmark-size", "tiny", "--threads", "1");
         Assert.Equal(ExitCodes.Success, outcome.ExitCode);
         Assert.Contains($"base: {Path.Combine(pre, "base")}", outcome.Stdout);

@@ -2,7 +2,11 @@ using System.Security.Cryptography;
 using CoTBal.Core;
 using CoTBal.Data.Benchmark;
 using CoTBal.Pipeline.Pretraining;
+using CoTBal.Model;
+using CoTBal.Model.Config;
+using CoTBal.Training;
 using CoTBal.Training.Checkpointing;
+using CoTBal.Training.Init;
 
 namespace CoTBal.Pipeline.Tests;
 
@@ -21,6 +25,7 @@ public sealed class BasePretrainingTests : IDisposable
         OutputDirectory = Path.Combine(_root, name),
         Corpus = new PretrainCorpusOptions { Seed = 3, Samples = 25, Benchmark = new BenchmarkOptions { Seed = 7, Size = BenchmarkSize.Tiny }, MaxDegreeOfParallelism = 1 },
         Model = "tiny",
+        VisionSteps = 3,
         Steps = 4,
         BatchSize = 4,
         CheckpointEvery = 2,
@@ -46,8 +51,29 @@ public sealed class BasePretrainingTests : IDisposable
         var resumedLines = new List<string>();
         BasePretraining.Run(Request("b"), resumedLines.Add, CancellationToken.None);
         Assert.Contains(resumedLines, l => l.Contains("resumed from step 2", StringComparison.Ordinal));
+        Assert.Contains(resumedLines, l => l.StartsWith("vision tower: ", StringComparison.Ordinal) && l.EndsWith("(reused)", StringComparison.Ordinal));
         Assert.DoesNotContain(resumedLines, l => l.StartsWith("generating", StringComparison.Ordinal));
         Assert.Equal(ModelHash(first), ModelHash(second));
+
+        // the LLaVA stage keeps the pretrained tower frozen: the base's tower is the vision_tower folder's, bit for bit
+        var config = LlavaConfig.Load(Path.Combine(first, CheckpointFiles.ModelConfig));
+        Assert.True(config.FreezeVisionTower);
+        using (var fromBase = new LlavaForCausalLM(config, seed: 1))
+        using (var fromTower = new LlavaForCausalLM(config, seed: 2))
+        {
+            CheckpointStore.LoadModel(first, fromBase);
+            ModelInit.Load(fromTower, new TrainingOptions
+            {
+                DataFiles = ["unused.json"], Tokenizer = "gpt2", OutputDir = Path.Combine(_root, "unused"),
+                VisionTower = Path.Combine(_root, "a", BasePretraining.VisionTowerFolder),
+                InitAllowMissing = ["model.embed_tokens.*", "model.layers.*", "model.norm.*", "lm_head.*", "model.mm_projector.*"],
+            });
+            var a = fromBase.state_dict();
+            var b = fromTower.state_dict();
+            var towerKeys = a.Keys.Where(k => k.StartsWith("model.vision_tower.", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(towerKeys);
+            foreach (var k in towerKeys) Assert.True(a[k].eq(b[k]).all().item<bool>(), k);
+        }
 
         // done: the next call returns the base without training
         var again = new List<string>();

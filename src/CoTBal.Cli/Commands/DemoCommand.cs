@@ -49,7 +49,20 @@ public static class DemoCommand
                 Console.WriteLine($"  {manifest.Tasks.Count} tasks: {string.Join(", ", manifest.Tasks.Select(t => $"{t.Name} ({t.Metric})"))}");
             }
             // the base every training starts from, as LLaVA fine-tunes a pretrained model (built once, then reused)
-            var basePath = BasePretraining.Run(DemoConfig.Pretraining(sizeName, benchmark, Path.Combine(runDir, "pretrain")), Console.WriteLine, run.Cancellation);
+            var pretraining = DemoConfig.Pretraining(sizeName, benchmark, Path.Combine(runDir, "pretrain"));
+            string basePath;
+            if (ShippedBase.For(pretraining) is { } shipped)
+            {
+                ShippedBase.Verify(shipped);
+                basePath = shipped;
+                Console.WriteLine($"pretrained base: the shipped one ({shipped}; made by `cotbal pretrain` with the demo's options, docs/benchmarks/pretraining.md)");
+            }
+            else
+            {
+                if (sizeName == "default")
+                    Console.WriteLine("no shipped base was made for this benchmark (another --seed?): pretraining one, about 45 CPU-minutes (resumable)");
+                basePath = BasePretraining.Run(pretraining, Console.WriteLine, run.Cancellation);
+            }
             var config = DemoConfig.For(sizeName, methodNames, seedCount, basePath);
             var outcome = CoTBalPipeline.Run(new RunRequest
             {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using CoTBal.Core;
 using CoTBal.Core.IO;
 using CoTBal.Data.Benchmark;
+using CoTBal.Model.Config;
 using CoTBal.Training;
 using CoTBal.Training.VisionPretraining;
 
@@ -27,12 +28,14 @@ public static class BasePretraining
     public static string Run(PretrainRequest request, Action<string> output, CancellationToken ct)
     {
         request.Validate();
-        CoTBalPipeline.FindModelConfig(request.Model);
+        var vision = LlavaConfig.Load(CoTBalPipeline.FindModelConfig(request.Model)).Vision;
+        if (vision.ImageSize != request.Corpus.Benchmark.ImageSize)
+            throw new CoTBalInputException($"--image-size {request.Corpus.Benchmark.ImageSize}: the model's vision_config.image_size is {vision.ImageSize}; pretrain at the model's size");
         var root = Path.GetFullPath(request.OutputDirectory);
         if (File.Exists(root)) throw new CoTBalInputException($"--out {request.OutputDirectory}: exists and is a file, not a folder");
         var run = new RunDirectory(root);
         var recordPath = Path.Combine(root, RequestFile);
-        var record = JsonSerializer.Serialize(Record(request), RecordJson);
+        var record = RecordJson(request);
         if (File.Exists(recordPath))
         {
             if (File.ReadAllText(recordPath) != record)
@@ -112,6 +115,9 @@ public static class BasePretraining
         return basePath;
     }
 
+    /// <summary>The request as <see cref="RequestFile"/> records it.</summary>
+    public static string RecordJson(PretrainRequest request) => JsonSerializer.Serialize(Record(request), RecordOptions);
+
     /// <summary>What identifies a pretraining: everything but the output folder, checkpoint cadence and threads.</summary>
     private static object Record(PretrainRequest r) => new
     {
@@ -141,5 +147,5 @@ public static class BasePretraining
         Directory.Move(staging, target);
     }
 
-    private static readonly JsonSerializerOptions RecordJson = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions RecordOptions = new() { WriteIndented = true };
 }

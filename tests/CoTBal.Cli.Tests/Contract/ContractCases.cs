@@ -107,6 +107,10 @@ public static class ContractCases
         yield return Row("export without --out", "--out", Export);
         string[] pretrain = [.. Pretrain, "--out", "{tmp}/p"];
         yield return Row("pretrain --steps 0", "--steps must be > 0", pretrain, "--steps", "0");
+        yield return Row("pretrain --vision-steps 0", "--vision-steps must be > 0", pretrain, "--vision-steps", "0");
+        yield return Row("pretrain --vision-lr NaN", "--vision-lr must be > 0", pretrain, "--vision-lr", "NaN");
+        yield return Row("pretrain --vision-lr -1", "--vision-lr must be > 0", pretrain, "--vision-lr", "-1");
+        yield return Row("pretrain --image-size other than the model's", "--image-size 48: the model's vision_config.image_size is 32", pretrain, "--image-size", "48");
         yield return Row("pretrain --batch-size 0", "--batch-size must be > 0", pretrain, "--batch-size", "0");
         yield return Row("pretrain --lr NaN", "--lr must be > 0", pretrain, "--lr", "NaN");
         yield return Row("pretrain --samples 1", "--samples must be at least", pretrain, "--samples", "1");

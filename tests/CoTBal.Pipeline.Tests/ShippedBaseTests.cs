@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using CoTBal.Core;
+using CoTBal.Data.Benchmark;
+using CoTBal.Pipeline.Config;
+using CoTBal.Pipeline.Pretraining;
+
+namespace CoTBal.Pipeline.Tests;
+
+/// <summary>The shipped demo base: used only for the request that made it, refused when its weights do not match their recorded hash.</summary>
+public sealed class ShippedBaseTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("cotbal-shipped-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static PretrainRequest DefaultDemo() => DemoConfig.Pretraining("default", DemoConfig.Benchmark("default", 1234), "unused");
+
+    private string Fake(PretrainRequest madeBy, string weights = "weights")
+    {
+        var folder = Path.Combine(_root, "base");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "model.safetensors"), weights);
+        var provenance = new JsonObject
+        {
+            ["request"] = JsonNode.Parse(BasePretraining.RecordJson(madeBy)),
+            ["sha256"] = new JsonObject { ["model.safetensors"] = Convert.ToHexStringLower(SHA256.HashData("weights"u8)) },
+        };
+        File.WriteAllText(Path.Combine(folder, ShippedBase.ProvenanceFile), provenance.ToJsonString());
+        return folder;
+    }
+
+    [Fact]
+    public void The_base_serves_only_the_request_that_made_it()
+    {
+        var folder = Fake(DefaultDemo());
+        Assert.Equal(folder, ShippedBase.For(DefaultDemo() with { OutputDirectory = "elsewhere", CheckpointEvery = 7, Threads = 2 }, folder));
+        Assert.Null(ShippedBase.For(DefaultDemo() with { Steps = 2999 }, folder));
+        Assert.Null(ShippedBase.For(DemoConfig.Pretraining("default", DemoConfig.Benchmark("default", 99), "unused"), folder));
+        Assert.Null(ShippedBase.For(DemoConfig.Pretraining("tiny", DemoConfig.Benchmark("tiny", 1234), "unused"), folder));
+        Assert.Null(ShippedBase.For(DefaultDemo(), Path.Combine(_root, "nothing-here")));
+    }
+
+    [Fact]
+    public void Weights_that_do_not_match_their_hash_are_refused()
+    {
+        ShippedBase.Verify(Fake(DefaultDemo()));
+        var damaged = Fake(DefaultDemo(), weights: "version https://git-lfs.github.com/spec/v1");
+        var e = Assert.Throws<CoTBalInputException>(() => ShippedBase.Verify(damaged));
+        Assert.Contains("model.safetensors does not match its recorded SHA-256", e.Message);
+        File.Delete(Path.Combine(damaged, "model.safetensors"));
+        Assert.Contains("model.safetensors is missing", Assert.Throws<CoTBalInputException>(() => ShippedBase.Verify(damaged)).Message);
+    }
+}
