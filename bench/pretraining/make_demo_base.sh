@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the demo's pretrained base exactly as `cotbal demo` would (DemoConfig.Pretraining, default size) and packages
+# it as the repository ships it: assets/demo-base/ = `cotbal export` of the base (LLaVA layout) + provenance.json.
+#
+#   bench/pretraining/make_demo_base.sh WORK_DIR [ASSETS_DIR=assets/demo-base]
+#
+# WORK_DIR keeps the pretraining (corpus, vision_tower, train, base); re-running resumes it, or only re-packages
+# when it is done. On the project's 2-core VM it takes about 45 CPU-minutes (docs/benchmarks/pretraining.md).
+# The weights are bit-identical on re-runs with the same thread count (1) on the same kind of CPU.
+set -euo pipefail
+work=$1
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+assets=${2:-$here/assets/demo-base}
+cotbal=(${COTBAL:-"$here/cotbal"})
+# the options DemoConfig.Pretraining gives the default demo (ShippedBaseTests checks that they agree)
+"${cotbal[@]}" pretrain --out "$work" --model demo --image-size 48 --benchmark-size small --benchmark-seed 1234 \
+  --corpus-seed 1234 --samples 40000 --vision-steps 4000 --vision-lr 0.003 --steps 3000 --lr 0.001 --batch-size 32 \
+  --seed 42 --checkpoint-every 250 --threads 1
+stage="$assets.staging"
+rm -rf "$stage"
+"${cotbal[@]}" export --checkpoint "$work/base" --out "$stage" --format llava
+/usr/bin/python3 "$here/bench/pretraining/provenance.py" "$work" "$stage"
+rm -rf "$assets"
+mv "$stage" "$assets"
+echo "shipped base: $assets"
