@@ -68,8 +68,19 @@ public sealed class PretrainCorpusTests(TinyBenchmarkFixture fixture) : IClassFi
         var boxes = new ObjectBoxesKind().Generate(rng, 48);
         Assert.Matches(@"^([a-z]+ [a-z]+ \[\d\.\d\d, \d\.\d\d, \d\.\d\d, \d\.\d\d\](, |\.$))+", boxes.Conversations[1].Value);
         var text = new TextTranscriptKind().Generate(rng, 48);
-        Assert.Matches(@"^the letters [a-z] [a-z] [a-z]\.$", text.Conversations[1].Value);
+        Assert.Matches(@"^the letters [a-z] [a-z] [a-z](, the word [a-z]{3})?\.$", text.Conversations[1].Value);
         Assert.IsType<TextImage>(text.Image);
+        // a word of the OCR list is also named, spelled by its letters; other strings are not
+        var transcripts = Enumerable.Range(0, 200).Select(_ => new TextTranscriptKind().Generate(rng, 48).Conversations[1].Value).ToList();
+        var named = transcripts.Where(t => t.Contains(", the word ", StringComparison.Ordinal)).ToList();
+        Assert.InRange(named.Count, 60, 140);
+        foreach (var t in named)
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(t, @"^the letters ([a-z]) ([a-z]) ([a-z]), the word ([a-z]{3})\.$");
+            Assert.True(m.Success, t);
+            Assert.Equal(m.Groups[4].Value, m.Groups[1].Value + m.Groups[2].Value + m.Groups[3].Value);
+            Assert.Contains(m.Groups[4].Value, ShapesWorld.Words);
+        }
         var cell = new CellObjectKind().Generate(rng, 48);
         Assert.Matches(@"^<image>\nWhich object is in the [a-z ]+ cell\?$", cell.Conversations[0].Value);
         Assert.Matches(@"^(nothing|a [a-z]+ [a-z]+)$", cell.Conversations[1].Value);

@@ -63,14 +63,15 @@ internal sealed class ObjectBoxesKind : IPretrainKind
 
 /// <summary>
 /// Text drawn as the OCR task draws it, transcribed letter by letter: half of the images show a random three-letter
-/// string, half a word of the world. Teaches the glyphs.
+/// string, half a word of the world, which the answer also names ("the letters c a t, the word cat."), as web
+/// captions name the text in their images. Teaches the glyphs and the words they spell.
 /// </summary>
 internal sealed class TextTranscriptKind : IPretrainKind
 {
     private static readonly string[] Prompts = ["Transcribe the letters in the image.", "Which letters are drawn?"];
 
     public string Name => "text_transcript";
-    public IEnumerable<string> Phrases => [.. Prompts, "the letters ."];
+    public IEnumerable<string> Phrases => [.. Prompts, "the letters , word ."];
 
     public GeneratedSample Generate(DeterministicRandom rng, int imageSize)
     {
@@ -79,7 +80,9 @@ internal sealed class TextTranscriptKind : IPretrainKind
             ? rng.Pick(ShapesWorld.Words).ToUpperInvariant()
             : new string([.. Enumerable.Range(0, 3).Select(_ => rng.Pick(letters))]);
         var (image, key) = OcrTask.Draw(rng, imageSize, text);
-        var answer = $"the letters {string.Join(" ", text.ToLowerInvariant().ToCharArray())}.";
+        var lower = text.ToLowerInvariant();
+        var spelled = $"the letters {string.Join(" ", lower.ToCharArray())}";
+        var answer = ShapesWorld.Words.Contains(lower) ? $"{spelled}, the word {lower}." : spelled + ".";
         var prompt = Benchmark.Prompts.WithImage(rng.Pick(Prompts), "");
         return new GeneratedSample(GeneratedSample.SingleTurn(prompt, answer), null, image, key);
     }
