@@ -178,6 +178,10 @@ public sealed class StepOpsBench : ICustomBench
             backward.Add(ModelBenchSupport.Median(perNode));
         }
         rows.Add(("parameter .grad read (defined), disposed", PerCall(loops, () => leaf.grad!.Dispose())));
+        var grad = leaf.grad!;
+        rows.Add(("gradient's .bytes span (its address and length)", PerCall(loops, () => _ = grad.bytes.Length)));
+        rows.Add(("is_contiguous()", PerCall(loops, () => grad.is_contiguous())));
+        rows.Add(("shape", PerCall(loops, () => _ = grad.shape)));
         rows.Add(("autograd node in backward (mul's backward + accumulation, C++ only)", ModelBenchSupport.Median(backward) * 1e6));
         Console.WriteLine("| per-call overhead on 1-element tensors | µs CPU |");
         Console.WriteLine("| --- | ---: |");
