@@ -14,10 +14,11 @@ namespace CoTBal.Bench;
 /// How many TorchSharp operations one training step issues and what each costs beyond its arithmetic. The step's parts
 /// (the trainer's own: input tensors, forward, EW loss, backward, clipping, AdamW, zero_grad) are run one by one on the
 /// same <see cref="Trainer"/> and model as <see cref="Trainer.Step"/> does, each timed in process CPU time and counted in
-/// managed tensor objects created (TorchSharp's own per-thread count: every TorchSharp call that returns a new tensor,
-/// ops, views and <c>.grad</c> reads alike, makes one; in-place ops return their receiver and are not counted). Then the per-operation overhead alone, on one-element tensors: an
-/// in-place op with a kept Scalar, an op that allocates its result and is disposed, a <see cref="TensorOps"/> call
-/// (its Scalar made and disposed too), a <c>.grad</c> read, a Scalar alone, and one autograd node of a backward.
+/// tensor objects created (TorchSharp's own per-thread count: every call that returns a new tensor, ops, views and
+/// <c>.grad</c> reads alike, makes one; in-place ops return their receiver and are not counted). Then AdamW's update on
+/// one flat buffer of all the values, and the per-call overhead alone on one-element tensors: an in-place op with a kept
+/// Scalar, an op that allocates its result, a <see cref="TensorOps"/> call, a Scalar, a view, a <c>.grad</c>, bytes and
+/// shape read, and one autograd node of a backward. Load average printed at the start and end.
 /// Args: --data GENERATED_BENCHMARK_DIR [--config demo] [--batch 32] [--batches 4] [--steps 20] [--threads 1]
 /// [--layout packed|padded] [--loops 200000].
 /// </summary>
@@ -98,7 +99,7 @@ public sealed class StepOpsBench : ICustomBench
             $"| whole step (sum of the parts' work, scope disposal included) | {ModelBenchSupport.Median(whole) * 1e3:F2} | {TrainingBenchSupport.Median(Enumerable.Range(0, steps).Select(s => (double)created.Sum(part => part[s]))):F0} |"));
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"AdamW's update (the same 10 ops) on one flat buffer of the {parameters.Sum(p => p.numel()):N0} values instead of per tensor: {FlatAdamW(parameters.Sum(p => p.numel())) * 1e3:F2} ms CPU (median of 20)"));
+            $"AdamW's update (the same 9 ops) on one flat buffer of the {parameters.Sum(p => p.numel()):N0} values instead of per tensor: {FlatAdamW(parameters.Sum(p => p.numel())) * 1e3:F2} ms CPU (median of 20)"));
         Overheads(loops);
         Console.WriteLine($"loadavg at end: {File.ReadAllText("/proc/loadavg").Trim()}");
         return 0;
