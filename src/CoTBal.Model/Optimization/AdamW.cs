@@ -71,8 +71,8 @@ public sealed class AdamW(IEnumerable<TorchSharp.Modules.AdamW.ParamGroup> group
     /// The step on the group's buffers: the moments and the denominator over the whole group at once, then each
     /// parameter's decay and update. A parameter at another step count than the group's first (one whose first
     /// gradient came later) gets its own denominator range and step size. False (no value changed, gradients at most
-    /// moved into the buffer) when a parameter
-    /// without a gradient has moments: the buffers' update would decay them, the per-tensor loop leaves them.
+    /// moved into the buffer) when a parameter without a gradient has moments: the buffers' update would decay them,
+    /// the per-tensor loop leaves them.
     /// </summary>
     private bool StepFlat(ParamGroup group, FlatParameterGroup flat)
     {
