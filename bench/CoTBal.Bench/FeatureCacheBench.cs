@@ -24,12 +24,7 @@ public sealed class FeatureCacheBench : ICustomBench
 
     public int Run(string[] args)
     {
-        var dataDir = ModelBenchSupport.Arg(args, "--data", "");
-        if (dataDir.Length == 0) throw new ArgumentException("--data GENERATED_BENCHMARK_DIR is needed (./cotbal data generate --size small --image-size 48)");
-        var configArg = ModelBenchSupport.Arg(args, "--config", "demo");
-        var batchSize = int.Parse(ModelBenchSupport.Arg(args, "--batch", "32"), CultureInfo.InvariantCulture);
-        var batchCount = int.Parse(ModelBenchSupport.Arg(args, "--batches", "4"), CultureInfo.InvariantCulture);
-        var steps = int.Parse(ModelBenchSupport.Arg(args, "--steps", "20"), CultureInfo.InvariantCulture);
+        var (dataDir, configArg, batchSize, batchCount, steps) = ModelBenchSupport.TrainerStepArgs(args);
         set_num_threads(int.Parse(ModelBenchSupport.Arg(args, "--threads", "1"), CultureInfo.InvariantCulture));
 
         Console.WriteLine($"machine: {ModelBenchSupport.Machine()}; torch threads {get_num_threads()}; loadavg at start: {File.ReadAllText("/proc/loadavg").Trim()}");

@@ -96,6 +96,18 @@ internal static class ModelBenchSupport
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
+    /// <summary>
+    /// The options of the benches that run trainer steps on a generated benchmark: <c>--data DIR</c> (required),
+    /// <c>--config demo</c>, <c>--batch 32</c>, <c>--batches 4</c>, <c>--steps 20</c>.
+    /// </summary>
+    public static (string DataDir, string Config, int BatchSize, int BatchCount, int Steps) TrainerStepArgs(string[] args)
+    {
+        var dataDir = Arg(args, "--data", "");
+        if (dataDir.Length == 0) throw new ArgumentException("--data GENERATED_BENCHMARK_DIR is needed (./cotbal data generate --size small --image-size 48)");
+        int Int(string name, string fallback) => int.Parse(Arg(args, name, fallback), System.Globalization.CultureInfo.InvariantCulture);
+        return (dataDir, Arg(args, "--config", "demo"), Int("--batch", "32"), Int("--batches", "4"), Int("--steps", "20"));
+    }
+
     /// <summary><c>--threads N</c> sets TorchSharp's intra-op threads (default: libtorch's choice, one per core).</summary>
     public static void ApplyThreads(string[] args)
     {

@@ -31,12 +31,7 @@ public sealed class StepOpsBench : ICustomBench
 
     public int Run(string[] args)
     {
-        var dataDir = ModelBenchSupport.Arg(args, "--data", "");
-        if (dataDir.Length == 0) throw new ArgumentException("--data GENERATED_BENCHMARK_DIR is needed (./cotbal data generate --size small --image-size 48)");
-        var configArg = ModelBenchSupport.Arg(args, "--config", "demo");
-        var batchSize = int.Parse(ModelBenchSupport.Arg(args, "--batch", "32"), CultureInfo.InvariantCulture);
-        var batchCount = int.Parse(ModelBenchSupport.Arg(args, "--batches", "4"), CultureInfo.InvariantCulture);
-        var steps = int.Parse(ModelBenchSupport.Arg(args, "--steps", "20"), CultureInfo.InvariantCulture);
+        var (dataDir, configArg, batchSize, batchCount, steps) = ModelBenchSupport.TrainerStepArgs(args);
         var loops = int.Parse(ModelBenchSupport.Arg(args, "--loops", "200000"), CultureInfo.InvariantCulture);
         var layout = ModelBenchSupport.Arg(args, "--layout", "packed") == "padded" ? DecoderLayout.Padded : DecoderLayout.Packed;
         set_num_threads(int.Parse(ModelBenchSupport.Arg(args, "--threads", "1"), CultureInfo.InvariantCulture));

@@ -41,6 +41,19 @@ CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073])
 CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711])
 
 
+def draw_shape(draw, shape, x0, y0, side, fill):
+    """One filled shape in the square box [x0, x0 + side) x [y0, y0 + side) (PIL; the benchmark's four shapes)."""
+    x1, y1 = x0 + side, y0 + side
+    if shape == "square":
+        draw.rectangle([x0, y0, x1 - 1, y1 - 1], fill=fill)
+    elif shape == "circle":
+        draw.ellipse([x0, y0, x1 - 1, y1 - 1], fill=fill)
+    elif shape == "diamond":
+        draw.polygon([((x0 + x1) / 2, y0), (x1, (y0 + y1) / 2), ((x0 + x1) / 2, y1), (x0, (y0 + y1) / 2)], fill=fill)
+    else:
+        draw.polygon([((x0 + x1) / 2, y0), (x1, y1), (x0, y1)], fill=fill)
+
+
 def one_object_images(n, rng, write_to=None):
     """n images [n, 3, 48, 48] (CLIP-normalised) and their answers; with write_to, also PNGs and a LLaVA data file there."""
     pixels, answers, records = [], [], []
@@ -53,16 +66,7 @@ def one_object_images(n, rng, write_to=None):
         side = rng.randint(10, 13)
         x0 = cell % 3 * 16 + rng.randint(0, 16 - side)
         y0 = cell // 3 * 16 + rng.randint(0, 16 - side)
-        x1, y1 = x0 + side, y0 + side
-        fill = PALETTE[colour]
-        if shape == "square":
-            draw.rectangle([x0, y0, x1 - 1, y1 - 1], fill=fill)
-        elif shape == "circle":
-            draw.ellipse([x0, y0, x1 - 1, y1 - 1], fill=fill)
-        elif shape == "diamond":
-            draw.polygon([((x0 + x1) / 2, y0), (x1, (y0 + y1) / 2), ((x0 + x1) / 2, y1), (x0, (y0 + y1) / 2)], fill=fill)
-        else:
-            draw.polygon([((x0 + x1) / 2, y0), (x1, y1), (x0, y1)], fill=fill)
+        draw_shape(draw, shape, x0, y0, side, PALETTE[colour])
         if write_to:
             path = f"images/{len(records):05d}.png"
             image.save(os.path.join(write_to, path))

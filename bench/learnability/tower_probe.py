@@ -23,25 +23,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 sys.path.insert(0, HERE)
 import llava_ref as R  # noqa
-from init_probe import initialise, CLIP_MEAN, CLIP_STD, PALETTE, SHAPES  # noqa
+from init_probe import initialise, draw_shape, CLIP_MEAN, CLIP_STD, PALETTE, SHAPES  # noqa
 import init_probe
 
 COLOURS = list(PALETTE)
 LOCS = [["top", "left"], ["top"], ["top", "right"], ["left"], ["center"], ["right"], ["bottom", "left"], ["bottom"], ["bottom", "right"]]
 WORDS = ["<pad>", "<s>", "</s>", "a", "nothing", "which", "object", "is", "in", "the", "cell", "?", "top", "left", "right", "center", "bottom"] + COLOURS + SHAPES
 IDX = {w: i for i, w in enumerate(WORDS)}
-
-
-def draw_shape(draw, shape, x0, y0, side, fill):
-    x1, y1 = x0 + side, y0 + side
-    if shape == "square":
-        draw.rectangle([x0, y0, x1 - 1, y1 - 1], fill=fill)
-    elif shape == "circle":
-        draw.ellipse([x0, y0, x1 - 1, y1 - 1], fill=fill)
-    elif shape == "diamond":
-        draw.polygon([((x0 + x1) / 2, y0), (x1, (y0 + y1) / 2), ((x0 + x1) / 2, y1), (x0, (y0 + y1) / 2)], fill=fill)
-    else:
-        draw.polygon([((x0 + x1) / 2, y0), (x1, y1), (x0, y1)], fill=fill)
 
 
 def scenes(n, rng):
