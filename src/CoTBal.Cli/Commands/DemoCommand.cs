@@ -60,7 +60,9 @@ public static class DemoCommand
             else
             {
                 if (sizeName == "default")
-                    Console.WriteLine("no shipped base was made for this benchmark (another --seed?): pretraining one, about 45 CPU-minutes (resumable)");
+                    Console.WriteLine(File.Exists(Path.Combine(ShippedBase.Folder, ShippedBase.ProvenanceFile))
+                        ? "the shipped base was made for another benchmark or recipe (another --seed?): pretraining one, about 30 minutes on 2 cores (resumable)"
+                        : $"no shipped base in {ShippedBase.Folder}: pretraining one, about 30 minutes on 2 cores (resumable)");
                 basePath = BasePretraining.Run(pretraining, Console.WriteLine, run.Cancellation);
             }
             var config = DemoConfig.For(sizeName, methodNames, seedCount, basePath);
