@@ -66,6 +66,7 @@ public static class CoTBalPipeline
         {
             Parallelism = config.EffectiveJobs,
             Children = request.ChildCommand is { Count: > 0 } child ? new ChildJobLauncher(child) : null,
+            ExpectedCost = new ExpectedJobCost(data, run, config).Of,
         };
 
         if (request.Status)

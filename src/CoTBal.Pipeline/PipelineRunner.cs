@@ -39,6 +39,12 @@ public sealed class PipelineRunner
     /// <summary>How to start a job in a child process; null = every job runs in this process, one at a time.</summary>
     public ChildJobLauncher? Children { get; init; }
 
+    /// <summary>
+    /// A job's expected cost (null: not known yet), from which the concurrent runner starts the ready job with the longest
+    /// expected path to the end of the run first (<see cref="CriticalPath"/>); null = ready jobs start in the graph's order.
+    /// </summary>
+    public Func<JobSpec, double?>? ExpectedCost { get; init; }
+
     public IReadOnlyDictionary<string, string> Fingerprints => _fingerprints;
 
     /// <summary>True when the job finished with its current fingerprint.</summary>
@@ -67,9 +73,9 @@ public sealed class PipelineRunner
     private static bool RunsInChild(JobSpec job) => job.Kind is JobKind.Train or JobKind.Evaluate;
 
     /// <summary>
-    /// Starts every job whose dependencies are done, in graph order: trainings and evaluations as child
-    /// processes (up to <see cref="Parallelism"/> at once), the short bookkeeping jobs (subsets, results,
-    /// weights, compare, report) in this process. Each job's result depends only on its inputs, never on
+    /// Starts every job whose dependencies are done, longest expected path to the end first (<see cref="ExpectedCost"/>;
+    /// else in graph order): trainings and evaluations as child processes (up to <see cref="Parallelism"/> at once), the
+    /// short bookkeeping jobs (subsets, results, weights, compare, report) in this process. Each job's result depends only on its inputs, never on
     /// what runs beside it, so the run directory ends exactly as a sequential run leaves it. A failed job
     /// stops new starts; running ones finish; Ctrl+C kills the children, whose jobs stay resumable.
     /// </summary>
@@ -86,7 +92,7 @@ public sealed class PipelineRunner
                 ct.ThrowIfCancellationRequested();
                 var started = false;
                 if (failures.Count == 0)
-                    foreach (var job in waiting.ToArray())
+                    foreach (var job in StartOrder(waiting))
                     {
                         if (!job.Dependencies.All(IsDone)) continue;
                         if (!RunsInChild(job))
@@ -142,6 +148,10 @@ public sealed class PipelineRunner
         return pending.Select(j => j.Name).ToArray();
     }
 
+    /// <summary>The waiting jobs in the order to try them: by <see cref="CriticalPath"/> when costs are given, else as listed.</summary>
+    private IReadOnlyList<JobSpec> StartOrder(IReadOnlyList<JobSpec> waiting) =>
+        ExpectedCost is { } cost ? CriticalPath.Order(waiting, _graph, CriticalPath.Lengths(_graph, cost)) : waiting.ToArray();
+
     /// <summary>
     /// Runs one job whose dependencies are done (a cluster plan calls this once per job). Returns false when it
     /// was already done, or was finished by a twin whose lock it waited for.
@@ -193,9 +203,17 @@ public sealed class PipelineRunner
         {
             Name = job.Name, Kind = job.Kind.ToString().ToLowerInvariant(), Status = JobStatus.Running, Fingerprint = fingerprint,
             Attempts = (previous?.Attempts ?? 0) + 1, StartedUtc = DateTime.UtcNow, WallSeconds = previous?.WallSeconds ?? 0,
+            CpuSeconds = previous?.CpuSeconds ?? 0,
         };
         _run.WriteState(state);
         var clock = Stopwatch.StartNew();
+        var cpu = Environment.CpuUsage.TotalTime;
+        // this attempt's time so far, added to the earlier attempts'
+        JobState Spent(JobState s) => s with
+        {
+            WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds,
+            CpuSeconds = state.CpuSeconds + (Environment.CpuUsage.TotalTime - cpu).TotalSeconds,
+        };
         var gate = new object();
         var finished = false;
         // Heartbeat: the running state carries the time spent so far, so an attempt killed without notice (scancel
@@ -207,7 +225,7 @@ public sealed class PipelineRunner
                 if (finished) return;
                 try
                 {
-                    _run.WriteState(state with { WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds });
+                    _run.WriteState(Spent(state));
                 }
                 catch (IOException)
                 {
@@ -226,23 +244,19 @@ public sealed class PipelineRunner
         try
         {
             var result = _executor.Execute(job, new JobContext(_run, _config, _graph, dir, Write), cancellationToken);
-            Final(state with
-            {
-                Status = JobStatus.Done, FinishedUtc = DateTime.UtcNow, WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds,
-                Metrics = new Dictionary<string, double>(result.Metrics),
-            });
+            Final(Spent(state) with { Status = JobStatus.Done, FinishedUtc = DateTime.UtcNow, Metrics = new Dictionary<string, double>(result.Metrics) });
             progress.Finished(job, clock.Elapsed);
             return true;
         }
         catch (OperationCanceledException)
         {
-            Final(state with { Status = JobStatus.Interrupted, WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds, Error = "interrupted" });
+            Final(Spent(state) with { Status = JobStatus.Interrupted, Error = "interrupted" });
             Write($"{job.Name}: interrupted; run the same command again to resume");
             throw;
         }
         catch (Exception e)
         {
-            Final(state with { Status = JobStatus.Failed, WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds, Error = e.Message });
+            Final(Spent(state) with { Status = JobStatus.Failed, Error = e.Message });
             Write($"{job.Name}: failed: {e.Message}");
             throw;
         }

@@ -251,4 +251,54 @@ public sealed class PipelineRunnerTests : IDisposable
         Assert.Equal(2, lines.Count(l => l.Contains("failed in its child process")));   // the first two started, nothing after
         Assert.False(runner.IsDone("results"));
     }
+    [Fact]
+    public void ChildJobsStartLongestExpectedPathFirst()
+    {
+        // Children that fail at once: the two jobs started first are the two the expected costs put first.
+        var config = new RunConfig { Methods = ["cotbal", "ew"] };
+        var graph = JobGraph.Build(JobGraphTests.Tasks, config);
+        var lines = new List<string>();
+        var runner = new PipelineRunner(new RunDirectory(_dir), config, graph, new Recorder(), _ => "", lines.Add)
+        {
+            Parallelism = 2,
+            Children = new ChildJobLauncher(["false"]),
+            ExpectedCost = job => job.Name switch
+            {
+                "train-vqa-plus-mini" => 300,
+                "train-mini" => 10,
+                _ when job.Kind == JobKind.Train => 100,
+                _ => 0,
+            },
+        };
+        var e = Assert.Throws<Core.CoTBalInputException>(() => runner.RunAll(CancellationToken.None));
+        Assert.Contains("train-vqa-plus-mini (exit code 1", e.Message);        // the longest, though third in the graph
+        Assert.Contains("train-caption-plus-mini (exit code 1", e.Message);    // then the first of the equal ones
+        Assert.DoesNotContain("train-mini ", e.Message);
+        Assert.Equal(2, lines.Count(l => l.Contains("failed in its child process")));
+    }
+    private sealed class Spinner(TimeSpan busy) : IJobExecutor
+    {
+        public JobResult Execute(JobSpec job, JobContext context, CancellationToken cancellationToken)
+        {
+            if (job.Name == "subsets")
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var x = 0.0;
+                while (clock.Elapsed < busy) x += Math.Sqrt(x + 1);   // on a core
+                Thread.Sleep(busy);                                     // off it
+                Assert.True(x > 0);
+            }
+            return JobResult.Empty;
+        }
+    }
+
+    [Fact]
+    public void AJobsStateRecordsItsCpuTimeBesideItsWallTime()
+    {
+        var runner = Runner(new RunConfig { Methods = ["ew"] }, new Spinner(TimeSpan.FromMilliseconds(300)));
+        Assert.True(runner.RunOne("subsets", CancellationToken.None));
+        var state = new RunDirectory(_dir).ReadState("subsets")!;
+        Assert.InRange(state.WallSeconds, 0.6, 30);
+        Assert.InRange(state.CpuSeconds, 0.05, state.WallSeconds - 0.25);   // the sleep is wall time, not CPU time
+    }
 }
