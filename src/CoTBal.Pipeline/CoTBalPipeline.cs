@@ -82,6 +82,16 @@ public static class CoTBalPipeline
             };
             return new RunOutcome(run, [], null, path);
         }
+        if (request.WorkerInput is { } requests)
+        {
+            var served = new List<string>();
+            JobWorker.Serve(requests, output, job =>
+            {
+                runner.RunOne(job, ct);
+                served.Add(job);
+            }, ct);
+            return new RunOutcome(run, served, null, null);
+        }
         if (request.Job is { } job)
         {
             runner.RunOne(job, ct);

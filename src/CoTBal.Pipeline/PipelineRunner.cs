@@ -74,17 +74,19 @@ public sealed class PipelineRunner
 
     /// <summary>
     /// Starts every job whose dependencies are done, longest expected path to the end first (<see cref="ExpectedCost"/>;
-    /// else in graph order): trainings and evaluations as child processes (up to <see cref="Parallelism"/> at once), the
-    /// short bookkeeping jobs (subsets, results, weights, compare, report) in this process. Each job's result depends only on its inputs, never on
-    /// what runs beside it, so the run directory ends exactly as a sequential run leaves it. A failed job
-    /// stops new starts; running ones finish; Ctrl+C kills the children, whose jobs stay resumable.
+    /// else in graph order): trainings and evaluations in child processes (up to <see cref="Parallelism"/> at once, each
+    /// child taking one job after another, <see cref="ChildWorker"/>), the short bookkeeping jobs (subsets, results,
+    /// weights, compare, report) in this process. Each job's result depends only on its inputs, never on what runs
+    /// beside it or ran before it in the same child, so the run directory ends exactly as a sequential run leaves it. A
+    /// failed job stops new starts; running ones finish; Ctrl+C kills the children, whose jobs stay resumable.
     /// </summary>
     private IReadOnlyList<string> RunConcurrently(IReadOnlyList<JobSpec> pending, PipelineProgress progress, ChildJobLauncher children, CancellationToken ct)
     {
         var waiting = pending.ToList();
-        var running = new Dictionary<string, (JobSpec Job, Process Process, Task Exit, Stopwatch Clock)>(StringComparer.Ordinal);
+        var workers = new List<ChildWorker>();
+        var running = new Dictionary<string, (JobSpec Job, ChildWorker Worker, Task<bool> Done, Stopwatch Clock)>(StringComparer.Ordinal);
         var failures = new List<string>();
-        progress.Message($"running up to {Parallelism} trainings/evaluations at once, each in its own process with {_config.Threads} torch thread(s)");
+        progress.Message($"running up to {Parallelism} trainings/evaluations at once in child processes (each takes one job after another) with {_config.Threads} torch thread(s) each");
         try
         {
             while (waiting.Count > 0 || running.Count > 0)
@@ -104,10 +106,9 @@ public sealed class PipelineRunner
                         }
                         if (running.Count >= Parallelism) continue;
                         waiting.Remove(job);
+                        var worker = IdleWorker(workers, running.Values.Select(r => r.Worker), children);
                         progress.Started(job);
-                        // the child logs its own lines to pipeline.log; here they only go to the console
-                        var process = children.Start(_run.Path, job.Name, WriteOutput);
-                        running[job.Name] = (job, process, process.WaitForExitAsync(CancellationToken.None), Stopwatch.StartNew());
+                        running[job.Name] = (job, worker, worker.Run(job.Name), Stopwatch.StartNew());
                         started = true;
                     }
                 if (running.Count == 0)
@@ -117,35 +118,63 @@ public sealed class PipelineRunner
                     throw new CoTBalInputException($"jobs {string.Join(", ", waiting.Select(j => j.Name))} wait for jobs that are not done");
                 }
                 if (started) continue;
-                Task.WaitAny(running.Values.Select(r => r.Exit).ToArray(), ct);
-                var exited = running.Values.First(r => r.Exit.IsCompleted);
-                exited.Process.WaitForExit();   // drains the redirected output
-                running.Remove(exited.Job.Name);
-                var code = exited.Process.ExitCode;
-                exited.Process.Dispose();
-                if (code == 0 && IsDone(exited.Job.Name)) progress.Finished(exited.Job, exited.Clock.Elapsed);
-                else
+                Task.WaitAny(running.Values.Select(r => r.Done).ToArray(), ct);
+                var ended = running.Values.First(r => r.Done.IsCompleted);
+                running.Remove(ended.Job.Name);
+                if (ended.Done.Result && IsDone(ended.Job.Name))
                 {
-                    var error = _run.ReadState(exited.Job.Name)?.Error ?? "no state written";
-                    failures.Add($"{exited.Job.Name} (exit code {code}: {error})");
-                    Write($"{exited.Job.Name}: failed in its child process (exit code {code}): {error}; no new jobs start");
+                    progress.Finished(ended.Job, ended.Clock.Elapsed);
+                    continue;
                 }
+                // the child ended without finishing the job (or reported a job whose state is not done): it takes no more
+                ended.Worker.Kill();
+                var code = ended.Worker.ExitCode;
+                workers.Remove(ended.Worker);
+                ended.Worker.Dispose();
+                var error = _run.ReadState(ended.Job.Name)?.Error ?? "no state written";
+                failures.Add($"{ended.Job.Name} (exit code {code}: {error})");
+                Write($"{ended.Job.Name}: failed in its child process (exit code {code}): {error}; no new jobs start");
+            }
+            foreach (var worker in workers)
+            {
+                worker.Finish();
+                worker.Dispose();
             }
         }
         catch (Exception)
         {
             // Ctrl+C, or a bookkeeping job failed here: stop the children; their jobs stay resumable.
-            foreach (var (job, process, _, _) in running.Values)
+            foreach (var worker in workers)
             {
-                try { process.Kill(entireProcessTree: true); process.WaitForExit(); } catch (InvalidOperationException) { }
-                Write($"{job.Name}: interrupted; run the same command again to resume");
-                process.Dispose();
+                var job = worker.Job;
+                worker.Kill();
+                if (job is not null) Write($"{job}: interrupted; run the same command again to resume");
+                worker.Dispose();
             }
             throw;
         }
         if (failures.Count > 0)
             throw new CoTBalInputException($"job(s) failed: {string.Join("; ", failures)}; run the same command again to retry");
         return pending.Select(j => j.Name).ToArray();
+    }
+
+    /// <summary>A started child that runs no job, else a new one (the caller keeps the running ones below <see cref="Parallelism"/>).</summary>
+    private ChildWorker IdleWorker(List<ChildWorker> workers, IEnumerable<ChildWorker> busy, ChildJobLauncher children)
+    {
+        var taken = busy.ToHashSet();
+        foreach (var gone in workers.Where(w => !taken.Contains(w) && !w.Alive).ToArray())
+        {
+            // a child that exited between jobs (killed from outside): replaced
+            gone.Kill();
+            gone.Dispose();
+            workers.Remove(gone);
+        }
+        if (workers.FirstOrDefault(w => !taken.Contains(w)) is { } idle) return idle;
+        // the child logs its jobs' lines to pipeline.log itself; here they only go to the console
+        var worker = children.Start(_run.Path, WriteOutput);
+        workers.Add(worker);
+        Write($"child process {worker.Id} started ({workers.Count} of at most {Parallelism})");
+        return worker;
     }
 
     /// <summary>The waiting jobs in the order to try them: by <see cref="CriticalPath"/> when costs are given, else as listed.</summary>
