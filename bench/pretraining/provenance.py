@@ -57,7 +57,7 @@ provenance = {
     },
     "machine": {"cpu": cpu, "cores": os.cpu_count(), "threads": 1},
     "made": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
-    "commit": commit,
+    "packaged_at_commit": commit,
 }
 with open(os.path.join(stage, "provenance.json"), "w") as f:
     json.dump(provenance, f, indent=2)

@@ -51,4 +51,17 @@ public sealed class ShippedBaseTests : IDisposable
         File.Delete(Path.Combine(damaged, "model.safetensors"));
         Assert.Contains("model.safetensors is missing", Assert.Throws<CoTBalInputException>(() => ShippedBase.Verify(damaged)).Message);
     }
+
+    [Fact]
+    public void The_repository_ships_the_base_the_default_demo_would_build_with_intact_weights()
+    {
+        // assets/demo-base, copied next to the program: made by bench/pretraining/make_demo_base.sh with the options
+        // DemoConfig.Pretraining gives the default demo; any change to those options (or to the benchmark it avoids)
+        // must come with a re-made base, or the demo would silently pretrain for 45 minutes
+        Assert.True(File.Exists(Path.Combine(ShippedBase.Folder, ShippedBase.ProvenanceFile)), $"no shipped base in {ShippedBase.Folder}");
+        Assert.Equal(ShippedBase.Folder, ShippedBase.For(DefaultDemo()));
+        ShippedBase.Verify(ShippedBase.Folder);
+        Assert.True(File.Exists(Path.Combine(ShippedBase.Folder, "config.json")));
+        Assert.True(File.Exists(Path.Combine(ShippedBase.Folder, "vocab.json")));
+    }
 }
