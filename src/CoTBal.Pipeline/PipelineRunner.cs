@@ -102,7 +102,7 @@ public sealed class PipelineRunner
                             waiting.Remove(job);
                             Execute(job, progress, ct);
                             started = true;
-                            continue;
+                            break;   // its outputs may change the expected costs (the subsets job's do): order again
                         }
                         if (running.Count >= Parallelism) continue;
                         waiting.Remove(job);
