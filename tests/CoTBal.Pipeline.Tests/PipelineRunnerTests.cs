@@ -279,30 +279,4 @@ public sealed class PipelineRunnerTests : IDisposable
         Assert.DoesNotContain("train-mini ", e.Message);
         Assert.Equal(2, lines.Count(l => l.Contains("failed in its child process")));
     }
-
-    private sealed class Spinner(TimeSpan busy) : IJobExecutor
-    {
-        public JobResult Execute(JobSpec job, JobContext context, CancellationToken cancellationToken)
-        {
-            if (job.Name == "subsets")
-            {
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                var x = 0.0;
-                while (clock.Elapsed < busy) x += Math.Sqrt(x + 1);   // on a core
-                Thread.Sleep(busy);                                     // off it
-                Assert.True(x > 0);
-            }
-            return JobResult.Empty;
-        }
-    }
-
-    [Fact]
-    public void AJobsStateRecordsItsCpuTimeBesideItsWallTime()
-    {
-        var runner = Runner(new RunConfig { Methods = ["ew"] }, new Spinner(TimeSpan.FromMilliseconds(300)));
-        Assert.True(runner.RunOne("subsets", CancellationToken.None));
-        var state = new RunDirectory(_dir).ReadState("subsets")!;
-        Assert.InRange(state.WallSeconds, 0.6, 30);
-        Assert.InRange(state.CpuSeconds, 0.05, state.WallSeconds - 0.25);   // the sleep is wall time, not CPU time
-    }
 }
