@@ -117,7 +117,7 @@ def main():
             print(f"{r:5d} {n:4d} {m['span']:8.1f} {m['wall']:10.1f} {m['cpu']:10.1f} {m['to_first_job']:8.1f}  "
                   f"{lb[0]:.2f} -> {la[0]:.2f}", flush=True)
         results.append(spans)
-    lo, hi = a.jobs[0], a.jobs[-1]
+    lo, hi = min(a.jobs), max(a.jobs)
     for r, spans in enumerate(results):
         print(f"round {r}: auxiliary stage --jobs {hi} vs --jobs {lo}: {spans[lo] / spans[hi]:.2f}x")
     same = all(d == digests[0] for d in digests) and len(digests[0]) > 0
