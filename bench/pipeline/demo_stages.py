@@ -5,9 +5,12 @@
 
 For every --jobs value it runs `./cotbal demo --size SIZE --jobs N --out OUT/jobsN` from a clean run
 directory, then reads every job's state.json: a stage's wall time is the span from its first job's start
-to its last job's finish (jobs of a stage overlap when N > 1). It prints one table per run, the speedup of
-each stage between the first and the last --jobs value, whether the result files are byte-identical, and
-the load average before and after (a figure taken on a loaded machine is not a fair measurement; say so).
+to its last job's finish (jobs of a stage overlap when N > 1). It prints one table per run (with the sums of the jobs' wall
+and CPU seconds: CPU below wall means a job waited for a core; CPU growing with N means each instruction got
+slower, e.g. shared caches), the speedup of each stage between the first and the last --jobs value next to the
+best a perfect packing allows (the first run's job times scheduled longest first on N slots), whether the result
+files are byte-identical, and the load average before and after (a figure taken on a loaded machine is not a
+fair measurement; say so).
 Standard library only (Debian python3).
 """
 import argparse
@@ -54,9 +57,17 @@ def stages(run):
             continue
         st = stage_of(s)
         start, end = parse(s["started_utc"]), parse(s["finished_utc"])
-        lo, hi, n, busy = spans.get(st, (start, end, 0, 0.0))
-        spans[st] = (min(lo, start), max(hi, end), n + 1, busy + s["wall_seconds"])
+        lo, hi, times = spans.get(st, (start, end, []))
+        spans[st] = (min(lo, start), max(hi, end), times + [(s["wall_seconds"], s.get("cpu_seconds", float("nan")))])
     return spans
+
+
+def packed_span(durations, slots):
+    """Span of the jobs scheduled longest first on `slots` identical slots (no start costs, no slowdown)."""
+    ends = [0.0] * slots
+    for d in sorted(durations, reverse=True):
+        ends[ends.index(min(ends))] += d
+    return max(ends)
 
 
 def main():
@@ -76,17 +87,18 @@ def main():
         total = time.time() - t0
         runs[n] = (out, stages(out), total)
         print(f"\n--jobs {n}: demo wall time {total:.0f} s (load average now {os.getloadavg()})")
-        print(f"{'stage':40} {'jobs':>4} {'span s':>8} {'sum of job s':>12}")
-        for st, (lo, hi, count, busy) in sorted(runs[n][1].items(), key=lambda p: p[1][0]):
-            print(f"{st:40} {count:4d} {(hi - lo).total_seconds():8.1f} {busy:12.1f}")
+        print(f"{'stage':40} {'jobs':>4} {'span s':>8} {'sum of job wall s':>17} {'sum of job CPU s':>16}")
+        for st, (lo, hi, times) in sorted(runs[n][1].items(), key=lambda p: p[1][0]):
+            print(f"{st:40} {len(times):4d} {(hi - lo).total_seconds():8.1f} {sum(w for w, _ in times):17.1f} {sum(c for _, c in times):16.1f}")
     if len(a.jobs) > 1:
         first, last = runs[a.jobs[0]], runs[a.jobs[-1]]
-        print(f"\nspeedup --jobs {a.jobs[-1]} vs --jobs {a.jobs[0]}:")
+        print(f"\nspeedup --jobs {a.jobs[-1]} vs --jobs {a.jobs[0]} (and the best a perfect packing of the first run's jobs allows):")
         for st in first[1]:
             if st in last[1]:
                 s1 = (first[1][st][1] - first[1][st][0]).total_seconds()
                 s2 = (last[1][st][1] - last[1][st][0]).total_seconds()
-                print(f"  {st:40} {s1 / s2 if s2 > 0 else float('nan'):5.2f}x")
+                best = s1 / packed_span([w for w, _ in first[1][st][2]], a.jobs[-1]) if s1 > 0 else float("nan")
+                print(f"  {st:40} {s1 / s2 if s2 > 0 else float('nan'):5.2f}x  (packing bound {best:4.2f}x)")
         print(f"  {'whole demo':40} {first[2] / last[2]:5.2f}x")
         same = all(filecmp.cmp(os.path.join(first[0], f), os.path.join(last[0], f), shallow=False) for f in RESULT_FILES)
         print(f"result files identical: {same}")

@@ -66,6 +66,7 @@ public static class CoTBalPipeline
         {
             Parallelism = config.EffectiveJobs,
             Children = request.ChildCommand is { Count: > 0 } child ? new ChildJobLauncher(child) : null,
+            ExpectedCost = new ExpectedJobCost(data, run, config).Of,
         };
 
         if (request.Status)
@@ -80,6 +81,16 @@ public static class CoTBalPipeline
                 _ => throw new CoTBalInputException($"--plan {plan}: expected shell or slurm"),
             };
             return new RunOutcome(run, [], null, path);
+        }
+        if (request.WorkerInput is { } requests)
+        {
+            var served = new List<string>();
+            JobWorker.Serve(requests, output, job =>
+            {
+                runner.RunOne(job, ct);
+                served.Add(job);
+            }, ct);
+            return new RunOutcome(run, served, null, null);
         }
         if (request.Job is { } job)
         {

@@ -14,6 +14,7 @@ public sealed class PipelineProgress
     private readonly Dictionary<JobKind, List<double>> _durations = new();
     private readonly IReadOnlyList<JobSpec> _pending;
     private readonly int _parallelism;
+    private readonly HashSet<string> _finished = new(StringComparer.Ordinal);
     private int _done;
 
     /// <param name="parallelism">Jobs running at once (the ETA divides the remaining work by it).</param>
@@ -30,6 +31,7 @@ public sealed class PipelineProgress
     public void Finished(JobSpec job, TimeSpan duration)
     {
         _done++;
+        _finished.Add(job.Name);
         if (!_durations.TryGetValue(job.Kind, out var list)) _durations[job.Kind] = list = new List<double>();
         list.Add(duration.TotalSeconds);
         _write($"[{_done}/{_pending.Count}] done     {job.Name} in {Format(duration)}");
@@ -40,7 +42,7 @@ public sealed class PipelineProgress
     private string Eta()
     {
         if (_done == 0) return "";
-        var remaining = _pending.Skip(_done);
+        var remaining = _pending.Where(j => !_finished.Contains(j.Name));   // jobs may finish out of the graph's order
         var all = _durations.Values.SelectMany(v => v).DefaultIfEmpty(0).Average();
         var seconds = remaining.Sum(j => _durations.TryGetValue(j.Kind, out var d) ? d.Average() : all);
         return $", ETA {Format(TimeSpan.FromSeconds(seconds / _parallelism))}";

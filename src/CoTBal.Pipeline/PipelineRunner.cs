@@ -39,6 +39,12 @@ public sealed class PipelineRunner
     /// <summary>How to start a job in a child process; null = every job runs in this process, one at a time.</summary>
     public ChildJobLauncher? Children { get; init; }
 
+    /// <summary>
+    /// A job's expected cost (null: not known yet), from which the concurrent runner starts the ready job with the longest
+    /// expected path to the end of the run first (<see cref="CriticalPath"/>); null = ready jobs start in the graph's order.
+    /// </summary>
+    public Func<JobSpec, double?>? ExpectedCost { get; init; }
+
     public IReadOnlyDictionary<string, string> Fingerprints => _fingerprints;
 
     /// <summary>True when the job finished with its current fingerprint.</summary>
@@ -67,18 +73,20 @@ public sealed class PipelineRunner
     private static bool RunsInChild(JobSpec job) => job.Kind is JobKind.Train or JobKind.Evaluate;
 
     /// <summary>
-    /// Starts every job whose dependencies are done, in graph order: trainings and evaluations as child
-    /// processes (up to <see cref="Parallelism"/> at once), the short bookkeeping jobs (subsets, results,
-    /// weights, compare, report) in this process. Each job's result depends only on its inputs, never on
-    /// what runs beside it, so the run directory ends exactly as a sequential run leaves it. A failed job
-    /// stops new starts; running ones finish; Ctrl+C kills the children, whose jobs stay resumable.
+    /// Starts every job whose dependencies are done, longest expected path to the end first (<see cref="ExpectedCost"/>;
+    /// else in graph order): trainings and evaluations in child processes (up to <see cref="Parallelism"/> at once, each
+    /// child taking one job after another, <see cref="ChildWorker"/>), the short bookkeeping jobs (subsets, results,
+    /// weights, compare, report) in this process. Each job's result depends only on its inputs, never on what runs
+    /// beside it or ran before it in the same child, so the run directory ends exactly as a sequential run leaves it. A
+    /// failed job stops new starts; running ones finish; Ctrl+C kills the children, whose jobs stay resumable.
     /// </summary>
     private IReadOnlyList<string> RunConcurrently(IReadOnlyList<JobSpec> pending, PipelineProgress progress, ChildJobLauncher children, CancellationToken ct)
     {
         var waiting = pending.ToList();
-        var running = new Dictionary<string, (JobSpec Job, Process Process, Task Exit, Stopwatch Clock)>(StringComparer.Ordinal);
+        var workers = new List<ChildWorker>();
+        var running = new Dictionary<string, (JobSpec Job, ChildWorker Worker, Task<bool> Done, Stopwatch Clock)>(StringComparer.Ordinal);
         var failures = new List<string>();
-        progress.Message($"running up to {Parallelism} trainings/evaluations at once, each in its own process with {_config.Threads} torch thread(s)");
+        progress.Message($"running up to {Parallelism} trainings/evaluations at once in child processes (each takes one job after another) with {_config.Threads} torch thread(s) each");
         try
         {
             while (waiting.Count > 0 || running.Count > 0)
@@ -86,7 +94,7 @@ public sealed class PipelineRunner
                 ct.ThrowIfCancellationRequested();
                 var started = false;
                 if (failures.Count == 0)
-                    foreach (var job in waiting.ToArray())
+                    foreach (var job in StartOrder(waiting))
                     {
                         if (!job.Dependencies.All(IsDone)) continue;
                         if (!RunsInChild(job))
@@ -94,14 +102,13 @@ public sealed class PipelineRunner
                             waiting.Remove(job);
                             Execute(job, progress, ct);
                             started = true;
-                            continue;
+                            break;   // its outputs may change the expected costs (the subsets job's do): order again
                         }
                         if (running.Count >= Parallelism) continue;
                         waiting.Remove(job);
+                        var worker = IdleWorker(workers, running.Values.Select(r => r.Worker), children);
                         progress.Started(job);
-                        // the child logs its own lines to pipeline.log; here they only go to the console
-                        var process = children.Start(_run.Path, job.Name, WriteOutput);
-                        running[job.Name] = (job, process, process.WaitForExitAsync(CancellationToken.None), Stopwatch.StartNew());
+                        running[job.Name] = (job, worker, worker.Run(job.Name), Stopwatch.StartNew());
                         started = true;
                     }
                 if (running.Count == 0)
@@ -111,29 +118,38 @@ public sealed class PipelineRunner
                     throw new CoTBalInputException($"jobs {string.Join(", ", waiting.Select(j => j.Name))} wait for jobs that are not done");
                 }
                 if (started) continue;
-                Task.WaitAny(running.Values.Select(r => r.Exit).ToArray(), ct);
-                var exited = running.Values.First(r => r.Exit.IsCompleted);
-                exited.Process.WaitForExit();   // drains the redirected output
-                running.Remove(exited.Job.Name);
-                var code = exited.Process.ExitCode;
-                exited.Process.Dispose();
-                if (code == 0 && IsDone(exited.Job.Name)) progress.Finished(exited.Job, exited.Clock.Elapsed);
-                else
+                Task.WaitAny(running.Values.Select(r => r.Done).ToArray(), ct);
+                var ended = running.Values.First(r => r.Done.IsCompleted);
+                running.Remove(ended.Job.Name);
+                if (ended.Done.Result && IsDone(ended.Job.Name))
                 {
-                    var error = _run.ReadState(exited.Job.Name)?.Error ?? "no state written";
-                    failures.Add($"{exited.Job.Name} (exit code {code}: {error})");
-                    Write($"{exited.Job.Name}: failed in its child process (exit code {code}): {error}; no new jobs start");
+                    progress.Finished(ended.Job, ended.Clock.Elapsed);
+                    continue;
                 }
+                // the child ended without finishing the job (or reported a job whose state is not done): it takes no more
+                ended.Worker.Kill();
+                var code = ended.Worker.ExitCode;
+                workers.Remove(ended.Worker);
+                ended.Worker.Dispose();
+                var error = _run.ReadState(ended.Job.Name)?.Error ?? "no state written";
+                failures.Add($"{ended.Job.Name} (exit code {code}: {error})");
+                Write($"{ended.Job.Name}: failed in its child process (exit code {code}): {error}; no new jobs start");
+            }
+            foreach (var worker in workers)
+            {
+                worker.Finish();
+                worker.Dispose();
             }
         }
         catch (Exception)
         {
             // Ctrl+C, or a bookkeeping job failed here: stop the children; their jobs stay resumable.
-            foreach (var (job, process, _, _) in running.Values)
+            foreach (var worker in workers)
             {
-                try { process.Kill(entireProcessTree: true); process.WaitForExit(); } catch (InvalidOperationException) { }
-                Write($"{job.Name}: interrupted; run the same command again to resume");
-                process.Dispose();
+                var job = worker.Job;
+                worker.Kill();
+                if (job is not null) Write($"{job}: interrupted; run the same command again to resume");
+                worker.Dispose();
             }
             throw;
         }
@@ -141,6 +157,29 @@ public sealed class PipelineRunner
             throw new CoTBalInputException($"job(s) failed: {string.Join("; ", failures)}; run the same command again to retry");
         return pending.Select(j => j.Name).ToArray();
     }
+
+    /// <summary>A started child that runs no job, else a new one (the caller keeps the running ones below <see cref="Parallelism"/>).</summary>
+    private ChildWorker IdleWorker(List<ChildWorker> workers, IEnumerable<ChildWorker> busy, ChildJobLauncher children)
+    {
+        var taken = busy.ToHashSet();
+        foreach (var gone in workers.Where(w => !taken.Contains(w) && !w.Alive).ToArray())
+        {
+            // a child that exited between jobs (killed from outside): replaced
+            gone.Kill();
+            gone.Dispose();
+            workers.Remove(gone);
+        }
+        if (workers.FirstOrDefault(w => !taken.Contains(w)) is { } idle) return idle;
+        // the child logs its jobs' lines to pipeline.log itself; here they only go to the console
+        var worker = children.Start(_run.Path, WriteOutput);
+        workers.Add(worker);
+        Write($"child process {worker.Id} started ({workers.Count} of at most {Parallelism})");
+        return worker;
+    }
+
+    /// <summary>The waiting jobs in the order to try them: by <see cref="CriticalPath"/> when costs are given, else as listed.</summary>
+    private IReadOnlyList<JobSpec> StartOrder(IReadOnlyList<JobSpec> waiting) =>
+        ExpectedCost is { } cost ? CriticalPath.Order(waiting, _graph, CriticalPath.Lengths(_graph, cost)) : waiting.ToArray();
 
     /// <summary>
     /// Runs one job whose dependencies are done (a cluster plan calls this once per job). Returns false when it
@@ -193,9 +232,17 @@ public sealed class PipelineRunner
         {
             Name = job.Name, Kind = job.Kind.ToString().ToLowerInvariant(), Status = JobStatus.Running, Fingerprint = fingerprint,
             Attempts = (previous?.Attempts ?? 0) + 1, StartedUtc = DateTime.UtcNow, WallSeconds = previous?.WallSeconds ?? 0,
+            CpuSeconds = previous?.CpuSeconds ?? 0,
         };
         _run.WriteState(state);
         var clock = Stopwatch.StartNew();
+        var cpu = Environment.CpuUsage.TotalTime;
+        // this attempt's time so far, added to the earlier attempts'
+        JobState Spent(JobState s) => s with
+        {
+            WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds,
+            CpuSeconds = state.CpuSeconds + (Environment.CpuUsage.TotalTime - cpu).TotalSeconds,
+        };
         var gate = new object();
         var finished = false;
         // Heartbeat: the running state carries the time spent so far, so an attempt killed without notice (scancel
@@ -207,7 +254,7 @@ public sealed class PipelineRunner
                 if (finished) return;
                 try
                 {
-                    _run.WriteState(state with { WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds });
+                    _run.WriteState(Spent(state));
                 }
                 catch (IOException)
                 {
@@ -226,23 +273,19 @@ public sealed class PipelineRunner
         try
         {
             var result = _executor.Execute(job, new JobContext(_run, _config, _graph, dir, Write), cancellationToken);
-            Final(state with
-            {
-                Status = JobStatus.Done, FinishedUtc = DateTime.UtcNow, WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds,
-                Metrics = new Dictionary<string, double>(result.Metrics),
-            });
+            Final(Spent(state) with { Status = JobStatus.Done, FinishedUtc = DateTime.UtcNow, Metrics = new Dictionary<string, double>(result.Metrics) });
             progress.Finished(job, clock.Elapsed);
             return true;
         }
         catch (OperationCanceledException)
         {
-            Final(state with { Status = JobStatus.Interrupted, WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds, Error = "interrupted" });
+            Final(Spent(state) with { Status = JobStatus.Interrupted, Error = "interrupted" });
             Write($"{job.Name}: interrupted; run the same command again to resume");
             throw;
         }
         catch (Exception e)
         {
-            Final(state with { Status = JobStatus.Failed, WallSeconds = state.WallSeconds + clock.Elapsed.TotalSeconds, Error = e.Message });
+            Final(Spent(state) with { Status = JobStatus.Failed, Error = e.Message });
             Write($"{job.Name}: failed: {e.Message}");
             throw;
         }

@@ -24,6 +24,8 @@ public sealed record RunRequest
     public int? Jobs { get; init; }
     /// <summary>Program and leading arguments that start cotbal in a child process (jobs &gt; 1); null = run every job in this process.</summary>
     public IReadOnlyList<string>? ChildCommand { get; init; }
+    /// <summary>Serve the jobs named on this reader, one a line, until it ends (a concurrent run's child process, given its standard input; see <see cref="JobWorker"/>).</summary>
+    public TextReader? WorkerInput { get; init; }
     /// <summary>Start over: allowed to replace the data folder recorded in the run directory, whose earlier results are removed.</summary>
     public bool Restart { get; init; }
 }

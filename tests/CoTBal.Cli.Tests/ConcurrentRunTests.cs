@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CoTBal.Pipeline;
 using CoTBal.Pipeline.Tests;
 
@@ -23,6 +24,9 @@ public sealed class ConcurrentRunTests
 
         Assert.Contains(lines, l => l.Contains("running up to 2 trainings/evaluations at once"));
         Assert.Contains(lines, l => l.Contains("  train-mini | "));                 // a child's own output, passed on
+        // two children served every training and evaluation, one job after another
+        Assert.Equal(2, lines.Count(l => l.StartsWith("child process ", StringComparison.Ordinal) && l.Contains(" started (")));
+        Assert.True(concurrent.JobsRun.Count > 10);
         Assert.Equal(sequential.JobsRun.Order(), concurrent.JobsRun.Order());
         foreach (var file in SmallBenchmark.ResultFiles)
             Assert.Equal(File.ReadAllText(Path.Combine(sequential.Run.Path, file)), File.ReadAllText(Path.Combine(concurrent.Run.Path, file)));
@@ -38,6 +42,74 @@ public sealed class ConcurrentRunTests
             for (var i = 0; i < a.Length; i++) Assert.True(File.ReadAllBytes(a[i]).AsSpan().SequenceEqual(File.ReadAllBytes(b[i])), $"{b[i]} differs");
         }
         Assert.True(File.Exists(Path.Combine(concurrent.Run.Path, "report", "report.md")));
+    }
+
+    [Fact]
+    public async Task CtrlCStopsTheChildrenAndTheRunResumes()
+    {
+        using var dir = new CliHarness.TempDir();
+        var data = SmallBenchmark.Generate(Path.Combine(dir.Path, "benchmark"));
+        var run = Path.Combine(dir.Path, "run");
+        var config = SmallBenchmark.Config() with { Auxiliary = SmallBenchmark.Config().Auxiliary with { MinSteps = 40 } };
+        CoTBalPipeline.Run(new RunRequest { DataDirectory = data, RunDirectory = run, Config = config, Job = "subsets" }, _ => { }, CancellationToken.None);
+
+        // python3 starts `cotbal run --jobs 2`, waits for a plus-mini training's first checkpoint, sends SIGINT to the
+        // parent alone (as a terminal's Ctrl+C would, minus the children's own copy of it), and then lists the processes
+        // still working on the run directory
+        const string driver = """
+            import glob, os, signal, subprocess, sys, time
+            dll, run = sys.argv[1:3]
+            # SIGINT as a terminal gives it (a test host may have started this with SIGINT ignored, which children inherit)
+            p = subprocess.Popen(["dotnet", dll, "run", "--out", run, "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+            deadline = time.time() + 300
+            while not glob.glob(os.path.join(run, "jobs", "train-*-plus-mini", "checkpoint-*")) and p.poll() is None and time.time() < deadline:
+                time.sleep(0.05)
+            if p.poll() is None:
+                os.kill(p.pid, signal.SIGINT)
+            out, _ = p.communicate()
+            sys.stdout.write(out.decode())
+            time.sleep(0.5)
+            for pid in os.listdir("/proc"):
+                try:
+                    args = open(f"/proc/{pid}/cmdline", "rb").read().decode().split("\0")
+                except OSError:
+                    continue
+                if run in args and "--worker" in args:
+                    print("LEFT RUNNING: " + " ".join(args))
+            sys.exit(p.returncode)
+            """;
+        var psi = new ProcessStartInfo("python3", ["-c", driver, Path.Combine(AppContext.BaseDirectory, "cotbal.dll"), run])
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{stdout}\n{await stderr}");
+        Assert.Contains("-plus-mini: interrupted; run the same command again to resume", stdout);
+        Assert.False(stdout.Contains("LEFT RUNNING"), stdout);
+        Assert.False(new RunDirectory(run).ReadState("report") is { Status: Pipeline.Jobs.JobStatus.Done });
+
+        // the same command again: the interrupted trainings resume from their checkpoints and the run finishes
+        var lines = new List<string>();
+        var resumed = CoTBalPipeline.Run(new RunRequest
+        {
+            RunDirectory = run, Jobs = 2, ChildCommand = ["dotnet", Path.Combine(AppContext.BaseDirectory, "cotbal.dll")],
+        }, lines.Add, CancellationToken.None);
+        Assert.Contains(lines, l => l.Contains("resuming an interrupted attempt"));
+        Assert.NotNull(resumed.ReportPath);
+    }
+
+    [Fact]
+    public void WorkerTakesOnlyOut()
+    {
+        using var dir = new CliHarness.TempDir();
+        var run = Path.Combine(dir.Path, "R");
+        var outcome = CliHarness.Run("run", "--out", run, "--worker", "--jobs", "2");
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Equal("error: --worker runs jobs of a recorded run and takes only --out, not --jobs", outcome.Stderr.TrimEnd());
+        Assert.False(Directory.Exists(run));
     }
 
     [Theory]

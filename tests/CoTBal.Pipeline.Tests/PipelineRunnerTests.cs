@@ -251,4 +251,32 @@ public sealed class PipelineRunnerTests : IDisposable
         Assert.Equal(2, lines.Count(l => l.Contains("failed in its child process")));   // the first two started, nothing after
         Assert.False(runner.IsDone("results"));
     }
+    [Fact]
+    public void ChildJobsStartLongestExpectedPathFirst()
+    {
+        // Children that fail at once: the two jobs started first are the two the expected costs put first.
+        var config = new RunConfig { Methods = ["cotbal", "ew"] };
+        var graph = JobGraph.Build(JobGraphTests.Tasks, config);
+        var lines = new List<string>();
+        var recorder = new Recorder();
+        var runner = new PipelineRunner(new RunDirectory(_dir), config, graph, recorder, _ => "", lines.Add)
+        {
+            Parallelism = 2,
+            Children = new ChildJobLauncher(["false"]),
+            // as ExpectedJobCost: a subset training's cost is known once the subsets job has run (here, in this process)
+            ExpectedCost = job => job.Name switch
+            {
+                _ when job.Kind == JobKind.Train && !job.Name.StartsWith("train-final-", StringComparison.Ordinal) && !recorder.Ran.Contains("subsets") => null,
+                "train-vqa-plus-mini" => 300,
+                "train-mini" => 10,
+                _ when job.Kind == JobKind.Train => 100,
+                _ => 0,
+            },
+        };
+        var e = Assert.Throws<Core.CoTBalInputException>(() => runner.RunAll(CancellationToken.None));
+        Assert.Contains("train-vqa-plus-mini (exit code 1", e.Message);        // the longest, though third in the graph
+        Assert.Contains("train-caption-plus-mini (exit code 1", e.Message);    // then the first of the equal ones
+        Assert.DoesNotContain("train-mini ", e.Message);
+        Assert.Equal(2, lines.Count(l => l.Contains("failed in its child process")));
+    }
 }

@@ -19,8 +19,10 @@ public static class RunCommand
         var seeds = new Option<int?>("--seeds") { Description = $"repeat every final training with K seeds, 1..{MaxSeeds} (overrides the config's seeds; mean and spread in the report)" };
         var jobs = new Option<int?>("--jobs") { Description = "trainings/evaluations run at once, each in its own process (default: the config's jobs, else cores / threads); results do not depend on it" };
         var restart = new Option<bool>("--restart") { Description = "start the run over: needed to give an existing run directory another --data (its earlier results are removed)" };
+        // internal: the child processes of a concurrent run (docs/pipeline.md, "Both cores")
+        var worker = new Option<bool>("--worker") { Description = "run the jobs named on standard input, one a line, until it ends (what `--jobs N` starts)", Hidden = true };
         var command = new Command("run", "Run the CoTBal procedure: subsets, auxiliary trainings, cross-task validation, weights, final trainings (CoTBal and baselines), test evaluation, comparison, report.");
-        foreach (var o in new Option[] { data, output, config, job, plan, seeds, status, jobs, restart }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, output, config, job, plan, seeds, status, jobs, restart, worker }) command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
             if (parse.GetValue(status))
@@ -29,7 +31,7 @@ public static class RunCommand
                 {
                     (data, parse.GetValue(data) is not null), (config, parse.GetValue(config) is not null), (job, parse.GetValue(job) is not null),
                     (plan, parse.GetValue(plan) is not null), (seeds, parse.GetValue(seeds) is not null), (jobs, parse.GetValue(jobs) is not null),
-                    (restart, parse.GetValue(restart)),
+                    (restart, parse.GetValue(restart)), (worker, parse.GetValue(worker)),
                 };
                 if (others.FirstOrDefault(o => o.Given).Option is { } clash)
                     throw new Core.CoTBalInputException($"--status reads the recorded run and takes only --out, not {clash.Name}");
@@ -41,6 +43,16 @@ public static class RunCommand
             if (parse.GetValue(plan) is not null && parse.GetValue(job) is not null)
                 throw new Core.CoTBalInputException("--plan and --job do not go together: a plan runs every job; --job runs one");
             OptionParsing.OnlyWith(parse, restart, dataDir is not null, "with --data (the new data folder to start over on)");
+            if (parse.GetValue(worker))
+            {
+                var clash = new (Option Option, bool Given)[]
+                {
+                    (data, dataDir is not null), (config, configPath is not null), (job, parse.GetValue(job) is not null),
+                    (plan, parse.GetValue(plan) is not null), (seeds, parse.GetValue(seeds) is not null), (jobs, parse.GetValue(jobs) is not null),
+                    (restart, parse.GetValue(restart)),
+                }.FirstOrDefault(o => o.Given).Option;
+                if (clash is not null) throw new Core.CoTBalInputException($"--worker runs jobs of a recorded run and takes only --out, not {clash.Name}");
+            }
             if (parse.GetValue(jobs) is <= 0) throw new Core.CoTBalInputException("--jobs must be >= 1");
             if (parse.GetValue(jobs) is not null && (parse.GetValue(job) is not null || parse.GetValue(plan) is not null))
                 throw new Core.CoTBalInputException("--jobs sets how many jobs the runner starts at once; it does not apply to --job or --plan (use PARALLEL=N for a shell plan)");
@@ -57,6 +69,7 @@ public static class RunCommand
                 CotbalCommand = LauncherCommand(),
                 Jobs = parse.GetValue(jobs),
                 ChildCommand = ChildCommand(),
+                WorkerInput = parse.GetValue(worker) ? Console.In : null,
             }, Console.WriteLine, run.Cancellation);
             PrintOutcome(outcome);
             return ExitCodes.Success;

@@ -21,6 +21,10 @@ public sealed record JobState
     /// <summary>Wall time of every attempt, summed over resumptions; a running attempt's share is updated by a heartbeat,
     /// so an attempt killed without notice counts up to its last heartbeat.</summary>
     [JsonPropertyName("wall_seconds")] public double WallSeconds { get; init; }
+    /// <summary>CPU time (user + system) of the process that ran the job, over the job's attempts, as <see cref="WallSeconds"/> (a
+    /// child process's start-up before the job is not in it). With jobs running in parallel, CPU time against wall time tells
+    /// a job slowed by waiting for a core from one slowed per instruction (shared caches and memory).</summary>
+    [JsonPropertyName("cpu_seconds")] public double CpuSeconds { get; init; }
     [JsonPropertyName("error")] public string? Error { get; init; }
     /// <summary>Cost figures the job reports (steps, tokens, samples...).</summary>
     [JsonPropertyName("metrics")] public Dictionary<string, double> Metrics { get; init; } = new();

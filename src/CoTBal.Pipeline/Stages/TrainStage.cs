@@ -21,13 +21,8 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
     public JobResult Execute(JobSpec job, JobContext context, CancellationToken ct)
     {
         var model = job.GetString("model")!;
-        var budget = job.GetString("budget") switch
-        {
-            "auxiliary" => context.Config.Auxiliary,
-            "single_task" => context.Config.SingleTask,
-            _ => context.Config.Final,
-        };
-        var (files, samples) = TrainingFiles(model, context.Run);
+        var budget = BudgetOf(job, context.Config);
+        var (files, samples) = TrainingFiles(data, model, context.Run);
         var steps = StepsFor(samples, budget);
         var weighting = WeightingOptions.ParseMethod(job.GetString("weighting")!);
         var window = job.Parameters["window"]?.GetValue<int>();
@@ -106,11 +101,20 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
         return doc.RootElement.GetProperty("final_checkpoint").GetString()!;
     }
 
+    /// <summary>The budget a training job runs with (its "budget" parameter).</summary>
+    internal static TrainingBudget BudgetOf(JobSpec job, RunConfig config) => job.GetString("budget") switch
+    {
+        "auxiliary" => config.Auxiliary,
+        "single_task" => config.SingleTask,
+        _ => config.Final,
+    };
+
     /// <summary>steps = ceil(samples / batch) * epochs, at least min_steps.</summary>
     public static int StepsFor(int samples, TrainingBudget budget) =>
         Math.Max(budget.MinSteps, Math.Max(1, (int)Math.Ceiling(Math.Ceiling(samples / (double)budget.BatchSize) * budget.Epochs)));
 
-    private (IReadOnlyList<string> Files, int Samples) TrainingFiles(string model, RunDirectory run)
+    /// <summary>A model's training file(s) and their samples: all data for a final training, else its file from the subsets job.</summary>
+    internal static (IReadOnlyList<string> Files, int Samples) TrainingFiles(PipelineData data, string model, RunDirectory run)
     {
         if (model.StartsWith("final-", StringComparison.Ordinal))
             return (data.Manifest.Tasks.Select(t => data.Resolve(t.Train.File)).ToArray(), data.Manifest.Tasks.Sum(t => t.Train.Size));
