@@ -11,6 +11,7 @@ using CoTBal.Training.Init;
 namespace CoTBal.Pipeline.Tests;
 
 /// <summary>`cotbal pretrain` at tiny size: the same request gives the same weights, an interrupted run resumes to them, a finished base is reused.</summary>
+[Collection(GlobalRngCollection.Name)]
 public sealed class BasePretrainingTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "cotbal-pretrain-" + Guid.NewGuid().ToString("N"));

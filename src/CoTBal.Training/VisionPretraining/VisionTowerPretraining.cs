@@ -83,7 +83,9 @@ public sealed record VisionTowerPretrainReport(
 /// and which glyph it shows. AdamW with warm-up and cosine decay, gradient clipping 1.0. The result is written, atomically,
 /// as a Hugging Face CLIPVisionModel folder (<c>config.json</c> + <c>model.safetensors</c>: LLaVA's <c>--vision_tower</c>
 /// layout) with <see cref="ReportFile"/>, the heads' held-out accuracies before and after.
-/// The run is short (about a minute at the demo's size), so an interrupted one starts over; equal options give equal bits.
+/// The run is short (about six minutes at the demo's size), so an interrupted one starts over; equal options give equal
+/// bits when one pretraining runs in the process (the CLI's case): the heads' initial values come from libtorch's
+/// process-wide generator, seeded here, which other work in the same process would advance.
 /// </summary>
 public static class VisionTowerPretraining
 {

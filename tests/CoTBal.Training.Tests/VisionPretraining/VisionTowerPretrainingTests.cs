@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 namespace CoTBal.Training.Tests.VisionPretraining;
 
 /// <summary>The vision tower's own pretraining: it learns the patch labels, writes a tower LLaVA's --vision_tower loads, equal options give equal bits.</summary>
+[Collection(GlobalRngCollection.Name)]
 public sealed class VisionTowerPretrainingTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("cotbal-vision-").FullName;
