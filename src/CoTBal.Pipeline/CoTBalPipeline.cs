@@ -53,12 +53,7 @@ public static class CoTBalPipeline
         string OwnInputs(JobSpec job) => job.Kind switch
         {
             JobKind.Subsets => dataFingerprint,
-            JobKind.Train => JsonSerializer.Serialize(job.GetString("budget") switch
-            {
-                "auxiliary" => config.Auxiliary,
-                "single_task" => config.SingleTask,
-                _ => config.Final,
-            }) + modelText,
+            JobKind.Train => JsonSerializer.Serialize(TrainStage.BudgetOf(job, config)) + modelText,
             JobKind.Evaluate => $"{config.MaxNewTokens}/{config.EvalBatchSize}/{dataFingerprint}",
             _ => "",
         };

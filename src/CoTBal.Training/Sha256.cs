@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace CoTBal.Training;
 
 /// <summary>Hex SHA-256 of files (checkpoint manifests, config fingerprints).</summary>
-internal static class Sha256
+public static class Sha256
 {
     public static string OfFile(string path)
     {

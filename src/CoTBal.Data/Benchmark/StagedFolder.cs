@@ -6,7 +6,7 @@ namespace CoTBal.Data.Benchmark;
 /// A generated folder written as a whole: built in a hidden staging folder next to the target, then moved into
 /// place, so an interrupted or failed generation leaves neither a half-written target nor the staging folder.
 /// </summary>
-internal static class StagedFolder
+public static class StagedFolder
 {
     /// <summary>
     /// Runs <paramref name="build"/> on a fresh staging folder and publishes it as <paramref name="outDir"/>. A target

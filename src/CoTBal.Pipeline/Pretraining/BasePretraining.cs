@@ -94,7 +94,7 @@ public static class BasePretraining
             Tokenizer = Path.Combine(corpusPath, BenchmarkGenerator.VocabFile),
             VisionTower = towerPath,
             FreezeVisionTower = true,   // LLaVA's recipe: the pretrained tower stays fixed from here on
-            InitAllowMissing = ["model.embed_tokens.*", "model.layers.*", "model.norm.*", "lm_head.*", "model.mm_projector.*"],   // the rest starts from random weights
+            InitAllowMissing = VisionTowerPretraining.KeysOutsideTheTower,   // the rest starts from random weights
             Tasks = PretrainKinds.Names,
             OutputDir = Path.Combine(root, "train"),
             Steps = request.Steps,

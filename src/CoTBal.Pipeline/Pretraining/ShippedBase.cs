@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CoTBal.Core;
+using CoTBal.Training;
 
 namespace CoTBal.Pipeline.Pretraining;
 
@@ -40,9 +40,7 @@ public static class ShippedBase
         {
             var path = Path.Combine(folder, file);
             if (!File.Exists(path)) throw new CoTBalInputException($"shipped base {folder}: {file} is missing");
-            using var stream = File.OpenRead(path);
-            var actual = Convert.ToHexStringLower(SHA256.HashData(stream));
-            if (actual != sum?.GetValue<string>())
+            if (Sha256.OfFile(path) != sum?.GetValue<string>())
                 throw new CoTBalInputException($"shipped base {folder}: {file} does not match its recorded SHA-256 (a damaged or Git LFS checkout?); restore it or run the pretraining yourself (docs/benchmarks/pretraining.md)");
         }
     }

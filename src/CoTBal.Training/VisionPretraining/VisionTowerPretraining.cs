@@ -91,6 +91,13 @@ public static class VisionTowerPretraining
 {
     public const string ReportFile = "vision_pretraining.json";
 
+    /// <summary>
+    /// Patterns of every model key outside the vision tower: what a training that loads only this tower
+    /// (<c>--vision-tower</c>) may leave as initialised (<c>--init-allow-missing</c>).
+    /// </summary>
+    public static IReadOnlyList<string> KeysOutsideTheTower { get; } =
+        ["model.embed_tokens.*", "model.layers.*", "model.norm.*", "lm_head.*", "model.mm_projector.*"];
+
     /// <summary>The loss weight of the box read-out (coordinates are in image units, so its L1 error is ~0.01-0.1).</summary>
     private const double BoxLossWeight = 10.0;
 
@@ -162,20 +169,13 @@ public static class VisionTowerPretraining
         var report = new VisionTowerPretrainReport(options.Steps, options.BatchSize, options.LearningRate, options.Seed, options.DataSeed,
             (long)options.Steps * options.BatchSize, first, last, held.Count, scores, untrained, Math.Round(clock.Elapsed.TotalSeconds, 1));
 
-        var target = Path.GetFullPath(options.OutputDir);
-        var staging = target + $".{Guid.NewGuid():N}.tmp";
-        try
+        // an unfinished folder from an interrupted run (no report) is replaced
+        return StagedFolder.Write(options.OutputDir, overwrite: true, staging =>
         {
             ModelExport.WriteVisionTower(staging, model, config);
             AtomicFile.WriteAllText(Path.Combine(staging, ReportFile), JsonSerializer.Serialize(report, Json) + "\n");
-            if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
-            Directory.Move(staging, target);
-        }
-        finally
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        }
-        return report;
+            return report;
+        });
     }
 
     /// <summary>Sum of the heads' losses: cross-entropy per patch for the four labels, L1 on the box where there is one.</summary>
