@@ -67,10 +67,7 @@ public static class TrainingRun
         var (featureCache, featureCacheNote) = OpenFeatureCache(options, model, data);
         using var trainer = new Trainer(model.Model, weighting, schedule, options.Optimizer, data.Tasks.Count, options.Seed, ProjectorGroup(options, model.Module),
             data.Validation?.Batches, featureCache);
-        var tokenizerFile = File.Exists(options.Tokenizer) ? Path.GetFullPath(options.Tokenizer) : null;
-        // a tokenizer file is copied into each checkpoint; a byte-level BPE folder is recorded by its full path
-        var tokenizerName = tokenizerFile is not null ? "tokenizer" + Path.GetExtension(tokenizerFile)
-            : Directory.Exists(options.Tokenizer) ? Path.GetFullPath(options.Tokenizer) : options.Tokenizer;
+        var tokenizer = CheckpointTokenizer.For(options.Tokenizer);   // copied into each checkpoint
 
         var run = new RunState
         {
@@ -96,11 +93,11 @@ public static class TrainingRun
                 new CheckpointState
                 {
                     Step = run.Step, TotalSteps = totalSteps, Data = run.Position, Iteration = run.Iteration, Tokens = run.Tokens,
-                    ElapsedSeconds = run.ElapsedSeconds, Tasks = data.Tasks, Tokenizer = tokenizerName, Template = options.Template,
+                    ElapsedSeconds = run.ElapsedSeconds, Tasks = data.Tasks, Tokenizer = tokenizer.Name, Template = options.Template,
                     MaxLength = options.MaxLength, Weighting = weighting.Name, WeightingState = weighting.SaveState(),
                     LastTaskLoss = run.LastTaskLoss, Fingerprint = fingerprint, TorchThreads = get_num_threads(),
                 },
-                model.Module, trainer, model.ConfigJson, configJson, tokenizerFile, data.PreprocessorConfigJson);
+                model.Module, trainer, model.ConfigJson, configJson, tokenizer, data.PreprocessorConfigJson);
             run.CheckpointStep = run.Step;
         }
 

@@ -210,7 +210,7 @@ public sealed class InitExportCommandTests : IDisposable
     }
 
     [Fact]
-    public void A_byte_level_bpe_tokenizer_folder_trains_and_the_checkpoint_records_its_full_path()
+    public void A_byte_level_bpe_tokenizer_travels_with_the_checkpoint_and_its_export()
     {
         // the 256 byte symbols of GPT-2's bytes_to_unicode (printable Latin-1 as is, the rest from U+0100), two merges, <|endoftext|>
         var bpe = P("bpe-tok");
@@ -224,20 +224,48 @@ public sealed class InitExportCommandTests : IDisposable
         vocab["<|endoftext|>"] = 258;
         File.WriteAllText(Path.Combine(bpe, "vocab.json"), JsonSerializer.Serialize(vocab));
         File.WriteAllText(Path.Combine(bpe, "merges.txt"), "#version: 0.2\nĠ d\nĠd o\n");
+        File.WriteAllText(Path.Combine(bpe, "special_tokens_map.json"), """{"eos_token": "<|endoftext|>"}""");
+        File.WriteAllText(Path.Combine(bpe, "README.md"), "not a tokenizer file");
         var config = JsonNode.Parse(File.ReadAllText(TinyConfig))!;
         config["text_config"]!["vocab_size"] = 0;   // the tokenizer's
         config["text_config"]!["max_position_embeddings"] = 512;
         File.WriteAllText(P("bpe-model.json"), config.ToJsonString());
         var (data, _) = TextData();
-        var outDir = P("bpe-run");
-        var result = CliHarness.Run("train", "--data", data, "--tokenizer", bpe, "--model", P("bpe-model.json"), "--out", outDir, "--steps", "1",
-            "--batch-size", "2", "--max-length", "512", "--progress", "none", "--checkpoint-every", "1");
-        Assert.True(result.ExitCode == 0, result.Stderr);
-        var checkpoint = Directory.GetDirectories(outDir, "checkpoint-*").Single();
-        using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(checkpoint, "trainer_state.json")));
-        Assert.Equal(Path.GetFullPath(bpe), state.RootElement.GetProperty("tokenizer").GetString());
+        string[] TrainArgs(string outDir, string tokenizer) => ["train", "--data", data, "--tokenizer", tokenizer, "--model", P("bpe-model.json"), "--out", outDir,
+            "--steps", "1", "--batch-size", "2", "--max-length", "512", "--progress", "none", "--checkpoint-every", "1"];
+
+        // the folder, or its vocab.json, is copied into the checkpoint as tokenizer/ with the files its loader reads
+        foreach (var (run, tokenizer) in new[] { ("bpe-run", bpe), ("bpe-run-file", Path.Combine(bpe, "vocab.json")) })
+        {
+            var result = CliHarness.Run(TrainArgs(P(run), tokenizer));
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            var saved = Directory.GetDirectories(P(run), "checkpoint-*").Single();
+            using var saveState = JsonDocument.Parse(File.ReadAllText(Path.Combine(saved, "trainer_state.json")));
+            Assert.Equal("tokenizer", saveState.RootElement.GetProperty("tokenizer").GetString());
+            Assert.Equal(["merges.txt", "special_tokens_map.json", "vocab.json"], Directory.GetFiles(Path.Combine(saved, "tokenizer")).Select(Path.GetFileName).Order());
+            Assert.True(saveState.RootElement.GetProperty("files").TryGetProperty("tokenizer/merges.txt", out _), "the copy is covered by the checkpoint's SHA-256 list");
+        }
+        var checkpoint = Directory.GetDirectories(P("bpe-run"), "checkpoint-*").Single();
         var trained = CoTBal.Model.Config.LlavaConfig.Load(Path.Combine(checkpoint, "model_config.json"));
         Assert.Equal(259, trained.Text.VocabSize);   // vocab_size 0 = the tokenizer's: 256 bytes, 2 merges, <|endoftext|>
+
+        // without the original folder, the checkpoint still predicts and exports; the export is a folder --init reads
+        Directory.Delete(bpe, recursive: true);
+        var predict = CliHarness.Run("predict", "--checkpoint", checkpoint, "--data", data, "--out", P("bpe-answers.jsonl"), "--max-new-tokens", "2");
+        Assert.True(predict.ExitCode == 0, predict.Stderr);
+        var export = CliHarness.Run("export", "--checkpoint", checkpoint, "--out", P("bpe-export"));
+        Assert.True(export.ExitCode == 0, export.Stderr);
+        foreach (var file in new[] { "vocab.json", "merges.txt", "special_tokens_map.json" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(checkpoint, "tokenizer", file)), File.ReadAllBytes(Path.Combine(P("bpe-export"), file)));
+        var again = CliHarness.Run("train", "--data", data, "--init", P("bpe-export"), "--out", P("bpe-again"), "--steps", "1", "--batch-size", "2",
+            "--max-length", "512", "--progress", "none");
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        using var againState = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory.GetDirectories(P("bpe-again"), "checkpoint-*").Single(), "trainer_state.json")));
+        Assert.Equal("tokenizer", againState.RootElement.GetProperty("tokenizer").GetString());
+
+        // a checkpoint of an older version recorded the folder's absolute path: still loaded from there when it exists
+        Assert.Equal("/nowhere/bpe", CoTBal.Training.Checkpointing.CheckpointTokenizer.Resolve(checkpoint, "/nowhere/bpe"));
+        Assert.Equal(Path.Combine(checkpoint, "tokenizer"), CoTBal.Training.Checkpointing.CheckpointTokenizer.Resolve(checkpoint, "tokenizer"));
     }
 
     [Fact]

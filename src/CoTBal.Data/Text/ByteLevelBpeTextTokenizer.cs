@@ -20,6 +20,9 @@ public sealed class ByteLevelBpeTextTokenizer : ITextTokenizer
     private const string AddedTokensFile = "added_tokens.json", ConfigFile = "tokenizer_config.json",
         SpecialMapFile = "special_tokens_map.json", TokenizerJsonFile = "tokenizer.json", EndOfText = "<|endoftext|>";
 
+    /// <summary>Every file of a folder that <see cref="Load"/> reads (the first two required), e.g. to copy the tokenizer whole.</summary>
+    public static IReadOnlyList<string> FolderFiles { get; } = [VocabFile, MergesFile, AddedTokensFile, ConfigFile, SpecialMapFile, TokenizerJsonFile];
+
     /// <summary>GPT-2's pre-tokenizer (Hugging Face ByteLevel with use_regex, tiktoken's gpt2 pattern).</summary>
     private const string Gpt2Pattern = @"'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 

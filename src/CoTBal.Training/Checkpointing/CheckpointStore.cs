@@ -51,7 +51,7 @@ public sealed class CheckpointStore
     }
 
     /// <summary>Writes a checkpoint atomically and prunes old ones; returns its directory.</summary>
-    public string Save(CheckpointState state, nn.Module model, Trainer trainer, string modelConfigJson, string trainConfigJson, string? tokenizerFile, string? preprocessorConfigJson = null)
+    public string Save(CheckpointState state, nn.Module model, Trainer trainer, string modelConfigJson, string trainConfigJson, CheckpointTokenizer tokenizer, string? preprocessorConfigJson = null)
     {
         Directory.CreateDirectory(_root);
         var final = PathFor(state.Step);
@@ -65,10 +65,11 @@ public sealed class CheckpointStore
                 File.WriteAllBytes(Path.Combine(temp, CheckpointFiles.Rng), rng.data<byte>().ToArray());
             File.WriteAllText(Path.Combine(temp, CheckpointFiles.ModelConfig), modelConfigJson);
             File.WriteAllText(Path.Combine(temp, CheckpointFiles.TrainConfig), trainConfigJson);
-            if (tokenizerFile is not null) File.Copy(tokenizerFile, Path.Combine(temp, state.Tokenizer));
+            tokenizer.CopyInto(temp);
             if (preprocessorConfigJson is not null) File.WriteAllText(Path.Combine(temp, CheckpointFiles.PreprocessorConfig), preprocessorConfigJson);
 
-            var files = Directory.GetFiles(temp).ToDictionary(f => Path.GetFileName(f), Sha256.OfFile, StringComparer.Ordinal);
+            var files = Directory.GetFiles(temp, "*", SearchOption.AllDirectories)
+                .ToDictionary(f => Path.GetRelativePath(temp, f).Replace(Path.DirectorySeparatorChar, '/'), Sha256.OfFile, StringComparer.Ordinal);
             var complete = state with { Files = files };
             File.WriteAllText(Path.Combine(temp, CheckpointFiles.State), JsonSerializer.Serialize(complete, TrainingOptions.Json));
             Flush(temp);

@@ -35,16 +35,16 @@ public static class ModelExport
         using var scope = NewDisposeScope();
         using var model = new LlavaForCausalLM(config);
         CheckpointStore.LoadModel(source, model);
-        var tokenizer = Path.Combine(source, state.Tokenizer);
-        return Write(model, File.Exists(tokenizer) ? tokenizer : null, options);
+        var tokenizer = CheckpointTokenizer.Resolve(source, state.Tokenizer);
+        return Write(model, File.Exists(tokenizer) || Directory.Exists(tokenizer) ? tokenizer : null, options);
     }
 
     /// <summary>
     /// Exports <paramref name="model"/> (LoRA merged into it when it has adapters; the caller checked that this was
-    /// asked for) with <paramref name="tokenizerFile"/> to <see cref="ExportOptions.OutputDir"/>, which must not exist
+    /// asked for) with <paramref name="tokenizer"/> (a tokenizer file, a byte-level BPE folder, or null) to <see cref="ExportOptions.OutputDir"/>, which must not exist
     /// or be empty.
     /// </summary>
-    public static string Write(LlavaForCausalLM model, string? tokenizerFile, ExportOptions options)
+    public static string Write(LlavaForCausalLM model, string? tokenizer, ExportOptions options)
     {
         var output = Path.GetFullPath(options.OutputDir);
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())
@@ -75,7 +75,9 @@ public static class ModelExport
                 : PretrainedConfig.ToLlava(exported, visionTowerName: Path.Combine(output, "vision_tower"));
             File.WriteAllText(Path.Combine(temp, PretrainedConfig.FileName), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             if (options.Format == ExportFormat.Llava) WriteVisionTower(Path.Combine(temp, "vision_tower"), model, exported);
-            if (tokenizerFile is not null) File.Copy(tokenizerFile, Path.Combine(temp, TokenizerFileName(tokenizerFile)));
+            if (Directory.Exists(tokenizer))   // a byte-level BPE folder: its files at the top, as Hugging Face folders have them
+                foreach (var file in Directory.GetFiles(tokenizer)) File.Copy(file, Path.Combine(temp, Path.GetFileName(file)));
+            else if (tokenizer is not null) File.Copy(tokenizer, Path.Combine(temp, TokenizerFileName(tokenizer)));
             if (Directory.Exists(output)) Directory.Delete(output); // empty (checked above)
             Directory.Move(temp, output);
         }

@@ -26,7 +26,7 @@ public static class Prediction
         var dir = options.CheckpointDir;
         var state = CheckpointStore.Read(dir);
         var config = LlavaConfig.Parse(File.ReadAllText(Path.Combine(dir, CheckpointFiles.ModelConfig)), Path.Combine(dir, CheckpointFiles.ModelConfig));
-        var tokenizer = TokenizerFactory.Load(File.Exists(Path.Combine(dir, state.Tokenizer)) ? Path.Combine(dir, state.Tokenizer) : state.Tokenizer);
+        var tokenizer = TokenizerFactory.Load(CheckpointTokenizer.Resolve(dir, state.Tokenizer));
         var dataset = InstructionDataset.Load(options.DataFiles,
             LlavaTrainingBackend.DatasetOptionsFor(config, tokenizer, state.Tasks, options.ImageFolder, state.Template, state.MaxLength, ImageSettings.FromCheckpoint(dir, config)));
         var loader = new BatchLoader(dataset, new BatchLoaderOptions { Shuffle = false, PrefetchBatches = 0, BatchSize = options.BatchSize });
