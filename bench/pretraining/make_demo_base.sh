@@ -14,7 +14,7 @@ assets=${2:-$here/assets/demo-base}
 cotbal=(${COTBAL:-"$here/cotbal"})
 # the options DemoConfig.Pretraining gives the default demo (ShippedBaseTests checks that they agree)
 "${cotbal[@]}" pretrain --out "$work" --model demo --image-size 48 --benchmark-size default --benchmark-seed 1234 \
-  --corpus-seed 1234 --samples 40000 --vision-steps 4000 --vision-lr 0.003 --steps 3000 --lr 0.001 --batch-size 32 \
+  --corpus-seed 1234 --samples 56000 --vision-steps 4000 --vision-lr 0.003 --steps 4000 --lr 0.001 --batch-size 32 \
   --seed 42 --checkpoint-every 250 --threads 1
 stage="$assets.staging"
 rm -rf "$stage"

@@ -8,7 +8,7 @@ namespace CoTBal.Data.Tests;
 /// <summary>The pretraining corpus: disjoint from the benchmark's items, its own prompts, deterministic, same vocabulary.</summary>
 public sealed class PretrainCorpusTests(TinyBenchmarkFixture fixture) : IClassFixture<TinyBenchmarkFixture>
 {
-    private static readonly PretrainCorpusOptions Options = new() { Seed = 5, Samples = 100, Benchmark = TinyBenchmarkFixture.Options, MaxDegreeOfParallelism = 1 };
+    private static readonly PretrainCorpusOptions Options = new() { Seed = 5, Samples = 7 * 15, Benchmark = TinyBenchmarkFixture.Options, MaxDegreeOfParallelism = 1 };
 
     private static string Hash(string file) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file)));
 
@@ -20,8 +20,8 @@ public sealed class PretrainCorpusTests(TinyBenchmarkFixture fixture) : IClassFi
         using var dir = new TempDir();
         var info = PretrainCorpus.Generate(dir.File("corpus"), Options);
         var corpus = Read(Path.Combine(dir.File("corpus"), PretrainCorpus.DataFile));
-        Assert.Equal(100, corpus.Count);
-        Assert.Equal(PretrainKinds.Names.ToDictionary(n => n, _ => 20), info.Kinds);
+        Assert.Equal(7 * 15, corpus.Count);
+        Assert.Equal(PretrainKinds.Names.ToDictionary(n => n, _ => 15), info.Kinds);
 
         var items = new[] { "train.json", "val.json", "test.json" }.SelectMany(f => Read(Path.Combine(fixture.Root, f))).ToList();
         var itemImages = items.Where(s => s.ImagePath is not null).Select(s => Hash(Path.Combine(fixture.Root, s.ImagePath!))).ToHashSet();
@@ -88,10 +88,37 @@ public sealed class PretrainCorpusTests(TinyBenchmarkFixture fixture) : IClassFi
     }
 
     [Fact]
+    public void Place_and_relation_answers_agree_with_the_drawn_boxes()
+    {
+        // the answers are checked against the pixel boxes (cell = box origin / cell size), not the generator's fields
+        var rng = new DeterministicRandom(11);
+        const int size = 48, cell = size / 3;
+        SceneObject Named(Scene scene, string name) => Assert.Single(scene.Objects, o => o.Name == name);
+        for (var i = 0; i < 300; i++)
+        {
+            var place = new ObjectPlaceKind().Generate(rng, size);
+            var question = System.Text.RegularExpressions.Regex.Match(place.Conversations[0].Value, @"^<image>\nWhere is the ([a-z]+ [a-z]+)\?$");
+            Assert.True(question.Success, place.Conversations[0].Value);
+            var target = Named(((SceneImage)place.Image!).Scene, question.Groups[1].Value);
+            Assert.Equal($"{ShapesWorld.Location(target.Box.X0 / cell, target.Box.Y0 / cell)} {ShapesWorld.FormatBox(target.Box, size)}.", place.Conversations[1].Value);
+
+            var relation = new PairRelationKind().Generate(rng, size);
+            var pair = System.Text.RegularExpressions.Regex.Match(relation.Conversations[0].Value, @"^<image>\nWhere is the ([a-z]+ [a-z]+) relative to the ([a-z]+ [a-z]+)\?$");
+            Assert.True(pair.Success, relation.Conversations[0].Value);
+            var scene = ((SceneImage)relation.Image!).Scene;
+            var (a, b) = (Named(scene, pair.Groups[1].Value), Named(scene, pair.Groups[2].Value));
+            var (dx, dy) = (a.Box.X0 / cell - b.Box.X0 / cell, a.Box.Y0 / cell - b.Box.Y0 / cell);
+            Assert.NotEqual((0, 0), (dx, dy));
+            var expected = (dx < 0 ? "left of it" : dx > 0 ? "right of it" : "same column") + ", " + (dy < 0 ? "above it" : dy > 0 ? "below it" : "same row") + ".";
+            Assert.Equal(expected, relation.Conversations[1].Value);
+        }
+    }
+
+    [Fact]
     public void Bad_options_are_one_line_errors()
     {
         using var dir = new TempDir();
-        Assert.Equal("pretraining corpus: --samples must be at least 5 (one per kind), got 2",
+        Assert.Equal("pretraining corpus: --samples must be at least 7 (one per kind), got 2",
             Assert.Throws<CoTBalInputException>(() => PretrainCorpus.Generate(dir.File("x"), Options with { Samples = 2 })).Message);
         Assert.Contains("--image-size 8", Assert.Throws<CoTBalInputException>(() =>
             PretrainCorpus.Generate(dir.File("x"), Options with { Benchmark = Options.Benchmark with { ImageSize = 8 } })).Message);

@@ -15,7 +15,10 @@ internal interface IPretrainKind
 /// <summary>The pretraining kinds in corpus order.</summary>
 public static class PretrainKinds
 {
-    internal static IReadOnlyList<IPretrainKind> All { get; } = [new SceneSummaryKind(), new CellObjectKind(), new ObjectBoxesKind(), new TextTranscriptKind(), new LetterAtKind()];
+    internal static IReadOnlyList<IPretrainKind> All { get; } = [
+        new SceneSummaryKind(), new CellObjectKind(), new ObjectBoxesKind(), new TextTranscriptKind(), new LetterAtKind(),
+        new ObjectPlaceKind(), new PairRelationKind(),
+    ];
 
     /// <summary>The kinds' names, the "tasks" of a pretraining run.</summary>
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(k => k.Name)];
@@ -135,5 +138,47 @@ internal sealed class LetterAtKind : IPretrainKind
         var position = rng.Next(3);
         var prompt = Benchmark.Prompts.WithImage($"Which letter is {Positions[position]}?", "");
         return new GeneratedSample(GeneratedSample.SingleTurn(prompt, char.ToLowerInvariant(text[position]).ToString()), null, image, key);
+    }
+}
+
+/// <summary>
+/// Where one named object is, as its cell and its box: "Where is the red circle?" -> "top left [0.05, 0.08, 0.30,
+/// 0.33]." The lookup from a name to a place (the inverse of <see cref="CellObjectKind"/>), which web image-text pairs
+/// with grounded phrases teach; answered for one object, so the box is tied to the name rather than to a list position.
+/// </summary>
+internal sealed class ObjectPlaceKind : IPretrainKind
+{
+    public string Name => "object_place";
+    public IEnumerable<string> Phrases => ["Where is the ?", "."];
+
+    public GeneratedSample Generate(DeterministicRandom rng, int imageSize)
+    {
+        var scene = Scene.Sample(rng, imageSize, 1, 6, uniqueNames: true);
+        var target = rng.Pick(scene.Objects);
+        var prompt = Benchmark.Prompts.WithImage($"Where is the {target.Name}?", "");
+        var answer = $"{target.Location} {ShapesWorld.FormatBox(target.Box, imageSize)}.";
+        return new GeneratedSample(GeneratedSample.SingleTurn(prompt, answer), null, new SceneImage(scene), scene.Key);
+    }
+}
+
+/// <summary>
+/// Where one named object is relative to another, along both axes of the grid: "Where is the red circle relative to
+/// the blue square?" -> "left of it, above it." / "same column, below it." / "right of it, same row." Spatial
+/// relations between two objects, the knowledge region descriptions carry, in a form no task asks for.
+/// </summary>
+internal sealed class PairRelationKind : IPretrainKind
+{
+    public string Name => "pair_relation";
+    public IEnumerable<string> Phrases => ["Where is the relative to the ?", "left right of it , same column above below row ."];
+
+    public GeneratedSample Generate(DeterministicRandom rng, int imageSize)
+    {
+        var scene = Scene.Sample(rng, imageSize, 2, 6, uniqueNames: true);
+        var pairs = (from a in scene.Objects from b in scene.Objects where a != b select (a, b)).ToList();
+        var (first, second) = rng.Pick(pairs);
+        var horizontal = first.Column == second.Column ? "same column" : first.Column < second.Column ? "left of it" : "right of it";
+        var vertical = first.Row == second.Row ? "same row" : first.Row < second.Row ? "above it" : "below it";
+        var prompt = Benchmark.Prompts.WithImage($"Where is the {first.Name} relative to the {second.Name}?", "");
+        return new GeneratedSample(GeneratedSample.SingleTurn(prompt, $"{horizontal}, {vertical}."), null, new SceneImage(scene), scene.Key);
     }
 }

@@ -27,11 +27,11 @@ public static class DemoConfig
         return new Pretraining.PretrainRequest
         {
             OutputDirectory = outputDirectory,
-            Corpus = new Data.Benchmark.PretrainCorpusOptions { Seed = benchmark.Seed, Samples = tiny ? 96 : 40_000, Benchmark = benchmark },
+            Corpus = new Data.Benchmark.PretrainCorpusOptions { Seed = benchmark.Seed, Samples = tiny ? 96 : 56_000, Benchmark = benchmark },
             Model = "demo",
             VisionSteps = tiny ? 8 : 4000,
             VisionLearningRate = 3e-3,
-            Steps = tiny ? 6 : 3000,
+            Steps = tiny ? 6 : 4000,
             BatchSize = tiny ? 16 : 32,
             LearningRate = tiny ? 3e-3 : 1e-3,
             CheckpointEvery = tiny ? 3 : 250,

@@ -128,6 +128,7 @@ public static class BasePretraining
             benchmark_seed = r.Corpus.Benchmark.Seed,
             benchmark_sizes = r.Corpus.Benchmark.SplitSizes().ToString(),
             image_size = r.Corpus.Benchmark.ImageSize,
+            kinds = PretrainKinds.Names,
         },
         model = r.Model,
         vision_steps = r.VisionSteps,
