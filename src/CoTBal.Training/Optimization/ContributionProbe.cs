@@ -37,11 +37,14 @@ public sealed class ContributionProbe : IDisposable
     private readonly TaskGradients? _validationGradients;
     private readonly long _elements;
     private readonly OnlineForm _form;
+    private readonly Func<CollatedBatch, ModelInput> _input;
 
+    /// <param name="input">the model input of a batch, as the trainer builds it (image features from its cache when the tower is frozen); null = from the pixels</param>
     public ContributionProbe(IMultimodalCausalLM model, IReadOnlyList<Parameter> parameters, int taskCount, IReadOnlyList<CollatedBatch> validation,
-        OnlineForm form = OnlineForm.Alignment)
+        OnlineForm form = OnlineForm.Alignment, Func<CollatedBatch, ModelInput>? input = null)
     {
         _form = form;
+        _input = input ?? (batch => BatchTensors.ToModelInput(batch));
         _model = model;
         _parameters = [.. parameters];
         _taskCount = taskCount;
@@ -56,7 +59,7 @@ public sealed class ContributionProbe : IDisposable
     {
         var tokens = AccumulateTaskGradients(_gradients, microBatches);
         var trained = tokens.Select(t => t > 0).ToArray();
-        var (before, validated) = MeanTaskLosses(_model, _validation, _taskCount);
+        var (before, validated) = MeanTaskLosses(_model, _validation, _taskCount, _input);
         var after = new double[_taskCount, _taskCount];
         var present = Enumerable.Range(0, _taskCount).Where(k => trained[k]).ToArray();
         if (present.Length == 0) return ContributionRound.FromLookahead(before, after, trained, validated);
@@ -82,7 +85,7 @@ public sealed class ContributionProbe : IDisposable
                     var step = _gradients.TaskGradient(i, tokens[i]);
                     for (int p = 0; p < _parameters.Length; p++) _parameters[p].PlusScaledInPlace(step[p], -eta);
                 }
-                var (loss, _) = MeanTaskLosses(_model, _validation, _taskCount);
+                var (loss, _) = MeanTaskLosses(_model, _validation, _taskCount, _input);
                 for (int j = 0; j < _taskCount; j++) after[i, j] = loss[j];
                 using (no_grad())
                     for (int p = 0; p < _parameters.Length; p++) _parameters[p].copy_(snapshot[p]);
@@ -116,7 +119,7 @@ public sealed class ContributionProbe : IDisposable
         foreach (var batch in batches)
         {
             using var scope = NewDisposeScope();
-            var output = _model.Forward(BatchTensors.ToModelInput(batch));
+            var output = _model.Forward(_input(batch));
             var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), _taskCount);
             var sums = TaskWeightedLoss.TaskSums(losses);                                 // [N]
             if (!sums.requires_grad) continue;                                             // no trainable parameter takes part

@@ -87,7 +87,7 @@ public sealed class Trainer : IDisposable
         if (strategy is IGradientAggregator) _taskGradients = new TaskGradients(_parameters, taskCount);
         if (strategy is IOnlineEstimation online)
             _probe = new ContributionProbe(model, _parameters, taskCount,
-                validation ?? throw new ArgumentException($"strategy {strategy.Name} measures on validation batches; none were given", nameof(validation)), online.Form);
+                validation ?? throw new ArgumentException($"strategy {strategy.Name} measures on validation batches; none were given", nameof(validation)), online.Form, Input);
     }
 
     /// <summary>The AdamW optimizer (its state goes into checkpoints); our <see cref="AdamW"/>, not TorchSharp's step.</summary>

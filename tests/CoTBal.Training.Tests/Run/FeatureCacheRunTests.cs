@@ -58,6 +58,32 @@ public sealed class FeatureCacheRunTests : IDisposable
     }
 
     [Fact]
+    public void Online_cotbal_measures_on_cached_features_as_on_pixels()
+    {
+        // the probe's forward passes (this step's batches and the validation batches) take the trainer's input, so with a
+        // frozen tower they read the cache too; the rounds and the weights match the run without the cache
+        var without = _fx.Options("online-without", WeightingMethod.CotbalOnline, steps: 6) with { FeatureCache = false };
+        var with = _fx.Options("online-with", WeightingMethod.CotbalOnline, steps: 6);
+        Train(without, backend: Backend());
+        var cached = Train(with, backend: Backend());
+        var plain = Train(_fx.Options("ew-with", WeightingMethod.Ew, steps: 6), backend: Backend());
+        long Read(string? summary) => long.Parse(System.Text.RegularExpressions.Regex.Match(summary ?? "", @"\((\d+) read").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Read(cached.FeatureCache) > Read(plain.FeatureCache), $"{cached.FeatureCache} vs EW's {plain.FeatureCache}");
+
+        var a = Weights(Path.Combine(without.OutputDir, Path.GetFileName(cached.FinalCheckpoint)));
+        var b = Weights(cached.FinalCheckpoint);
+        foreach (var (name, tensor) in a)
+            Assert.True((tensor - b[name]).abs().max().item<float>() < 1e-5, $"parameter {name} drifted");
+        static double[] Estimates(string dir) => [.. File.ReadLines(Path.Combine(dir, CoTBal.Training.Logging.StepLog.FileName))
+            .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["online"]).Where(o => o?["weights"] is not null)
+            .SelectMany(o => o!["weights"]!.AsObject().Select(kv => kv.Value!.GetValue<double>()))];
+        var (x, y) = (Estimates(without.OutputDir), Estimates(with.OutputDir));
+        Assert.NotEmpty(x);
+        Assert.Equal(x.Length, y.Length);
+        for (int i = 0; i < x.Length; i++) Assert.Equal(x[i], y[i], 4);
+    }
+
+    [Fact]
     public void The_cache_is_not_used_while_the_tower_trains()
     {
         var options = _fx.Options("unfrozen") with { FreezeVisionTower = false };
