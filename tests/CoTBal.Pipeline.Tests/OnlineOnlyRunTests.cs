@@ -42,8 +42,8 @@ public sealed class OnlineOnlyRunTests : IDisposable
         Assert.Contains("No N+1 reference: the N+1 preparation", md);
         Assert.Contains("| task | weight online | C_out online | C_in online | D online |", md);
         Assert.DoesNotContain("weight N+1", md);
-        Assert.Contains("## CoTBal weights\n\nNot computed:", md);
-        Assert.Contains("No N+1 preparation ran:", md);
+        Assert.Contains("## CoTBal weights\n\nThe N+1 preparation (auxiliary trainings, their validation, results.csv, weights.json) was not computed", md);
+        Assert.Contains("No N+1 preparation ran (the methods do not include \"cotbal\")", md);
         Assert.DoesNotContain("preparation: auxiliary trainings", md);      // no such row in the cost table
         Assert.DoesNotContain("mini of counting", md);                      // the minis feed no training here
         Assert.DoesNotContain("NaN", md);

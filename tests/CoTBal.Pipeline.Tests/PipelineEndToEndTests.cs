@@ -218,7 +218,7 @@ public sealed class PipelineEndToEndTests(ReferenceRun reference) : IClassFixtur
             Assert.True(File.Exists(Path.Combine(root, "weights.json")));   // left by the earlier config, as the jobs it no longer has
             var md = File.ReadAllText(outcome.ReportPath!);
             Assert.Contains("No N+1 reference: the N+1 preparation", md);
-            Assert.Contains("## CoTBal weights\n\nNot computed:", md);
+            Assert.Contains("## CoTBal weights\n\nThe N+1 preparation (auxiliary trainings, their validation, results.csv, weights.json) was not computed", md);
             Assert.DoesNotContain("weight N+1", md);
 
             // and back: the preparation and the CoTBal training are done with their old fingerprints, so only compare and report run

@@ -53,9 +53,9 @@ public sealed class ReportWriterTests : IDisposable
     public void WithoutTheStaticCotbalMethodTheReportSaysTheWeightsWereNotComputed()
     {
         var md = Write([new("EW", 0, 2, 3), new("EW", 1, 4, 3), new("DWA", 0, 1, 1), new("DWA", 1, 3, 1)], ["ew", "dwa"], new RunConfig());
-        Assert.Contains("## CoTBal weights\n\nNot computed: the N+1 preparation (auxiliary trainings, their validation, results.csv, weights.json) " +
+        Assert.Contains("## CoTBal weights\n\nThe N+1 preparation (auxiliary trainings, their validation, results.csv, weights.json) " +
                         "was not computed because this run's methods do not include \"cotbal\"", md);
-        Assert.Contains("No N+1 preparation ran: the N+1 preparation", md);
+        Assert.Contains("No N+1 preparation ran (the methods do not include \"cotbal\")", md);
         Assert.Contains("No auxiliary trainings (no N+1 preparation)", md);
         Assert.DoesNotContain("| task | C_out |", md);
         Assert.DoesNotContain("Temperature T", md);
@@ -75,7 +75,8 @@ public sealed class ReportWriterTests : IDisposable
         Assert.Contains("Temperature T = 0.5", md);
         Assert.Contains("| task | C_out | C_in | D | lambda_out | lambda_in | lambda_D | weight |", md);
         Assert.Contains("Auxiliary trainings 1 epoch(s)", md);
-        Assert.DoesNotContain("Not computed", md);
+        Assert.DoesNotContain("was not computed", md);
+        Assert.DoesNotContain("No N+1 preparation ran", md);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "report", "report.json")));
         Assert.True(json.RootElement.GetProperty("preparation").GetProperty("ran").GetBoolean());
         Assert.Equal(4, json.RootElement.GetProperty("weights").GetProperty("weights").GetArrayLength());

@@ -125,7 +125,7 @@ public static class ReportWriter
         // --- weights
         md.Append("## CoTBal weights\n\n");
         if (weights is not null) AppendWeights(md, json, run, dir, weights);
-        else md.Append("Not computed: ").Append(PreparationSkipped).Append(".\n\n");
+        else md.Append(char.ToUpperInvariant(PreparationSkipped[0])).Append(PreparationSkipped.AsSpan(1)).Append(".\n\n");
         json["preparation"] = weights is not null ? new JsonObject { ["ran"] = true } : new JsonObject { ["ran"] = false, ["reason"] = PreparationSkipped };
 
         // --- training curves
@@ -189,7 +189,7 @@ public static class ReportWriter
         var prep = stages.Where(g => g.Key.StartsWith("preparation", StringComparison.Ordinal)).Sum(g => g.Sum(x => x.State!.WallSeconds));
         var finalOne = stages.Where(g => g.Key == "final training").SelectMany(g => g).Select(x => x.State!.WallSeconds).DefaultIfEmpty(0).Average();
         if (!graph.HasPreparation)
-            md.Append("\nNo N+1 preparation ran: ").Append(PreparationSkipped).Append(".\n");
+            md.Append("\nNo N+1 preparation ran (the methods do not include \"cotbal\"): no auxiliary training or validation to cost.\n");
         else if (finalOne > 0)
             md.Append(F($"\nThe CoTBal preparation (auxiliary trainings and their validation) cost {prep / finalOne:0.00} final trainings' wall time here "))
               .Append("(the paper estimates R_large + N/32 trainings plus (N+1)·N evaluations; the auxiliary runs are independent: `--jobs N` runs N at once on one machine, a cluster plan runs them in parallel).\n");
