@@ -92,6 +92,12 @@ public static class CoTBalPipeline
             runner.RunOne(job, ct);
             return new RunOutcome(run, [job], null, null);
         }
+        if (!graph.HasPreparation)
+        {
+            var line = $"no N+1 preparation: the methods ({string.Join(", ", config.Methods)}) do not include \"cotbal\", the only one that trains with weights.json";
+            output(line);
+            run.AppendLog(line);
+        }
         var ran = runner.RunAll(ct);
         var report = Path.Combine(run.ReportDirectory, "report.md");
         return new RunOutcome(run, ran, File.Exists(report) ? report : null, null);

@@ -10,7 +10,7 @@ public sealed class DemoCommandTests
     {
         using var dir = new CliHarness.TempDir();
         var run = dir.File("demo");
-        var first = CliHarness.Run("demo", "--out", run, "--size", "tiny", "--methods", "ew");
+        var first = CliHarness.Run("demo", "--out", run, "--size", "tiny", "--methods", "cotbal");
         Assert.True(first.ExitCode == ExitCodes.Success, first.Stderr);
         var basePath = Path.Combine(run, "pretrain", "base");
         Assert.Contains($"pretrained base: {basePath} (6 steps", first.Stdout);
@@ -18,14 +18,14 @@ public sealed class DemoCommandTests
         using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
         Assert.Equal(basePath, config.RootElement.GetProperty("config").GetProperty("init").GetString());
         var trainings = Directory.GetDirectories(Path.Combine(run, "jobs"), "train-*");
-        Assert.Equal(1 + 7 + 7 + 1, trainings.Length);   // mini, plus-mini and STL per balanced task, final EW
+        Assert.Equal(1 + 7 + 7 + 1, trainings.Length);   // mini, plus-mini and STL per balanced task, final CoTBal (the static method brings the preparation)
         foreach (var job in trainings)
         {
             using var train = JsonDocument.Parse(File.ReadAllText(Path.Combine(job, "train_config.json")));
             Assert.Equal(basePath, train.RootElement.GetProperty("init").GetString());
         }
 
-        var second = CliHarness.Run("demo", "--out", run, "--size", "tiny", "--methods", "ew");
+        var second = CliHarness.Run("demo", "--out", run, "--size", "tiny", "--methods", "cotbal");
         Assert.Equal(ExitCodes.Success, second.ExitCode);
         Assert.Contains($"pretrained base: {basePath} (reused)", second.Stdout);
         Assert.DoesNotContain("generating", second.Stdout);

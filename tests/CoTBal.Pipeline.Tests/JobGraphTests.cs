@@ -33,6 +33,102 @@ public sealed class JobGraphTests
             Assert.All(g.Jobs[i].Dependencies, d => Assert.True(Array.IndexOf(names, d) < i, $"{d} after {g.Jobs[i].Name}"));
     }
 
+    /// <summary>Tasks of <see cref="Tasks"/> plus a balanced task without a test set (precise form trains its V_i(i) model).</summary>
+    private static readonly PipelineTask[] TasksWithUntested = [.. Tasks, new("ocr", "em", true, false)];
+
+    [Theory]
+    [InlineData("real", new[] { "ew", "cotbal-online" })]
+    [InlineData("real", new[] { "ew", "dwa" })]
+    [InlineData("precise", new[] { "cotbal-online", "ew", "pcgrad" })]
+    public void WithoutTheStaticCotbalMethodThereIsNoPreparation(string form, string[] methods)
+    {
+        var g = JobGraph.Build(TasksWithUntested, new RunConfig { Form = form, Methods = methods });
+        Assert.False(g.HasPreparation);
+        Assert.DoesNotContain(g.Jobs, j => j.Kind is JobKind.Results or JobKind.Weights);
+        Assert.DoesNotContain(g.Jobs, j => j.GetString("budget") == "auxiliary");
+        Assert.DoesNotContain(g.Jobs, j => j.Kind == JobKind.Evaluate && j.GetString("split") == "val");
+        Assert.False(g.Contains("train-mini") || g.Contains("train-ocr") || g.Contains("train-ocr-mini"));
+        // what stays: subsets, the STL models of the tested tasks and their tests, every final training and its test, compare, report
+        Assert.Equal(["train-caption", "train-vqa", "train-ground"], g.Jobs.Where(j => j.GetString("budget") == "single_task").Select(j => j.Name));
+        Assert.Equal(methods.Select(m => $"train-final-{m}"), g.Jobs.Where(j => j.GetString("budget") == "final").Select(j => j.Name));
+        Assert.All(g.Jobs.Where(j => j.Kind == JobKind.Train), j => Assert.Equal(["subsets"], j.Dependencies));
+        Assert.Equal(["compare"], g["report"].Dependencies);
+        Assert.Equal(1 + 3 + methods.Length + 3 + methods.Length + 2, g.Jobs.Count);
+    }
+
+    [Fact]
+    public void WithTheStaticCotbalMethodThePreparationIsThere()
+    {
+        Assert.True(JobGraph.Build(Tasks, new RunConfig { Methods = ["ew", "cotbal"] }).HasPreparation);
+        var precise = JobGraph.Build(TasksWithUntested, new RunConfig { Form = "precise", Methods = ["cotbal"] });
+        Assert.True(precise.Contains("train-ocr"));        // V_i(i) of a task without a test set
+        Assert.True(precise.Contains("val-ocr-mini"));
+        Assert.Equal(["weights", "compare"], precise["report"].Dependencies);
+    }
+
+    /// <summary>
+    /// Job names and fingerprints of graphs with the static cotbal method, as main built them before the preparation became
+    /// conditional (commit 008b1d2, recorded with the own-inputs function below): a run directory started then resumes
+    /// without redoing a job.
+    /// </summary>
+    public static TheoryData<string, string[], (string Name, string Fingerprint)[]> GraphsBeforeConditionalPreparation => new()
+    {
+        {
+            "real", ["cotbal", "ew", "cotbal-online"],
+            [
+                ("subsets", "3d1af40a76de5837"), ("train-mini", "a4af55d046fd5711"), ("train-caption-plus-mini", "42df87a8b6f85697"),
+                ("train-vqa-plus-mini", "572a3fa9547a4ee8"), ("train-ground-plus-mini", "4d1d737d5ed5e442"), ("train-caption", "edb5e08d94335d33"),
+                ("train-vqa", "2137c41cbb5d0e67"), ("train-ground", "ad89793c3f0d4699"), ("val-mini", "febf3b04f37ba4bc"),
+                ("val-caption-plus-mini", "2e0e0f54c16ab98b"), ("val-vqa-plus-mini", "08f3e477b422f075"), ("val-ground-plus-mini", "634de8e68fa7510b"),
+                ("results", "edcd86b5c43220e4"), ("weights", "6d2249ba6993b691"), ("train-final-cotbal", "a0e54bbf20274c48"),
+                ("train-final-ew", "d6724d788b2b55e4"), ("train-final-cotbal-online", "72f3b0fcb044a6ef"), ("test-caption", "6055d15de2c64567"),
+                ("test-vqa", "7ba250d7d4572427"), ("test-ground", "e5390bd2f761365c"), ("test-final-cotbal", "76abd88277635669"),
+                ("test-final-ew", "b0eee1ce3659407f"), ("test-final-cotbal-online", "055ac88a8c23d5fd"), ("compare", "5b8ccf515ba574c3"),
+                ("report", "809b97eca4446bb3"),
+            ]
+        },
+        {
+            "precise", ["ew", "cotbal", "dwa"],
+            [
+                ("subsets", "3d1af40a76de5837"), ("train-mini", "a4af55d046fd5711"), ("train-caption-plus-mini", "42df87a8b6f85697"),
+                ("train-vqa-plus-mini", "572a3fa9547a4ee8"), ("train-ground-plus-mini", "4d1d737d5ed5e442"), ("train-caption-mini", "2c877b95970a594b"),
+                ("train-vqa-mini", "878ca1a3b37e36ed"), ("train-ground-mini", "e08ee10b128712d6"), ("train-caption", "edb5e08d94335d33"),
+                ("train-vqa", "2137c41cbb5d0e67"), ("train-ground", "ad89793c3f0d4699"), ("val-mini", "febf3b04f37ba4bc"),
+                ("val-caption-plus-mini", "2e0e0f54c16ab98b"), ("val-vqa-plus-mini", "08f3e477b422f075"), ("val-ground-plus-mini", "634de8e68fa7510b"),
+                ("val-caption-mini", "235d1e8d5b42c9d6"), ("val-vqa-mini", "edb4b2c690e9224d"), ("val-ground-mini", "072355d97417261c"),
+                ("val-caption", "98745fc2699a35ac"), ("val-vqa", "b75fd51e6c80e06c"), ("val-ground", "71cd639b1f991984"),
+                ("results", "8f63a75c3497792e"), ("weights", "d8fd418646454639"), ("train-final-ew-s0", "c6c9083add60efd7"),
+                ("train-final-ew-s1", "881c6cadebc61599"), ("train-final-cotbal-s0", "ed900983a41c1e6b"), ("train-final-cotbal-s1", "ee3b660dcb3833f4"),
+                ("train-final-dwa-s0", "6f5a038c3d334680"), ("train-final-dwa-s1", "61f0e8eec2d125e1"), ("test-caption", "6055d15de2c64567"),
+                ("test-vqa", "7ba250d7d4572427"), ("test-ground", "e5390bd2f761365c"), ("test-final-ew-s0", "6decb301e03057b3"),
+                ("test-final-ew-s1", "1e8fa0549c0a5f26"), ("test-final-cotbal-s0", "863ef1716e8ca943"), ("test-final-cotbal-s1", "e7e50220ea192347"),
+                ("test-final-dwa-s0", "484c21d143e1bfc6"), ("test-final-dwa-s1", "6f98f36e14098dfc"), ("compare", "5fe76d28f5dff52d"),
+                ("report", "8cbda7e72ee3cb1d"),
+            ]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(GraphsBeforeConditionalPreparation))]
+    public void WithTheStaticCotbalMethodNamesAndFingerprintsAreTheOnesBefore(string form, string[] methods, (string Name, string Fingerprint)[] before)
+    {
+        var g = JobGraph.Build(Tasks, new RunConfig { Form = form, Methods = methods, Seeds = form == "precise" ? 2 : 1 });
+        var fingerprints = Fingerprints.Compute(g, j => j.Kind.ToString());
+        Assert.Equal(before, g.Jobs.Select(j => (j.Name, fingerprints[j.Name])));
+    }
+
+    [Fact]
+    public void DroppingTheStaticCotbalMethodKeepsTheFingerprintsOfEveryJobButCompareAndReport()
+    {
+        var with = JobGraph.Build(TasksWithUntested, new RunConfig { Form = "precise", Methods = ["cotbal", "ew", "cotbal-online", "dwa"], Seeds = 2 });
+        var without = JobGraph.Build(TasksWithUntested, new RunConfig { Form = "precise", Methods = ["ew", "cotbal-online", "dwa"], Seeds = 2 });
+        string OwnInputs(JobSpec j) => j.Kind.ToString();
+        var fingerprintsWith = Fingerprints.Compute(with, OwnInputs);
+        var fingerprintsWithout = Fingerprints.Compute(without, OwnInputs);
+        Assert.All(without.Jobs.Select(j => j.Name), name => Assert.True(with.Contains(name), $"{name} is new"));
+        Assert.Equal(["compare", "report"], without.Jobs.Select(j => j.Name).Where(name => fingerprintsWith[name] != fingerprintsWithout[name]));
+    }
+
     [Fact]
     public void BudgetSettingsReachTheJobsTheyChange()
     {
@@ -145,3 +241,4 @@ public sealed class JobGraphTests
             JobGraph.Build([new("a", "em", true, true), new("c", "em", false, false)], new RunConfig())).Message);
     }
 }
+

@@ -67,6 +67,40 @@ public sealed class OnlineCoTBalSectionTests : IDisposable
     }
 
     [Fact]
+    public void Without_the_n_plus_1_preparation_the_section_shows_the_online_estimates_alone_and_says_why()
+    {
+        var run = new RunDirectory(_dir);
+        var graph = JobGraph.Build(JobGraphTests.Tasks, new RunConfig { Methods = ["ew", "cotbal-online"], Seeds = 2 });
+        Assert.False(graph.HasPreparation);
+        var jobs = graph.Jobs.Where(j => j.Kind == JobKind.Train && j.GetString("budget") == "final").ToArray();
+        foreach (var (job, log) in jobs.Where(j => j.GetString("method") == "cotbal-online").Zip([Log(1.5, 0.5), Log(0.5, 1.5)]))
+        {
+            Directory.CreateDirectory(run.JobDirectory(job.Name));
+            File.WriteAllLines(Path.Combine(run.JobDirectory(job.Name), "train_log.jsonl"), log);
+        }
+        var md = new StringBuilder();
+        var json = new JsonObject();
+        OnlineCoTBalSection.Append(md, json, run, null, jobs, 1000, 1);
+
+        var text = md.ToString();
+        Assert.Contains("## Online CoTBal\n", text);
+        Assert.DoesNotContain("N+1 preparation\n", text);
+        Assert.Contains("No N+1 reference: the N+1 preparation (auxiliary trainings, their validation, results.csv, weights.json) was not computed " +
+                        "because this run's methods do not include \"cotbal\"", text);
+        Assert.Contains("| task | weight online | C_out online | C_in online | D online |\n", text);
+        Assert.Contains("| caption | 1.000 | 0.400 | 0.200 | 1.000 |", text);   // weights: mean of 1.5 and 0.5
+        Assert.Contains("| chat | 1.000 | – | – | – |", text);                   // every task the trainings logged
+        Assert.DoesNotContain("Spearman", text);
+        Assert.DoesNotContain("NaN", text);
+        Assert.Contains("Cost: 1 measurement rounds took 2.0 s of a 12.0 s training", text);
+        var section = json["cotbal_online"]!.AsObject();
+        Assert.Null(section["agreement"]);
+        Assert.Contains("do not include \"cotbal\"", section["n_plus_1"]!.GetValue<string>());
+        Assert.Equal(["weight_online", "c_out_online", "c_in_online", "difficulty_online"], section["tasks"]!["caption"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["caption", "vqa", "ground", "chat"], section["tasks"]!.AsObject().Select(p => p.Key));
+    }
+
+    [Fact]
     public void Nothing_is_written_without_a_cotbal_online_training()
     {
         var graph = JobGraph.Build(JobGraphTests.Tasks, new RunConfig { Methods = ["ew"] });

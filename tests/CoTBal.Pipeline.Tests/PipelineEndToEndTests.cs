@@ -204,6 +204,35 @@ public sealed class PipelineEndToEndTests(ReferenceRun reference) : IClassFixtur
         }
     }
 
+    [Fact]
+    public void DroppingTheStaticCotbalMethodRunsOnlyTheNewJobsAndTheReportIgnoresTheOldWeights()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "cotbal-methods-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // the finished cotbal + ew run, resumed with the online method in place of the static one
+            CopyDirectory(reference.RunPath, root);
+            var outcome = CoTBalPipeline.Run(new RunRequest { DataDirectory = reference.Data, RunDirectory = root, Config = SmallBenchmark.Config() with { Methods = ["ew", "cotbal-online"] } },
+                _ => { }, CancellationToken.None);
+            Assert.Equal(["train-final-cotbal-online", "test-final-cotbal-online", "compare", "report"], outcome.JobsRun);
+            Assert.True(File.Exists(Path.Combine(root, "weights.json")));   // left by the earlier config, as the jobs it no longer has
+            var md = File.ReadAllText(outcome.ReportPath!);
+            Assert.Contains("No N+1 reference: the N+1 preparation", md);
+            Assert.Contains("## CoTBal weights\n\nThe N+1 preparation (auxiliary trainings, their validation, results.csv, weights.json) was not computed", md);
+            Assert.DoesNotContain("weight N+1", md);
+
+            // and back: the preparation and the CoTBal training are done with their old fingerprints, so only compare and report run
+            outcome = CoTBalPipeline.Run(new RunRequest { RunDirectory = root, Config = SmallBenchmark.Config() with { Methods = ["cotbal", "ew", "cotbal-online"] } },
+                _ => { }, CancellationToken.None);
+            Assert.Equal(["compare", "report"], outcome.JobsRun);
+            Assert.Contains("## Online CoTBal next to the N+1 preparation", File.ReadAllText(outcome.ReportPath!));
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))

@@ -143,7 +143,7 @@ public sealed class PipelineRunnerTests : IDisposable
     [Fact]
     public void StatusTellsAKilledJobFromARunningOneAndFindsTheLatestAttemptLog()
     {
-        var config = new RunConfig { Methods = ["ew"] };
+        var config = new RunConfig { Methods = ["cotbal", "ew"] };   // the auxiliary jobs come with the static method
         var runner = Runner(config, new Recorder());
         runner.RunOne("subsets", CancellationToken.None);
         var run = new RunDirectory(_dir);
@@ -203,7 +203,7 @@ public sealed class PipelineRunnerTests : IDisposable
     [Fact]
     public void InterruptedJobResumesAndFinishedJobsAreNotRedone()
     {
-        var config = new RunConfig { Methods = ["ew"] };
+        var config = new RunConfig { Methods = ["cotbal", "ew"] };   // the auxiliary jobs come with the static method
         var first = new Recorder(cancelAt: "train-vqa-plus-mini");
         Assert.ThrowsAny<OperationCanceledException>(() =>
             Runner(config, first).RunAll(first.Cancel.Token));
@@ -223,7 +223,7 @@ public sealed class PipelineRunnerTests : IDisposable
     [Fact]
     public void RunOneRequiresDependencies()
     {
-        var config = new RunConfig { Methods = ["ew"] };
+        var config = new RunConfig { Methods = ["cotbal", "ew"] };   // the auxiliary jobs come with the static method
         var runner = Runner(config, new Recorder());
         var e = Assert.Throws<Core.CoTBalInputException>(() => runner.RunOne("results", CancellationToken.None));
         Assert.Contains("needs val-mini", e.Message);

@@ -19,18 +19,20 @@ public sealed class ReportWriterTests : IDisposable
         if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
     }
 
-    private string Write(IReadOnlyList<SeedComparison> seeds)
+    /// <param name="methods">the run's methods (cotbal and ew when null); without cotbal, weights.json holds what an earlier
+    /// config of the run directory may leave behind: something the report must not read.</param>
+    private string Write(IReadOnlyList<SeedComparison> seeds, string[]? methods = null, RunConfig? config = null)
     {
         var run = new RunDirectory(_dir);
-        var graph = JobGraph.Build(JobGraphTests.Tasks, new RunConfig { Methods = ["cotbal", "ew"], Seeds = 2 });
+        var graph = JobGraph.Build(JobGraphTests.Tasks, new RunConfig { Methods = methods ?? ["cotbal", "ew"], Seeds = 2 });
         var weights = WeightEngine.Run(new WeightRequest
         {
             Aggregates = [new("caption", 2, 0.2, 0.1, 0.3), new("vqa", 3, 0.1, 0.2, 0.5), new("ground", 4, 0.3, 0.1, 0.1), new("chat", 5, null, null, null)],
             Fixed = new Dictionary<string, double> { ["chat"] = 1.0 },
         });
-        AtomicFile.WriteAllText(run.WeightsJson, WeightReportFormat.ToJson(weights));
+        AtomicFile.WriteAllText(run.WeightsJson, graph.HasPreparation ? WeightReportFormat.ToJson(weights) : "{\"stale\": ");
         AtomicFile.WriteAllText(run.TestResultsCsv, CsvWriter.Format(["method", "task", "value"],
-            new[] { "STL", "CoTBal", "EW" }.SelectMany(m => new[] { "caption", "vqa", "ground" }.Select(t => new[] { m, t, "0.5" }))));
+            new[] { "STL" }.Concat(seeds.Select(s => s.Method).Distinct()).SelectMany(m => new[] { "caption", "vqa", "ground" }.Select(t => new[] { m, t, "0.5" }))));
         var compare = new
         {
             baseline = "STL",
@@ -44,7 +46,40 @@ public sealed class ReportWriterTests : IDisposable
         };
         AtomicFile.WriteAllText(run.CompareJson, JsonSerializer.Serialize(compare));
         AtomicFile.WriteAllText(Path.Combine(run.Path, "compare_seeds.json"), JsonSerializer.Serialize(seeds, ResultsStage.Json));
-        return File.ReadAllText(ReportWriter.Write(run, graph, "test data"));
+        return File.ReadAllText(ReportWriter.Write(run, graph, "test data", config));
+    }
+
+    [Fact]
+    public void WithoutTheStaticCotbalMethodTheReportSaysTheWeightsWereNotComputed()
+    {
+        var md = Write([new("EW", 0, 2, 3), new("EW", 1, 4, 3), new("DWA", 0, 1, 1), new("DWA", 1, 3, 1)], ["ew", "dwa"], new RunConfig());
+        Assert.Contains("## CoTBal weights\n\nThe N+1 preparation (auxiliary trainings, their validation, results.csv, weights.json) " +
+                        "was not computed because this run's methods do not include \"cotbal\"", md);
+        Assert.Contains("No N+1 preparation ran (the methods do not include \"cotbal\")", md);
+        Assert.Contains("No auxiliary trainings (no N+1 preparation)", md);
+        Assert.DoesNotContain("| task | C_out |", md);
+        Assert.DoesNotContain("Temperature T", md);
+        Assert.DoesNotContain("NaN", md);
+        Assert.Contains("CoTBal was not among the final methods of this run.", md);
+        Assert.False(File.Exists(Path.Combine(_dir, "report", "weights.png")));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "report", "report.json")));
+        Assert.False(json.RootElement.TryGetProperty("weights", out _));
+        Assert.False(json.RootElement.GetProperty("preparation").GetProperty("ran").GetBoolean());
+        Assert.Contains("do not include \"cotbal\"", json.RootElement.GetProperty("preparation").GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public void WithTheStaticCotbalMethodTheReportShowsTheWeightsAndTheirCost()
+    {
+        var md = Write([new("CoTBal", 0, 10, 1), new("CoTBal", 1, 12, 1), new("EW", 0, 2, 3), new("EW", 1, 4, 3)], config: new RunConfig());
+        Assert.Contains("Temperature T = 0.5", md);
+        Assert.Contains("| task | C_out | C_in | D | lambda_out | lambda_in | lambda_D | weight |", md);
+        Assert.Contains("Auxiliary trainings 1 epoch(s)", md);
+        Assert.DoesNotContain("was not computed", md);
+        Assert.DoesNotContain("No N+1 preparation ran", md);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "report", "report.json")));
+        Assert.True(json.RootElement.GetProperty("preparation").GetProperty("ran").GetBoolean());
+        Assert.Equal(4, json.RootElement.GetProperty("weights").GetProperty("weights").GetArrayLength());
     }
 
     [Fact]

@@ -11,6 +11,9 @@ namespace CoTBal.Pipeline.Jobs;
 /// subsets -> auxiliary trainings (mini, every task-plus-mini; single-task runs that the form or the STL
 /// reference needs) -> validation of every auxiliary model on every balanced task -> results.csv ->
 /// weights.json -> final trainings (CoTBal and the baselines, per seed) -> test evaluation -> compare -> report.
+/// The preparation (auxiliary trainings, their validation, results, weights) is built only when the methods include
+/// the static "cotbal", the one method that reads weights.json (<see cref="HasPreparation"/>); the other jobs are the
+/// same with or without it, so their fingerprints do not change when it comes or goes.
 /// Jobs are listed in a valid execution order; names are stable (they are folder names in the run directory).
 /// </summary>
 public sealed partial class JobGraph
@@ -36,6 +39,19 @@ public sealed partial class JobGraph
     public static string ValidationJob(string model) => $"val-{model}";
     public static string TestJob(string model) => $"test-{model}";
     public static string FinalModel(string method, int seedIndex, int seeds) => seeds == 1 ? $"final-{method}" : $"final-{method}-s{seedIndex}";
+
+    /// <summary>The method whose final training uses the N+1 weights (weights.json); cotbal-online estimates its own.</summary>
+    public const string StaticCoTBalMethod = "cotbal";
+    /// <summary>The job that writes weights.json; in the graph only when the run prepares the N+1 weights.</summary>
+    public const string WeightsJob = "weights";
+    /// <summary>The job that writes results.csv, ditto.</summary>
+    public const string ResultsJob = "results";
+
+    /// <summary>True when a run with these methods needs the N+1 preparation (auxiliary trainings, validation, results, weights).</summary>
+    public static bool NeedsPreparation(IEnumerable<string> methods) => methods.Contains(StaticCoTBalMethod, StringComparer.Ordinal);
+
+    /// <summary>True when this graph holds the N+1 preparation, so weights.json and results.csv are among its outputs.</summary>
+    public bool HasPreparation => Contains(WeightsJob);
 
     public static JobGraph Build(IReadOnlyList<PipelineTask> tasks, RunConfig config)
     {
@@ -73,14 +89,16 @@ public sealed partial class JobGraph
         });
 
         // Auxiliary and single-task trainings. Each model's training file is written by the subsets job.
+        // Only the static cotbal method reads the weights: without it, no auxiliary training and no V_i(i) model.
+        var prepared = NeedsPreparation(config.Methods);
         var auxiliary = new List<string>();
-        if (form != PreparationForm.Simplified)
+        if (prepared && form != PreparationForm.Simplified)
         {
             auxiliary.Add(ContributionAnalysis.MiniModel);
             auxiliary.AddRange(balanced.Select(ContributionAnalysis.PlusMiniModel));
         }
         var singleTask = tested.ToList();                        // STL reference models (also V_i(i) for precise)
-        if (form != PreparationForm.Real)
+        if (prepared && form != PreparationForm.Real)
         {
             singleTask.AddRange(balanced.Where(t => !singleTask.Contains(t)));
             auxiliary.AddRange(balanced.Select(ContributionAnalysis.SingleTaskMiniModel));
@@ -91,24 +109,27 @@ public sealed partial class JobGraph
             Add(TrainJob(model), JobKind.Train, ["subsets"], new JsonObject { ["model"] = model, ["budget"] = "single_task", ["weighting"] = "ew", ["seed"] = config.Seed });
 
         // Validation of every model the weights need, on every balanced task.
-        var validated = new List<string>(auxiliary);
-        if (form != PreparationForm.Real) validated.AddRange(balanced);
-        if (form == PreparationForm.Simplified) validated.Insert(0, ContributionAnalysis.BaseModel);
-        foreach (var model in validated)
+        if (prepared)
         {
-            var deps = model == ContributionAnalysis.BaseModel ? new[] { "subsets" } : new[] { TrainJob(model) };
-            Add(ValidationJob(model), JobKind.Evaluate, deps, new JsonObject { ["model"] = model, ["split"] = "val", ["tasks"] = Names(balanced), ["metrics"] = Metrics(balanced) });
+            var validated = new List<string>(auxiliary);
+            if (form != PreparationForm.Real) validated.AddRange(balanced);
+            if (form == PreparationForm.Simplified) validated.Insert(0, ContributionAnalysis.BaseModel);
+            foreach (var model in validated)
+            {
+                var deps = model == ContributionAnalysis.BaseModel ? new[] { "subsets" } : new[] { TrainJob(model) };
+                Add(ValidationJob(model), JobKind.Evaluate, deps, new JsonObject { ["model"] = model, ["split"] = "val", ["tasks"] = Names(balanced), ["metrics"] = Metrics(balanced) });
+            }
+            Add(ResultsJob, JobKind.Results, validated.Select(ValidationJob), new JsonObject { ["models"] = Names(validated) });
+            Add(WeightsJob, JobKind.Weights, [ResultsJob], new JsonObject
+            {
+                ["form"] = config.Form,
+                ["temperature"] = config.Temperature,
+                ["alpha"] = new JsonArray(config.Alpha.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
+                ["fixed"] = new JsonObject(fixedTasks.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value)))),
+                ["tasks"] = Names(tasks.Select(t => t.Name)),
+                ["balanced"] = Names(balanced),
+            });
         }
-        Add("results", JobKind.Results, validated.Select(ValidationJob), new JsonObject { ["models"] = Names(validated) });
-        Add("weights", JobKind.Weights, ["results"], new JsonObject
-        {
-            ["form"] = config.Form,
-            ["temperature"] = config.Temperature,
-            ["alpha"] = new JsonArray(config.Alpha.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
-            ["fixed"] = new JsonObject(fixedTasks.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value)))),
-            ["tasks"] = Names(tasks.Select(t => t.Name)),
-            ["balanced"] = Names(balanced),
-        });
 
         // Final trainings on all data of all tasks, then test evaluation.
         var finals = new List<(string Model, string Method, int SeedIndex)>();
@@ -117,10 +138,10 @@ public sealed partial class JobGraph
             {
                 var model = FinalModel(method, s, config.Seeds);
                 finals.Add((model, method, s));
-                var deps = method == "cotbal" ? new[] { "subsets", "weights" } : new[] { "subsets" };
+                var deps = method == StaticCoTBalMethod ? new[] { "subsets", WeightsJob } : new[] { "subsets" };
                 var parameters = new JsonObject
                 {
-                    ["model"] = model, ["budget"] = "final", ["weighting"] = method == "cotbal" ? "static" : method,
+                    ["model"] = model, ["budget"] = "final", ["weighting"] = method == StaticCoTBalMethod ? "static" : method,
                     ["seed"] = config.Seed + s, ["method"] = method,
                 };
                 if (method == "dwa") parameters["window"] = config.DwaWindow;   // null = scaled to the run length
@@ -138,7 +159,7 @@ public sealed partial class JobGraph
             ["bootstrap_replicates"] = config.BootstrapReplicates,
             ["finals"] = new JsonArray(finals.Select(f => (JsonNode)new JsonObject { ["model"] = f.Model, ["method"] = f.Method, ["seed_index"] = f.SeedIndex }).ToArray()),
         });
-        Add("report", JobKind.Report, ["weights", "compare"], new JsonObject());
+        Add("report", JobKind.Report, prepared ? [WeightsJob, "compare"] : ["compare"], new JsonObject());
         return new JobGraph(jobs);
     }
 

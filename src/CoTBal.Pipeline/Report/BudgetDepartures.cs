@@ -9,7 +9,7 @@ namespace CoTBal.Pipeline.Report;
 /// Where a run's budgets depart from the paper's: a mini that <c>mini_min_samples</c> raised above
 /// <c>mini_fraction</c> of its large subset, a training that <c>min_steps</c> lengthened, STL and final
 /// trainings that see each task's data a different number of epochs; plus the DWA/IGB windows used.
-/// Read from RUN/data/subsets.json and the training jobs' state.json.
+/// Read from RUN/data/subsets.json and the training jobs' state.json; minis only when the run trains on them.
 /// </summary>
 public static class BudgetDepartures
 {
@@ -18,7 +18,8 @@ public static class BudgetDepartures
     public static IReadOnlyList<string> Find(RunDirectory run, JobGraph graph, RunConfig config)
     {
         var lines = new List<string>();
-        if (File.Exists(Path.Combine(run.DataDirectory, SubsetManifest.FileName)))
+        // the minis feed only the auxiliary trainings: without the N+1 preparation their size departs from nothing
+        if (graph.HasPreparation && File.Exists(Path.Combine(run.DataDirectory, SubsetManifest.FileName)))
         {
             var subsets = SubsetManifest.Load(run.DataDirectory);
             foreach (var mini in subsets.Files.Where(f => f.Kind == SubsetKind.Mini))

@@ -12,7 +12,9 @@ namespace CoTBal.Pipeline.Report;
 /// the weights the run ended with; means over seeds), the Spearman correlation of the weight vectors and of the
 /// off-diagonal C entries (mean over seeds, with a seed-bootstrap 95% interval when there are at least 2 seeds), and
 /// the measurement rounds' wall time as a fraction of the rest of the training. Reads train_log.jsonl ("online",
-/// "task_weights", "elapsed_s"); writes nothing when no cotbal-online training ran.
+/// "task_weights", "elapsed_s"); writes nothing when no cotbal-online training ran. A run without the static "cotbal"
+/// method has no N+1 preparation (<see cref="JobGraph.HasPreparation"/>): the section then shows the online estimates
+/// alone and says why there is no N+1 reference.
 /// </summary>
 public static class OnlineCoTBalSection
 {
@@ -20,39 +22,37 @@ public static class OnlineCoTBalSection
 
     public const string Method = "cotbal-online";
 
-    /// <param name="weights">weights.json of the run (the N+1 weights).</param>
+    /// <param name="weights">weights.json of the run (the N+1 weights); null when the run has no N+1 preparation.</param>
     /// <param name="finalJobs">Every final training job (all seeds).</param>
-    public static void Append(StringBuilder md, JsonObject json, RunDirectory run, JsonObject weights, IEnumerable<JobSpec> finalJobs, int replicates, ulong seed)
+    public static void Append(StringBuilder md, JsonObject json, RunDirectory run, JsonObject? weights, IEnumerable<JobSpec> finalJobs, int replicates, ulong seed)
     {
         var jobs = finalJobs.Where(j => j.GetString("method") == Method).ToArray();
         if (jobs.Length == 0) return;
-        var tasks = weights["tasks"]!.AsArray().Select(t => t!.GetValue<string>()).ToArray();
-        var reference = Vector(weights, "weights", tasks);
-        var refCOut = Vector(weights, "c_out", tasks);
-        var refCIn = Vector(weights, "c_in", tasks);
-        var refD = Vector(weights, "difficulty", tasks);
-        var balanced = weights["balanced_tasks"]!.AsArray().Select(t => t!.GetValue<string>()).ToArray();
-        var refC = weights["c_matrix"] is JsonArray rows
-            ? balanced.Select((_, i) => balanced.Select((_, j) => rows[i]![j]!.GetValue<double>()).ToArray()).ToArray()
-            : null;
+        var logs = jobs.Select(job => TrainingLog.Read(Path.Combine(run.JobDirectory(job.Name), "train_log.jsonl"))).Where(log => log.Steps.Count > 0).ToArray();
+        if (logs.Length == 0) return;
+        // without weights.json, the tasks the trainings logged (every task of the run, in the trainer's order)
+        var tasks = weights?["tasks"]!.AsArray().Select(t => t!.GetValue<string>()).ToArray() ?? logs.SelectMany(l => l.Tasks).Distinct().ToArray();
+        var n1 = weights is null ? null : NPlusOne.From(weights, tasks);
 
         var seeds = new List<SeedOutcome>();
-        foreach (var job in jobs)
+        foreach (var log in logs)
         {
-            var log = TrainingLog.Read(Path.Combine(run.JobDirectory(job.Name), "train_log.jsonl"));
-            if (log.Steps.Count == 0) continue;
             var last = log.Online.LastOrDefault(o => o?.Contribution is not null);
             var used = tasks.ToDictionary(t => t, t => log.WeightOf(t).LastOrDefault(double.NaN), StringComparer.Ordinal);
             double measured = log.Online.Sum(o => o?.MeasureSeconds ?? 0), wall = log.Elapsed.LastOrDefault(double.NaN);
             seeds.Add(new SeedOutcome(last, used, measured, wall, log.Online.Count(o => o?.Measured == true)));
         }
-        if (seeds.Count == 0) return;
 
-        md.Append("## Online CoTBal next to the N+1 preparation\n\n");
+        md.Append(n1 is null ? "## Online CoTBal\n\n" : "## Online CoTBal next to the N+1 preparation\n\n");
         md.Append("cotbal-online measures contribution and difficulty inside its own training (measurement rounds on held-out validation batches) ")
-          .Append("and feeds the paper's weighting; the N+1 columns are this run's weights.json. Online values: the last estimate each seed logged ")
-          .Append(Ci, $"and the weights it ended with, mean over {seeds.Count} seed(s).\n\n");
-        md.Append("| task | weight N+1 | weight online | C_out N+1 | C_out online | C_in N+1 | C_in online | D N+1 | D online |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+          .Append(n1 is null ? "and feeds the paper's weighting. " : "and feeds the paper's weighting; the N+1 columns are this run's weights.json. ")
+          .Append(Ci, $"Online values: the last estimate each seed logged and the weights it ended with, mean over {seeds.Count} seed(s).\n\n");
+        if (n1 is null)
+            md.Append("No N+1 reference: ").Append(ReportWriter.PreparationSkipped).Append(". Add \"cotbal\" to the methods and run again to compare ")
+              .Append("(the jobs already done are kept).\n\n");
+        md.Append(n1 is null
+            ? "| task | weight online | C_out online | C_in online | D online |\n|---|---:|---:|---:|---:|\n"
+            : "| task | weight N+1 | weight online | C_out N+1 | C_out online | C_in N+1 | C_in online | D N+1 | D online |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         var rowsJson = new JsonObject();
         foreach (var t in tasks)
         {
@@ -65,26 +65,45 @@ public static class OnlineCoTBalSection
             var cOut = Mean(s => s.Last?.COut?.GetValueOrDefault(t, double.NaN));
             var cIn = Mean(s => s.Last?.CIn?.GetValueOrDefault(t, double.NaN));
             var d = Mean(s => s.Last?.Difficulty?.GetValueOrDefault(t, double.NaN));
-            md.Append(Ci, $"| {t} | {N(reference[t])} | {N(w)} | {N(refCOut[t])} | {N(cOut)} | {N(refCIn[t])} | {N(cIn)} | {N(refD[t])} | {N(d)} |\n");
-            rowsJson[t] = new JsonObject
-            {
-                ["weight_n_plus_1"] = reference[t], ["weight_online"] = w, ["c_out_online"] = cOut, ["c_in_online"] = cIn, ["difficulty_online"] = d,
-            };
+            md.Append(n1 is null
+                ? F($"| {t} | {N(w)} | {N(cOut)} | {N(cIn)} | {N(d)} |\n")
+                : F($"| {t} | {N(n1.Weights[t])} | {N(w)} | {N(n1.COut[t])} | {N(cOut)} | {N(n1.CIn[t])} | {N(cIn)} | {N(n1.Difficulty[t])} | {N(d)} |\n"));
+            var row = new JsonObject { ["weight_online"] = w, ["c_out_online"] = cOut, ["c_in_online"] = cIn, ["difficulty_online"] = d };
+            if (n1 is not null) row.Insert(0, "weight_n_plus_1", n1.Weights[t]);
+            rowsJson[t] = row;
         }
         md.Append('\n');
 
-        // agreement per seed, over the tasks balanced in both
+        var section = new JsonObject { ["tasks"] = rowsJson };
+        if (n1 is not null) section["agreement"] = Agreement(md, n1, seeds, replicates, seed);
+        else section["n_plus_1"] = ReportWriter.PreparationSkipped;
+        var undefined = seeds.Where(s => s.Last is null).Count();
+        if (undefined > 0) md.Append(Ci, $"{undefined} seed(s) ended without a defined estimate (they trained with weights 1.0; train_log.jsonl's \"online.undefined\" says why).  \n");
+        double measuredSeconds = seeds.Average(s => s.MeasureSeconds), wallSeconds = seeds.Average(s => s.WallSeconds);
+        double extra = measuredSeconds / Math.Max(wallSeconds - measuredSeconds, 1e-9);
+        md.Append(Ci, $"Cost: {seeds.Average(s => s.Rounds):0.#} measurement rounds took {measuredSeconds:0.0} s of a {wallSeconds:0.0} s training: ")
+          .Append(F($"{extra:0.000} x the rest of the training (mean over seeds).\n\n"));
+        section["measure_seconds"] = measuredSeconds;
+        section["wall_seconds"] = wallSeconds;
+        section["extra_cost"] = extra;
+        section["seeds_without_estimate"] = undefined;
+        json["cotbal_online"] = section;
+    }
+
+    /// <summary>Spearman agreement of the online and the N+1 weights and off-diagonal C, per seed over the tasks balanced in both.</summary>
+    private static JsonObject Agreement(StringBuilder md, NPlusOne n1, IReadOnlyList<SeedOutcome> seeds, int replicates, ulong seed)
+    {
         var rhoWeights = new List<double>();
         var rhoC = new List<double>();
         foreach (var s in seeds)
         {
-            var common = balanced.Where(t => s.Last?.Weights?.ContainsKey(t) == true && reference[t] is not null && double.IsFinite(s.UsedWeights[t])).ToArray();
+            var common = n1.Balanced.Where(t => s.Last?.Weights?.ContainsKey(t) == true && n1.Weights[t] is not null && double.IsFinite(s.UsedWeights[t])).ToArray();
             if (common.Length >= 2)
             {
-                var r = RankCorrelation.Spearman([.. common.Select(t => reference[t]!.Value)], [.. common.Select(t => s.UsedWeights[t])]);
+                var r = RankCorrelation.Spearman([.. common.Select(t => n1.Weights[t]!.Value)], [.. common.Select(t => s.UsedWeights[t])]);
                 if (double.IsFinite(r)) rhoWeights.Add(r);
             }
-            if (refC is not null && s.Last?.Contribution is { } c && common.Length >= 2)
+            if (n1.C is { } refC && s.Last?.Contribution is { } c && common.Length >= 2)
             {
                 var x = new List<double>();
                 var y = new List<double>();
@@ -92,7 +111,7 @@ public static class OnlineCoTBalSection
                     foreach (var b in common)
                     {
                         if (a == b) continue;
-                        x.Add(refC[Array.IndexOf(balanced, a)][Array.IndexOf(balanced, b)]);
+                        x.Add(refC[Array.IndexOf(n1.Balanced, a)][Array.IndexOf(n1.Balanced, b)]);
                         y.Add(c[a][b]);
                     }
                 var r = RankCorrelation.Spearman(x, y);
@@ -117,21 +136,7 @@ public static class OnlineCoTBalSection
                 ["per_seed"] = new JsonArray(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray()),
             };
         }
-        var undefined = seeds.Where(s => s.Last is null).Count();
-        if (undefined > 0) md.Append(Ci, $"{undefined} seed(s) ended without a defined estimate (they trained with weights 1.0; train_log.jsonl's \"online.undefined\" says why).  \n");
-        double measuredSeconds = seeds.Average(s => s.MeasureSeconds), wallSeconds = seeds.Average(s => s.WallSeconds);
-        double extra = measuredSeconds / Math.Max(wallSeconds - measuredSeconds, 1e-9);
-        md.Append(Ci, $"Cost: {seeds.Average(s => s.Rounds):0.#} measurement rounds took {measuredSeconds:0.0} s of a {wallSeconds:0.0} s training: ")
-          .Append(F($"{extra:0.000} x the rest of the training (mean over seeds).\n\n"));
-        json["cotbal_online"] = new JsonObject
-        {
-            ["tasks"] = rowsJson,
-            ["agreement"] = agreement,
-            ["measure_seconds"] = measuredSeconds,
-            ["wall_seconds"] = wallSeconds,
-            ["extra_cost"] = extra,
-            ["seeds_without_estimate"] = undefined,
-        };
+        return agreement;
     }
 
     private static Dictionary<string, double?> Vector(JsonObject weights, string key, string[] tasks)
@@ -142,6 +147,21 @@ public static class OnlineCoTBalSection
 
     private static string N(double? v) => v is { } d && double.IsFinite(d) ? d.ToString("0.000", Ci) : "–";
     private static string F(FormattableString s) => s.ToString(Ci);
+
+    /// <summary>The N+1 measures of weights.json, per task (null where the task is fixed), and C over the balanced tasks.</summary>
+    private sealed record NPlusOne(Dictionary<string, double?> Weights, Dictionary<string, double?> COut, Dictionary<string, double?> CIn,
+        Dictionary<string, double?> Difficulty, string[] Balanced, double[][]? C)
+    {
+        public static NPlusOne From(JsonObject weights, string[] tasks)
+        {
+            var balanced = weights["balanced_tasks"]!.AsArray().Select(t => t!.GetValue<string>()).ToArray();
+            var c = weights["c_matrix"] is JsonArray rows
+                ? balanced.Select((_, i) => balanced.Select((_, j) => rows[i]![j]!.GetValue<double>()).ToArray()).ToArray()
+                : null;
+            return new NPlusOne(Vector(weights, "weights", tasks), Vector(weights, "c_out", tasks), Vector(weights, "c_in", tasks),
+                Vector(weights, "difficulty", tasks), balanced, c);
+        }
+    }
 
     private sealed record SeedOutcome(OnlineLogRecord? Last, Dictionary<string, double> UsedWeights, double MeasureSeconds, double WallSeconds, int Rounds);
 }

@@ -11,27 +11,32 @@ namespace CoTBal.Pipeline.Report;
 
 /// <summary>
 /// Writes RUN/report/report.md, report.json (the numbers behind it) and the PNG figures, from the files
-/// the other stages left in the run directory: weights.json, compare.json, test_results.csv,
-/// compare_seeds.json, every job's state.json (costs) and the final trainings' train_log.jsonl.
+/// the other stages left in the run directory: weights.json (when the graph prepares it), compare.json, test_results.csv,
+/// compare_seeds.json, every job's state.json (costs) and the final trainings' train_log.jsonl. Without the N+1
+/// preparation (<see cref="JobGraph.HasPreparation"/>) the report says so where the weights and their cost would be, and
+/// never reads a weights.json an earlier config of the run directory left behind.
 /// </summary>
 public static class ReportWriter
 {
     private static readonly CultureInfo Ci = CultureInfo.InvariantCulture;
     private static readonly string[] DynamicMethods = ["rlw", "dwa", "igb", "cotbal-online"];
 
+    /// <summary>Why a run has no N+1 weights (after "No N+1 reference: " or as a paragraph of its own).</summary>
+    public const string PreparationSkipped =
+        "the N+1 preparation (auxiliary trainings, their validation, results.csv, weights.json) was not computed because this run's " +
+        "methods do not include \"cotbal\", the only method that trains with its weights";
+
     public static string Write(RunDirectory run, JobGraph graph, string dataDescription, Config.RunConfig? config = null)
     {
         var dir = run.ReportDirectory;
         Directory.CreateDirectory(dir);
-        var weights = JsonNode.Parse(File.ReadAllText(run.WeightsJson))!.AsObject();
+        var weights = graph.HasPreparation ? JsonNode.Parse(File.ReadAllText(run.WeightsJson))!.AsObject() : null;
         var compare = JsonNode.Parse(File.ReadAllText(run.CompareJson))!.AsObject();
         var seeds = JsonSerializer.Deserialize<SeedComparison[]>(File.ReadAllText(Path.Combine(run.Path, "compare_seeds.json")), ResultsStage.Json)!;
         var testTable = CsvTable.Load(run.TestResultsCsv);
         var md = new StringBuilder();
         var json = new JsonObject();
 
-        var tasks = Strings(weights["tasks"]);
-        var balanced = Strings(weights["balanced_tasks"]);
         var testTasks = Strings(compare["tasks"]);
         var allTestTasks = testTable.Rows.Select(r => r.Fields[testTable.Column("task")]).Distinct().ToArray();
         var methods = compare["methods"]!.AsObject().Select(p => p.Key).ToArray();
@@ -119,53 +124,9 @@ public static class ReportWriter
 
         // --- weights
         md.Append("## CoTBal weights\n\n");
-        md.Append(Ci, $"Temperature T = {weights["temperature"]!.GetValue<double>()}");
-        if (weights["temperature_search"] is JsonObject search)
-            md.Append(Ci, $" (automatic: the lowest T on the grid keeping every weight in [{search["weight_range"]![0]}, {search["weight_range"]![1]}])");
-        var mixing = weights["mixing"]!;
-        md.Append(Ci, $", (a_out, a_in, a_D) = ({mixing["a_out"]}, {mixing["a_in"]}, {mixing["a_d"]}).\n\n");
-        md.Append("| task | C_out | C_in | D | lambda_out | lambda_in | lambda_D | weight |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (var i = 0; i < tasks.Count; i++)
-        {
-            md.Append("| ").Append(tasks[i]).Append(" |");
-            foreach (var key in new[] { "c_out", "c_in", "difficulty", "lambda_out", "lambda_in", "lambda_d", "weights" })
-                md.Append(weights[key]![i] is JsonNode v ? F($" {v.GetValue<double>():0.0000} |") : " (fixed) |");
-            md.Append('\n');
-        }
-        md.Append('\n');
-        double Get(string key, string task) => weights[key]![tasks.ToList().IndexOf(task)]!.GetValue<double>();
-        if (balanced.Count > 0)
-        {
-        ReportFigures.GroupedBars(Path.Combine(dir, "measures.png"), "Inter-task contribution and intra-task difficulty", "value", balanced,
-            [("C_out", balanced.Select(t => Get("c_out", t)).ToArray()), ("C_in", balanced.Select(t => Get("c_in", t)).ToArray()), ("D", balanced.Select(t => Get("difficulty", t)).ToArray())]);
-        ReportFigures.GroupedBars(Path.Combine(dir, "weights.png"), "Weight vectors and the final CoTBal weights", "weight", balanced,
-            [("lambda_out", balanced.Select(t => Get("lambda_out", t)).ToArray()), ("lambda_in", balanced.Select(t => Get("lambda_in", t)).ToArray()),
-             ("lambda_D", balanced.Select(t => Get("lambda_d", t)).ToArray()), ("weight", balanced.Select(t => Get("weights", t)).ToArray())], 1.0);
-        md.Append("![measures](measures.png)\n\n![weights](weights.png)\n\n");
-        }
-        var undefinedFile = Path.Combine(run.JobDirectory("weights"), "undefined_tasks.json");
-        if (File.Exists(undefinedFile) && JsonNode.Parse(File.ReadAllText(undefinedFile)) is JsonObject undefined && undefined.Count > 0)
-        {
-            md.Append("**Kept at weight 1.0 because their measures are undefined in this run** (a denominator V_j(j+mini) - V_j(mini) that is zero, negative or below the noise floor of docs/weights.md, for which the paper has no answer; `cotbal weights` stops with an error, the pipeline keeps the task unweighted):\n\n");
-            foreach (var (task, reason) in undefined) md.Append("- ").Append(task).Append(": ").Append(reason!.GetValue<string>()).Append('\n');
-            md.Append('\n');
-        }
-        if (weights["c_matrix"] is JsonArray cm)
-        {
-            var n = balanced.Count;
-            var c = new double[n, n];
-            md.Append("Contribution matrix C[i->j] (row i helps column j; the diagonal is 1 by definition):\n\n| i \\ j |")
-              .Append(string.Concat(balanced.Select(t => $" {t} |"))).Append("\n|---|").Append(string.Concat(balanced.Select(_ => "---:|"))).Append('\n');
-            for (var i = 0; i < n; i++)
-            {
-                md.Append("| ").Append(balanced[i]).Append(" |");
-                for (var j = 0; j < n; j++) { c[i, j] = cm[i]![j]!.GetValue<double>(); md.Append(Ci, $" {c[i, j]:0.000} |"); }
-                md.Append('\n');
-            }
-            ReportFigures.Heatmap(Path.Combine(dir, "contribution.png"), "Inter-task contribution C[i->j]", balanced, c);
-            md.Append("\n![contribution matrix](contribution.png)\n\n");
-        }
-        json["weights"] = JsonNode.Parse(File.ReadAllText(run.WeightsJson));
+        if (weights is not null) AppendWeights(md, json, run, dir, weights);
+        else md.Append(char.ToUpperInvariant(PreparationSkipped[0])).Append(PreparationSkipped.AsSpan(1)).Append(".\n\n");
+        json["preparation"] = weights is not null ? new JsonObject { ["ran"] = true } : new JsonObject { ["ran"] = false, ["reason"] = PreparationSkipped };
 
         // --- training curves
         md.Append("## Training\n\n");
@@ -198,8 +159,10 @@ public static class ReportWriter
         if (config is not null)
         {
             md.Append("## Budgets\n\n");
-            md.Append(F($"Auxiliary trainings {config.Auxiliary.Epochs:0.##} epoch(s), STL {config.SingleTask.Epochs:0.##}, final {config.Final.Epochs:0.##}; ")
-                      + F($"minis 1/{1 / config.MiniFraction:0.#} of the large subsets (R_large = {config.LargeFraction:0.###}).\n\n"));
+            md.Append(graph.HasPreparation
+                ? F($"Auxiliary trainings {config.Auxiliary.Epochs:0.##} epoch(s), STL {config.SingleTask.Epochs:0.##}, final {config.Final.Epochs:0.##}; ")
+                  + F($"minis 1/{1 / config.MiniFraction:0.#} of the large subsets (R_large = {config.LargeFraction:0.###}).\n\n")
+                : F($"No auxiliary trainings (no N+1 preparation); STL {config.SingleTask.Epochs:0.##} epoch(s), final {config.Final.Epochs:0.##} (R_large = {config.LargeFraction:0.###}).\n\n"));
             var departures = BudgetDepartures.Find(run, graph, config);
             md.Append(departures.Count == 0 ? "No floor changed a paper fraction or epoch count in this run.\n\n"
                 : "Departures from the paper's budgets (floors that changed a fraction or an epoch count):\n\n" + string.Concat(departures.Select(d => $"- {d}\n")) + "\n");
@@ -225,7 +188,9 @@ public static class ReportWriter
         }
         var prep = stages.Where(g => g.Key.StartsWith("preparation", StringComparison.Ordinal)).Sum(g => g.Sum(x => x.State!.WallSeconds));
         var finalOne = stages.Where(g => g.Key == "final training").SelectMany(g => g).Select(x => x.State!.WallSeconds).DefaultIfEmpty(0).Average();
-        if (finalOne > 0)
+        if (!graph.HasPreparation)
+            md.Append("\nNo N+1 preparation ran (the methods do not include \"cotbal\"): no auxiliary training or validation to cost.\n");
+        else if (finalOne > 0)
             md.Append(F($"\nThe CoTBal preparation (auxiliary trainings and their validation) cost {prep / finalOne:0.00} final trainings' wall time here "))
               .Append("(the paper estimates R_large + N/32 trainings plus (N+1)·N evaluations; the auxiliary runs are independent: `--jobs N` runs N at once on one machine, a cluster plan runs them in parallel).\n");
         json["cost"] = costJson;
@@ -234,6 +199,60 @@ public static class ReportWriter
         var path = Path.Combine(dir, "report.md");
         AtomicFile.WriteAllText(path, md.ToString());
         return path;
+    }
+
+    /// <summary>The N+1 weights of weights.json: the measures per task, their figures, the undefined tasks and the contribution matrix.</summary>
+    private static void AppendWeights(StringBuilder md, JsonObject json, RunDirectory run, string dir, JsonObject weights)
+    {
+        var tasks = Strings(weights["tasks"]);
+        var balanced = Strings(weights["balanced_tasks"]);
+        md.Append(Ci, $"Temperature T = {weights["temperature"]!.GetValue<double>()}");
+        if (weights["temperature_search"] is JsonObject search)
+            md.Append(Ci, $" (automatic: the lowest T on the grid keeping every weight in [{search["weight_range"]![0]}, {search["weight_range"]![1]}])");
+        var mixing = weights["mixing"]!;
+        md.Append(Ci, $", (a_out, a_in, a_D) = ({mixing["a_out"]}, {mixing["a_in"]}, {mixing["a_d"]}).\n\n");
+        md.Append("| task | C_out | C_in | D | lambda_out | lambda_in | lambda_D | weight |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            md.Append("| ").Append(tasks[i]).Append(" |");
+            foreach (var key in new[] { "c_out", "c_in", "difficulty", "lambda_out", "lambda_in", "lambda_d", "weights" })
+                md.Append(weights[key]![i] is JsonNode v ? F($" {v.GetValue<double>():0.0000} |") : " (fixed) |");
+            md.Append('\n');
+        }
+        md.Append('\n');
+        double Get(string key, string task) => weights[key]![tasks.ToList().IndexOf(task)]!.GetValue<double>();
+        if (balanced.Count > 0)
+        {
+            ReportFigures.GroupedBars(Path.Combine(dir, "measures.png"), "Inter-task contribution and intra-task difficulty", "value", balanced,
+                [("C_out", balanced.Select(t => Get("c_out", t)).ToArray()), ("C_in", balanced.Select(t => Get("c_in", t)).ToArray()), ("D", balanced.Select(t => Get("difficulty", t)).ToArray())]);
+            ReportFigures.GroupedBars(Path.Combine(dir, "weights.png"), "Weight vectors and the final CoTBal weights", "weight", balanced,
+                [("lambda_out", balanced.Select(t => Get("lambda_out", t)).ToArray()), ("lambda_in", balanced.Select(t => Get("lambda_in", t)).ToArray()),
+                 ("lambda_D", balanced.Select(t => Get("lambda_d", t)).ToArray()), ("weight", balanced.Select(t => Get("weights", t)).ToArray())], 1.0);
+            md.Append("![measures](measures.png)\n\n![weights](weights.png)\n\n");
+        }
+        var undefinedFile = Path.Combine(run.JobDirectory(JobGraph.WeightsJob), "undefined_tasks.json");
+        if (File.Exists(undefinedFile) && JsonNode.Parse(File.ReadAllText(undefinedFile)) is JsonObject undefined && undefined.Count > 0)
+        {
+            md.Append("**Kept at weight 1.0 because their measures are undefined in this run** (a denominator V_j(j+mini) - V_j(mini) that is zero, negative or below the noise floor of docs/weights.md, for which the paper has no answer; `cotbal weights` stops with an error, the pipeline keeps the task unweighted):\n\n");
+            foreach (var (task, reason) in undefined) md.Append("- ").Append(task).Append(": ").Append(reason!.GetValue<string>()).Append('\n');
+            md.Append('\n');
+        }
+        if (weights["c_matrix"] is JsonArray cm)
+        {
+            var n = balanced.Count;
+            var c = new double[n, n];
+            md.Append("Contribution matrix C[i->j] (row i helps column j; the diagonal is 1 by definition):\n\n| i \\ j |")
+              .Append(string.Concat(balanced.Select(t => $" {t} |"))).Append("\n|---|").Append(string.Concat(balanced.Select(_ => "---:|"))).Append('\n');
+            for (var i = 0; i < n; i++)
+            {
+                md.Append("| ").Append(balanced[i]).Append(" |");
+                for (var j = 0; j < n; j++) { c[i, j] = cm[i]![j]!.GetValue<double>(); md.Append(Ci, $" {c[i, j]:0.000} |"); }
+                md.Append('\n');
+            }
+            ReportFigures.Heatmap(Path.Combine(dir, "contribution.png"), "Inter-task contribution C[i->j]", balanced, c);
+            md.Append("\n![contribution matrix](contribution.png)\n\n");
+        }
+        json["weights"] = weights.DeepClone();
     }
 
     /// <summary>The verdict from the paired bootstrap: the CoTBal − EW difference in dI with its 95% interval.</summary>
