@@ -44,8 +44,8 @@ public static class ReportWriter
         // --- verdict
         md.Append("# CoTBal run report\n\n");
         md.Append(Ci, $"Run directory: `{run.Path}`  \nData: {dataDescription}  \nWritten: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\n\n");
-        var spread = seeds.GroupBy(s => s.Method).ToDictionary(g => g.Key, g => (
-            MeanI: g.Average(s => s.DeltaI), SdI: Sd(g.Select(s => s.DeltaI)), MeanE: g.Average(s => s.DeltaE), SdE: Sd(g.Select(s => s.DeltaE)), N: g.Count()));
+        var spread = seeds.GroupBy(s => s.Method).ToDictionary(g => g.Key, g => new SeedSpread(
+            g.Average(s => s.DeltaI), Sd(g.Select(s => s.DeltaI)), g.Average(s => s.DeltaE), Sd(g.Select(s => s.DeltaE)), g.Count()));
         md.Append("## Did balancing help?\n\n");
         var excluded = compare["excluded_tasks"]?.AsArray().Select(x => x!.GetValue<string>()).ToArray() ?? [];
         var uncertainty = File.Exists(Path.Combine(run.Path, Uncertainty.FileName)) ? Uncertainty.Read(run) : null;
@@ -54,7 +54,7 @@ public static class ReportWriter
             .GroupBy(j => j.GetString("method")).Select(g => g.Count()).DefaultIfEmpty(1).Max();
         var verdict = methods.Length == 0
             ? "**No comparison was possible in this run**: STL scored 0 on every task, so no relative change is defined. Train longer (see the budgets in run.json)."
-            : bootstrap is not null ? Verdict(bootstrap) : Verdict(spread);
+            : bootstrap is not null ? VerdictSection.Text(bootstrap, methods) : VerdictSection.Text(spread, methods);
         if (excluded.Length > 0)
             verdict += $"\n\nLeft out of dI/dE because STL scored 0 on them (relative change undefined): {string.Join(", ", excluded)}.";
         var unlearned = uncertainty?.Chance.SelectMany(c => c.Value.Models.Where(m => !m.Value.Learned).Select(m => $"{m.Key} on {c.Key}")).ToArray() ?? [];
@@ -63,6 +63,7 @@ public static class ReportWriter
             verdict += $"\n\n**Did not learn** (test score not above the task's chance level by more than its 95% interval): {string.Join(", ", unlearned)}.";
         md.Append(verdict).Append("\n\n");
         json["verdict"] = verdict;
+        json["versus_ew"] = VerdictSection.VersusEw(bootstrap, spread, methods);
 
         // --- dI / dE
         md.Append("## Overall (dI%) and balance (dE%) against STL\n\n");
@@ -255,47 +256,10 @@ public static class ReportWriter
         json["weights"] = weights.DeepClone();
     }
 
-    /// <summary>The verdict from the paired bootstrap: the CoTBal − EW difference in dI with its 95% interval.</summary>
-    private static string Verdict(Core.Statistics.PairedBootstrapResult bootstrap)
-    {
-        var cot = bootstrap.Methods.FirstOrDefault(m => m.Method == "CoTBal");
-        if (cot is null) return "CoTBal was not among the final methods of this run.";
-        if (cot.DeltaIMinusReference is not { } gap)
-            return F($"CoTBal: dI = {cot.DeltaI.Estimate:+0.00;-0.00}% {Bracket(cot.DeltaI)}, dE = {cot.DeltaE.Estimate:0.00}% against STL (EW was not run, so no verdict against plain mixing).");
-        var ew = bootstrap.Methods.Single(m => m.Method == bootstrap.Reference);
-        var seeds = bootstrap.SeedsPerMethod == 1 ? "one seed per method" : F($"{bootstrap.SeedsPerMethod} seeds per method, resampled");
-        var items = bootstrap.Items.Values.Distinct().Count() == 1 ? F($"{bootstrap.Items.Values.First()} test items per task") : "the test items of every task";
-        var outcome = gap.ContainsZero ? "**no detectable difference between CoTBal and EW**"
-            : gap.Lower > 0 ? "**CoTBal beat EW**" : "**CoTBal did worse than EW**";
-        var de = cot.DeltaEMinusReference!;
-        return F($"In this run: {outcome}. dI(CoTBal) − dI(EW) = {gap.Estimate:+0.00;-0.00;0.00} points, 95% interval [{gap.Lower:+0.00;-0.00;0.00}, {gap.Upper:+0.00;-0.00;0.00}] ") +
-               F($"(dI = {cot.DeltaI.Estimate:+0.00;-0.00}% vs {ew.DeltaI.Estimate:+0.00;-0.00}%); dE(CoTBal) − dE(EW) = {de.Estimate:+0.00;-0.00;0.00} points [{de.Lower:+0.00;-0.00;0.00}, {de.Upper:+0.00;-0.00;0.00}]. ") +
-               F($"Paired bootstrap over {items}, {seeds}, {bootstrap.Replicates} replicates (seed {bootstrap.Seed}).");
-    }
-
     private static string Bracket(Core.Statistics.ConfidenceInterval? ci) =>
         ci is null ? "" : F($" [{ci.Lower:+0.00;-0.00;0.00}, {ci.Upper:+0.00;-0.00;0.00}]");
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..37] + "...";
-
-    private static string Verdict(IReadOnlyDictionary<string, (double MeanI, double SdI, double MeanE, double SdE, int N)> spread)
-    {
-        if (!spread.TryGetValue("CoTBal", out var cot)) return "CoTBal was not among the final methods of this run.";
-        if (!spread.TryGetValue("EW", out var ew)) return F($"CoTBal: dI = {cot.MeanI:+0.00;-0.00}%, dE = {cot.MeanE:0.00}% against STL (EW was not run, so no verdict against plain mixing).");
-        var gap = cot.MeanI - ew.MeanI;
-        var noise = Math.Max(cot.SdI, ew.SdI);
-        var beat = gap > 0;
-        var sb = new StringBuilder();
-        sb.Append(Ci, $"**CoTBal {(beat ? "beat" : "did not beat")} EW in this run**: dI = {cot.MeanI:+0.00;-0.00}% vs {ew.MeanI:+0.00;-0.00}% " +
-                      $"(difference {gap:+0.00;-0.00} points), dE = {cot.MeanE:0.00}% vs {ew.MeanE:0.00}%.");
-        if (cot.N > 1 && ew.N > 1)
-            sb.Append(Math.Abs(gap) > 2 * noise
-                ? F($" The difference is larger than twice the seed spread ({noise:0.00}).")
-                : F($" The difference is within twice the seed spread ({noise:0.00}): not conclusive."));
-        else
-            sb.Append(" One seed only: run with `--seeds K` to see the spread before drawing conclusions.");
-        return sb.ToString();
-    }
 
     private static string StageOf(JobSpec job) => job.Kind switch
     {
