@@ -60,12 +60,17 @@ public sealed class ReportWriterTests : IDisposable
         Assert.DoesNotContain("| task | C_out |", md);
         Assert.DoesNotContain("Temperature T", md);
         Assert.DoesNotContain("NaN", md);
-        Assert.Contains("CoTBal was not among the final methods of this run.", md);
+        // the verdict is about the method that ran: DWA against EW on the seed means (no uncertainty.json here)
+        Assert.Contains("## Did balancing help?\n\nEach method against EW (means over the seeds; no bootstrap interval in this run):\n\n" +
+                        "- **DWA did not beat EW in this run**: dI = +2.00% vs +3.00% (difference -1.00 points), dE = 1.00% vs 3.00%. " +
+                        "The difference is within twice the seed spread (1.41): not conclusive.\n\n## Overall", md);
+        Assert.DoesNotContain("CoTBal was not among the final methods", md);
         Assert.False(File.Exists(Path.Combine(_dir, "report", "weights.png")));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "report", "report.json")));
         Assert.False(json.RootElement.TryGetProperty("weights", out _));
         Assert.False(json.RootElement.GetProperty("preparation").GetProperty("ran").GetBoolean());
         Assert.Contains("do not include \"cotbal\"", json.RootElement.GetProperty("preparation").GetProperty("reason").GetString());
+        Assert.Equal(-1, json.RootElement.GetProperty("versus_ew").GetProperty("DWA").GetProperty("delta_i_difference").GetProperty("estimate").GetDouble());
     }
 
     [Fact]

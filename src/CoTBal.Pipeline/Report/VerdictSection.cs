@@ -64,7 +64,9 @@ public static class VerdictSection
         {
             if (!hasCot) parts.Add(OnlyReference);
         }
-        else parts.Add(string.Join("\n", others.Select(label => "- " + SpreadLine(label, Spread(spread, label), ew!))));
+        else
+            parts.Add((hasCot ? "" : "Each method against EW (means over the seeds; no bootstrap interval in this run):\n\n")
+                      + string.Join("\n", others.Select(label => "- " + SpreadLine(label, Spread(spread, label), ew!))));
         return string.Join("\n\n", parts);
     }
 
