@@ -7,7 +7,7 @@ public sealed class PretrainCommandTests
     [InlineData("--steps", "0", "error: --steps must be > 0, got 0")]
     [InlineData("--batch-size", "-1", "error: --batch-size must be > 0, got -1")]
     [InlineData("--lr", "0", "error: --lr must be > 0, got 0")]
-    [InlineData("--samples", "2", "error: --samples must be at least 5 (one pair per kind), got 2")]
+    [InlineData("--samples", "2", "error: --samples must be at least 7 (one pair per kind), got 2")]
     [InlineData("--image-size", "8", "error: --image-size must be between 16 and 256, got 8")]
     [InlineData("--threads", "0", "error: --threads 0: must be between 1 and")]
     [InlineData("--checkpoint-every", "0", "error: --checkpoint-every must be > 0, got 0")]

@@ -92,7 +92,7 @@ public sealed class BasePretrainingTests : IDisposable
         var dir = Path.Combine(_root, "x");
         Assert.Equal("--steps must be > 0, got 0", Assert.Throws<CoTBalInputException>(() => BasePretraining.Run(Request("x") with { Steps = 0 }, _ => { }, CancellationToken.None)).Message);
         Assert.StartsWith("model config 'nope': neither a preset", Assert.Throws<CoTBalInputException>(() => BasePretraining.Run(Request("x") with { Model = "nope" }, _ => { }, CancellationToken.None)).Message);
-        Assert.Equal("--samples must be at least 5 (one pair per kind), got 1",
+        Assert.Equal("--samples must be at least 7 (one pair per kind), got 1",
             Assert.Throws<CoTBalInputException>(() => BasePretraining.Run(Request("x") with { Corpus = Request("x").Corpus with { Samples = 1 } }, _ => { }, CancellationToken.None)).Message);
         Assert.False(Directory.Exists(dir));
 
