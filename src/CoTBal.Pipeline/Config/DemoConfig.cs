@@ -17,7 +17,7 @@ public static class DemoConfig
     /// <summary>
     /// The demo's pretrained base (<c>cotbal pretrain</c> with these options): a corpus that avoids the items of
     /// <paramref name="benchmark"/>; the vision tower pretrained on labelled images; then projector and language model on
-    /// the corpus with the tower frozen. Default size: about 29 minutes on 2 cores, so the repository ships the result
+    /// the corpus with the tower frozen. Default size: about 33 minutes on 2 cores, so the repository ships the result
     /// (<see cref="Pretraining.ShippedBase"/>; docs/benchmarks/pretraining.md has the command and its figures).
     /// Tiny: a few steps (a smoke test).
     /// </summary>
