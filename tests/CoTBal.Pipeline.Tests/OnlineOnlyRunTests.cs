@@ -47,6 +47,10 @@ public sealed class OnlineOnlyRunTests : IDisposable
         Assert.DoesNotContain("preparation: auxiliary trainings", md);      // no such row in the cost table
         Assert.DoesNotContain("mini of counting", md);                      // the minis feed no training here
         Assert.DoesNotContain("NaN", md);
+        // without any dI (STL at 0 on every task, as in this tiny run) the report says so instead of an empty table
+        var compared = !md.Contains("No comparison was possible", StringComparison.Ordinal);
+        Assert.Equal(compared, md.Contains("| method | dI% | dE% |", StringComparison.Ordinal));
+        Assert.Equal(!compared, md.Contains("No method has a dI% or dE%: STL scored 0 on every task", StringComparison.Ordinal));
         var reportJson = File.ReadAllText(Path.Combine(run, "report", "report.json"));
         Assert.DoesNotContain("NaN", reportJson);
         using var json = JsonDocument.Parse(reportJson);

@@ -73,8 +73,13 @@ public static class ReportWriter
             md.Append(F($" Brackets: 95% paired-bootstrap intervals ({bootstrap.Replicates} replicates over the test items{(bootstrap.SeedsPerMethod > 1 ? F($" and the {bootstrap.SeedsPerMethod} seeds") : "")}; items per task: {string.Join(", ", bootstrap.Items.Select(p => $"{p.Key} {p.Value}"))})."));
         md.Append("\n\n");
         var withGap = bootstrap?.Reference is not null;
-        md.Append("| method | dI% | dE% |").Append(withGap ? " dI − EW | dE − EW |" : "").Append(string.Concat(testTasks.Select(t => $" {t} (%) |"))).Append('\n');
-        md.Append("|---|---:|---:|").Append(withGap ? "---:|---:|" : "").Append(string.Concat(testTasks.Select(_ => "---:|"))).Append('\n');
+        if (methods.Length == 0)
+            md.Append("No method has a dI% or dE%: STL scored 0 on every task (the verdict above).\n");
+        else
+        {
+            md.Append("| method | dI% | dE% |").Append(withGap ? " dI − EW | dE − EW |" : "").Append(string.Concat(testTasks.Select(t => $" {t} (%) |"))).Append('\n');
+            md.Append("|---|---:|---:|").Append(withGap ? "---:|---:|" : "").Append(string.Concat(testTasks.Select(_ => "---:|"))).Append('\n');
+        }
         var methodsJson = new JsonObject();
         foreach (var m in methods)
         {
