@@ -5,7 +5,10 @@
       Writes LLaVA-format files next to the corpus' images (paths stay relative to CORPUS_DIR), reading and never
       changing CORPUS_DIR/pretrain.json (a `cotbal pretrain` corpus):
         pr_train.json / pr_val.json          the corpus' pair_relation items, the last HELD_OUT held out
-        pr_qfirst_train.json / _val.json     the same with "<image>" moved after the question
+        pr_qfirst_train.json / _val.json     the same with "<image>" moved after the question (the vicuna_v1
+                                             template moves it back to the front, as LLaVA does: trains identically)
+        pr_q2turn_train.json / _val.json     the question first in a turn of its own without the image (answer
+                                             "."), then the item as it is: the image tokens come after the names
         op_train.json                        the corpus' object_place items (for mixes)
         two_train.json / two_val.json        own pair questions ("Where is the A relative to the B?", the
                                              PairRelationKind answer) about the 2-object scenes of the corpus'
@@ -81,6 +84,11 @@ def make(corpus, out, held_out):
         moved = [dict(i, conversations=[{"from": "human", "value": i["conversations"][0]["value"].replace("<image>\n", "") + "\n<image>"},
                                         i["conversations"][1]]) for i in part]
         write(os.path.join(out, f"pr_qfirst_{name}.json"), moved)
+    for name, part in (("train", train), ("val", val)):
+        question = lambda i: i["conversations"][0]["value"].replace("<image>\n", "")
+        two_turn = [dict(i, conversations=[{"from": "human", "value": question(i)}, {"from": "gpt", "value": "."}]
+                         + i["conversations"]) for i in part]
+        write(os.path.join(out, f"pr_q2turn_{name}.json"), two_turn)
     write(os.path.join(out, "op_train.json"), [i for i in items if i["task"] == "object_place"])
     two, many = [], []
     for item in items:
@@ -104,7 +112,7 @@ def make(corpus, out, held_out):
 
 
 def score(data, answers):
-    refs = {i["id"]: i["conversations"][1]["value"] for i in json.load(open(data))}
+    refs = {i["id"]: i["conversations"][-1]["value"] for i in json.load(open(data))}
     preds = {}
     for line in open(answers):
         r = json.loads(line)
