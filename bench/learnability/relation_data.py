@@ -14,6 +14,9 @@
                                              PairRelationKind answer) about the 2-object scenes of the corpus'
                                              scene_summary and object_boxes items (every ordered pair, both orders)
         many_train.json                      the same for the scenes with 3 or more objects
+        cot_train.json / cot_val.json        the 2- and more-object questions answered with both lookups first:
+                                             "red circle top left, blue square center: left of it, above it."
+        direct_train.json / direct_val.json  the same questions answered directly ("left of it, above it.")
       Scenes with a repeated object name are skipped (the question would be ambiguous).
   relation_data.py score DATA.json ANSWERS.jsonl
       Prints exact match of the first answer word (left/right/same), of the vertical part and of the whole
@@ -90,7 +93,8 @@ def make(corpus, out, held_out):
                          + i["conversations"]) for i in part]
         write(os.path.join(out, f"pr_q2turn_{name}.json"), two_turn)
     write(os.path.join(out, "op_train.json"), [i for i in items if i["task"] == "object_place"])
-    two, many = [], []
+    two, many, cot = [], [], []
+    cell_name = {v: k for k, v in LOCATIONS.items()}
     for item in items:
         if item["task"] not in ("scene_summary", "object_boxes"):
             continue
@@ -102,13 +106,24 @@ def make(corpus, out, held_out):
             for b_name, b in objects:
                 if a_name != b_name:
                     q = f"Where is the {a_name} relative to the {b_name}?"
-                    target.append(sample(f"{item['id']}-{a_name}-{b_name}".replace(" ", "_"), "pair_relation",
-                                         item["image"], q, relation(a, b)))
+                    sid = f"{item['id']}-{a_name}-{b_name}".replace(" ", "_")
+                    target.append(sample(sid, "pair_relation", item["image"], q, relation(a, b)))
+                    cot.append(sample(sid, "pair_relation", item["image"], q,
+                                      f"{a_name} {cell_name[a]}, {b_name} {cell_name[b]}: {relation(a, b)}"))
     scenes = sorted({s["image"] for s in two})
     val_scenes = set(scenes[-held_out // 2:])
     write(os.path.join(out, "two_train.json"), [s for s in two if s["image"] not in val_scenes])
     write(os.path.join(out, "two_val.json"), [s for s in two if s["image"] in val_scenes])
     write(os.path.join(out, "many_train.json"), many)
+    cot_scenes = sorted({s["image"] for s in cot})
+    cot_val = set(cot_scenes[-held_out // 2:])
+    val = [s for s in cot if s["image"] in cot_val]
+    cot_parts = {"train": [s for s in cot if s["image"] not in cot_val], "val": val[::max(1, len(val) // held_out)][:held_out]}
+    for name, part in cot_parts.items():
+        write(os.path.join(out, f"cot_{name}.json"), part)
+        direct = [dict(s, conversations=[s["conversations"][0], {"from": "gpt", "value": s["conversations"][1]["value"].split(": ")[1]}])
+                  for s in part]
+        write(os.path.join(out, f"direct_{name}.json"), direct)
 
 
 def score(data, answers):
@@ -117,9 +132,12 @@ def score(data, answers):
     for line in open(answers):
         r = json.loads(line)
         preds[r["id"]] = r["prediction"]  # `cotbal predict`'s native format
-    parts = {"first_word": lambda s: s.split(" ")[0],
-             "vertical": lambda s: s.split(", ")[1] if ", " in s else "",
-             "whole": lambda s: s.strip()}
+    relation_part = lambda s: s.split(": ")[-1]  # the cot answers name both cells first
+    parts = {"first_word": lambda s: relation_part(s).split(" ")[0],
+             "vertical": lambda s: relation_part(s).split(", ")[1] if ", " in relation_part(s) else "",
+             "whole": lambda s: relation_part(s).strip()}
+    if any(": " in v for v in refs.values()):
+        parts["lookups"] = lambda s: s.split(": ")[0] if ": " in s else ""
     result = {"items": len(refs), "answered": sum(1 for k in refs if k in preds)}
     for name, f in parts.items():
         ref = [f(v) for v in refs.values()]
