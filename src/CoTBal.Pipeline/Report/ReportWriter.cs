@@ -261,7 +261,8 @@ public static class ReportWriter
         json["weights"] = weights.DeepClone();
     }
 
-    private static string Bracket(Core.Statistics.ConfidenceInterval? ci) =>
+    /// <summary>" [lower, upper]" of a 95% interval, signed, two decimals; empty without one (the report's and the verdict's form).</summary>
+    internal static string Bracket(Core.Statistics.ConfidenceInterval? ci) =>
         ci is null ? "" : F($" [{ci.Lower:+0.00;-0.00;0.00}, {ci.Upper:+0.00;-0.00;0.00}]");
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..37] + "...";

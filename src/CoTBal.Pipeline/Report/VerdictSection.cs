@@ -120,7 +120,7 @@ public static class VerdictSection
     private static string CoTBalSentence(PairedBootstrapResult bootstrap, MethodIntervals cot)
     {
         if (cot.DeltaIMinusReference is null)
-            return F($"CoTBal: dI = {cot.DeltaI.Estimate:+0.00;-0.00}% {Bracket(cot.DeltaI)}, dE = {cot.DeltaE.Estimate:0.00}% against STL (EW was not run, so no verdict against plain mixing).");
+            return F($"CoTBal: dI = {cot.DeltaI.Estimate:+0.00;-0.00}% {ReportWriter.Bracket(cot.DeltaI)}, dE = {cot.DeltaE.Estimate:0.00}% against STL (EW was not run, so no verdict against plain mixing).");
         var ew = bootstrap.Methods.Single(m => m.Method == bootstrap.Reference);
         return F($"In this run: {Line(CoTBal, cot, ew)} Paired bootstrap over {ItemsText(bootstrap)}, {SeedsText(bootstrap)}, {bootstrap.Replicates} replicates (seed {bootstrap.Seed}).");
     }
@@ -132,8 +132,8 @@ public static class VerdictSection
         var de = method.DeltaEMinusReference!;
         var outcome = gap.ContainsZero ? $"**no detectable difference between {label} and EW**"
             : gap.Lower > 0 ? $"**{label} beat EW**" : $"**{label} did worse than EW**";
-        return F($"{outcome}. dI({label}) − dI(EW) = {gap.Estimate:+0.00;-0.00;0.00} points, 95% interval [{gap.Lower:+0.00;-0.00;0.00}, {gap.Upper:+0.00;-0.00;0.00}] ") +
-               F($"(dI = {method.DeltaI.Estimate:+0.00;-0.00}% vs {ew.DeltaI.Estimate:+0.00;-0.00}%); dE({label}) − dE(EW) = {de.Estimate:+0.00;-0.00;0.00} points [{de.Lower:+0.00;-0.00;0.00}, {de.Upper:+0.00;-0.00;0.00}].");
+        return F($"{outcome}. dI({label}) − dI(EW) = {gap.Estimate:+0.00;-0.00;0.00} points, 95% interval{ReportWriter.Bracket(gap)} ") +
+               F($"(dI = {method.DeltaI.Estimate:+0.00;-0.00}% vs {ew.DeltaI.Estimate:+0.00;-0.00}%); dE({label}) − dE(EW) = {de.Estimate:+0.00;-0.00;0.00} points{ReportWriter.Bracket(de)}.");
     }
 
     /// <summary>"**X beat EW in this run**: dI = …% vs …% (difference … points), dE = …% vs …%." and what the seed spread says.</summary>
@@ -171,8 +171,6 @@ public static class VerdictSection
 
     private static string Join(IReadOnlyList<string> names) =>
         names.Count == 1 ? names[0] : string.Join(", ", names.Take(names.Count - 1)) + " and " + names[^1];
-
-    private static string Bracket(ConfidenceInterval ci) => F($" [{ci.Lower:+0.00;-0.00;0.00}, {ci.Upper:+0.00;-0.00;0.00}]");
 
     private static string F(FormattableString s) => s.ToString(Ci);
 }
