@@ -68,6 +68,13 @@ public sealed class PipelineEndToEndTests(ReferenceRun reference) : IClassFixtur
         var uncertainty = Stages.Uncertainty.Read(new RunDirectory(run));
         Assert.Equal(["attribute_vqa", "counting"], uncertainty.Chance.Keys.Order());
         Assert.All(uncertainty.Chance.Values, c => Assert.Equal(["CoTBal", "EW", "STL"], c.Models.Keys.Order()));
+        // the level is the stronger of the constant answer and the question prior (the tiny benchmark repeats its questions)
+        Assert.All(uncertainty.Chance.Values, c =>
+        {
+            Assert.NotNull(c.QuestionPrior);
+            Assert.Equal(Math.Max(c.ConstantScore!.Value, c.QuestionPrior!.Score), c.Score);
+            Assert.InRange(c.QuestionPrior.QuestionsSeen, 0.01, 1);
+        });
         Assert.True(uncertainty.Bootstrap is not null || uncertainty.Note is not null);
         foreach (var job in new[] { "test-final-cotbal", "test-counting" })
             Assert.True(File.Exists(Path.Combine(run, "jobs", job, "item_scores-counting.csv")), $"{job}: no per-item scores");

@@ -114,10 +114,12 @@ public static class ReportWriter
         if (uncertainty is not null)
         {
             md.Append("| *chance* |").Append(string.Concat(allTestTasks.Select(t => uncertainty.Chance.TryGetValue(t, out var c) ? F($" *{c.Score:0.0000}* |") : " — |"))).Append('\n');
-            md.Append("\n*chance*: the task's own evaluator on the same test items with one constant answer from the training data " +
-                      "(the most frequent training answer or caption; for grounding the mean training box). ✗ = did not learn: the 95% paired-bootstrap " +
-                      "interval of (score − chance) does not lie above 0. Constant answers: ")
-              .Append(string.Join("; ", uncertainty.Chance.Select(c => $"{c.Key} \"{Shorten(c.Value.Answer)}\""))).Append(".\n");
+            md.Append("\n*chance*: the stronger of two image-blind baselines, scored by the task's own evaluator on the same test items: " +
+                      "one constant answer from the training data (the most frequent training answer or caption; for grounding the mean training box), " +
+                      "and the question prior (for every test question, the training answer most often given to that same question; for grounding " +
+                      "the mean of those boxes). ✗ = did not learn: the 95% paired-bootstrap interval of (score − chance) does not lie above 0. " +
+                      "Per task: ")
+              .Append(string.Join("; ", uncertainty.Chance.Select(c => ChanceNote(c.Key, c.Value)))).Append(".\n");
             json["chance"] = JsonSerializer.SerializeToNode(uncertainty.Chance, ResultsStage.Json);
         }
         md.Append("\nMetrics: ").Append(string.Join(", ", allTestTasks.Select(t => $"{t}: {MetricOf(graph, t)}"))).Append(".\n\n");
@@ -264,6 +266,15 @@ public static class ReportWriter
     /// <summary>" [lower, upper]" of a 95% interval, signed, two decimals; empty without one (the report's and the verdict's form).</summary>
     internal static string Bracket(Core.Statistics.ConfidenceInterval? ci) =>
         ci is null ? "" : F($" [{ci.Lower:+0.00;-0.00;0.00}, {ci.Upper:+0.00;-0.00;0.00}]");
+
+    /// <summary>"task: constant "answer" 0.3260, question prior 0.4980 (93% of its questions asked in training)", the level in bold.</summary>
+    private static string ChanceNote(string task, TaskChance chance)
+    {
+        var constant = F($"constant \"{Shorten(chance.Answer)}\" {chance.ConstantScore ?? chance.Score:0.0000}");
+        if (chance.QuestionPrior is not { } prior) return $"{task} {constant}";
+        var priorText = F($"question prior {prior.Score:0.0000} ({prior.QuestionsSeen:0%} of its questions asked in training)");
+        return chance.FromQuestionPrior ? $"{task}: {constant}, **{priorText}**" : $"{task}: **{constant}**, {priorText}";
+    }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..37] + "...";
 

@@ -19,7 +19,7 @@ namespace CoTBal.Pipeline.Report;
 public static class VerdictSection
 {
     private static readonly CultureInfo Ci = CultureInfo.InvariantCulture;
-    private const string CoTBal = "CoTBal";
+    private const string CoTBal = CompareStage.CoTBalLabel;
     private const string Ew = CompareStage.Reference;
 
     /// <summary>The verdict from the paired bootstrap; <paramref name="methods"/> are the compared methods as labelled (compare.json order).</summary>

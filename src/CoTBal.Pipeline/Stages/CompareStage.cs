@@ -77,7 +77,7 @@ public sealed class CompareStage(PipelineData data)
         var uncertainty = Bootstrap(job, context, tasks, comparable, finals.Select(f => (f.Model, Label(f.Method), f.Seed)).ToArray());
         AtomicFile.WriteAllText(Path.Combine(context.Run.Path, Uncertainty.FileName), JsonSerializer.Serialize(uncertainty, ResultsStage.Json));
         // every method against EW, CoTBal first (the verdict's order)
-        foreach (var m in uncertainty.Bootstrap?.Methods.OrderBy(m => m.Method != "CoTBal") ?? Enumerable.Empty<MethodIntervals>())
+        foreach (var m in uncertainty.Bootstrap?.Methods.OrderBy(m => m.Method != CoTBalLabel) ?? Enumerable.Empty<MethodIntervals>())
             if (m.DeltaIMinusReference is { } gap)
                 context.Log(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"compare: dI({m.Method}) - dI(EW) = {gap.Estimate:+0.00;-0.00} points, 95% interval [{gap.Lower:+0.00;-0.00}, {gap.Upper:+0.00;-0.00}] (paired bootstrap, {clock.Elapsed.TotalSeconds:0.0} s)"));
@@ -104,8 +104,13 @@ public sealed class CompareStage(PipelineData data)
             var stl = Score(reference);
             baseline[task] = stl;
             var constant = ChanceLevel.ConstantAnswer(task, info.Metric, data.Resolve(info.Train.File));
-            var chanceScore = Score(ChanceLevel.Predict(reference, constant));
-            var ones = Enumerable.Repeat(1, chanceScore.ItemCount).ToArray();
+            var constantScore = Score(ChanceLevel.Predict(reference, constant));
+            var testFile = data.Resolve(info.Test.File);
+            var prior = ChanceLevel.QuestionPrior(task, info.Metric, data.Resolve(info.Train.File), testFile, constant);
+            var priorScore = Score(ChanceLevel.Predict(reference, prior, testFile));
+            var ones = Enumerable.Repeat(1, constantScore.ItemCount).ToArray();
+            // the chance level is the stronger image-blind baseline (ties: the constant answer)
+            var chanceScore = priorScore.Score(ones) > constantScore.Score(ones) ? priorScore : constantScore;
             var checks = new Dictionary<string, ChanceCheck>(StringComparer.Ordinal);
             ChanceCheck Check(IReadOnlyList<IResampledScore> model)
             {
@@ -124,7 +129,11 @@ public sealed class CompareStage(PipelineData data)
                 }
                 checks[method] = Check(methodScores[method].Select(m => m[task]).ToArray());
             }
-            chance[task] = new TaskChance(constant, chanceScore.Score(ones), checks);
+            chance[task] = new TaskChance(constant, chanceScore.Score(ones), checks)
+            {
+                ConstantScore = constantScore.Score(ones),
+                QuestionPrior = new QuestionPriorChance(priorScore.Score(ones), reference.Count == 0 ? 0 : (double)prior.Seen / reference.Count),
+            };
         }
         PairedBootstrapResult? bootstrap = null;
         string? note = comparable.Count == 0 ? "STL scored 0 on every task: no relative change to resample" : null;
@@ -150,5 +159,8 @@ public sealed class CompareStage(PipelineData data)
         AnswerFiles.Read(Path.Combine(context.Run.JobDirectory(job), EvaluateStage.AnswersFile(task)), "native");
 
     /// <summary>Display name of a method: CoTBal, CoTBal-online, EW, TLA, RLW, DWA, IGB, ...</summary>
-    public static string Label(string method) => method switch { "cotbal" => "CoTBal", "cotbal-online" => "CoTBal-online", _ => method.ToUpperInvariant() };
+    public static string Label(string method) => method switch { JobGraph.StaticCoTBalMethod => CoTBalLabel, "cotbal-online" => "CoTBal-online", _ => method.ToUpperInvariant() };
+
+    /// <summary>The static (N+1) CoTBal method's display name, as compare.json, uncertainty.json and the report spell it.</summary>
+    public const string CoTBalLabel = "CoTBal";
 }

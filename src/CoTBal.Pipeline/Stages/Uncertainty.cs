@@ -12,11 +12,30 @@ public sealed record ChanceCheck(
     [property: JsonPropertyName("minus_chance")] ConfidenceInterval MinusChance,
     [property: JsonPropertyName("learned")] bool Learned);
 
-/// <summary>One task's chance level (the constant answer and its score on the test items) and every model against it.</summary>
+/// <summary>
+/// One task's chance level and every model against it. <see cref="Score"/> is the level the models are checked against:
+/// the stronger of the constant answer (<see cref="Answer"/>, scoring <see cref="ConstantScore"/>) and the question
+/// prior (<see cref="QuestionPrior"/>); <see cref="ChanceLevel"/> defines both.
+/// </summary>
 public sealed record TaskChance(
     [property: JsonPropertyName("answer")] string Answer,
     [property: JsonPropertyName("score")] double Score,
-    [property: JsonPropertyName("models")] IReadOnlyDictionary<string, ChanceCheck> Models);
+    [property: JsonPropertyName("models")] IReadOnlyDictionary<string, ChanceCheck> Models)
+{
+    /// <summary>The constant answer's score (equal to <see cref="Score"/> unless the question prior scores higher).</summary>
+    [JsonPropertyName("constant_score")] public double? ConstantScore { get; init; }
+
+    /// <summary>The question prior's score; null in files written before it existed.</summary>
+    [JsonPropertyName("question_prior")] public QuestionPriorChance? QuestionPrior { get; init; }
+
+    /// <summary>True when the level is the question prior's (it scored above the constant answer).</summary>
+    [JsonIgnore] public bool FromQuestionPrior => QuestionPrior is { } q && q.Score > (ConstantScore ?? Score);
+}
+
+/// <summary>The question prior of a task: its score on the test items and the share of them whose question training asks.</summary>
+public sealed record QuestionPriorChance(
+    [property: JsonPropertyName("score")] double Score,
+    [property: JsonPropertyName("questions_seen")] double QuestionsSeen);
 
 /// <summary>
 /// RUN/uncertainty.json: the paired bootstrap of every method's dI/dE (and its difference from EW) over test
