@@ -12,9 +12,10 @@ public static class SmallBenchmark
 {
     public static readonly string[] Tasks = ["attribute_vqa", "counting", "chat"];
 
-    public static string Generate(string directory)
+    /// <param name="testSize">test items per task (4 unless a test needs more)</param>
+    public static string Generate(string directory, int testSize = 4)
     {
-        var manifest = BenchmarkGenerator.Generate(directory, new BenchmarkOptions { Seed = 7, Size = BenchmarkSize.Tiny, TrainSize = 16, ValSize = 4, TestSize = 4 });
+        var manifest = BenchmarkGenerator.Generate(directory, new BenchmarkOptions { Seed = 7, Size = BenchmarkSize.Tiny, TrainSize = 16, ValSize = 4, TestSize = testSize });
         (manifest with { Tasks = manifest.Tasks.Where(t => Tasks.Contains(t.Name)).ToArray() })
             .Save(Path.Combine(directory, BenchmarkManifest.FileName));
         return directory;

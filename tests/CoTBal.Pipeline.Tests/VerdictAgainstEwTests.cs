@@ -44,7 +44,7 @@ public sealed class VerdictAgainstEwTests : IDisposable
         {
             var reference = (i % 5).ToString(CultureInfo.InvariantCulture);
             var prediction = random.NextDouble() < Accuracy(model) ? reference : "wrong";
-            return new EvalItem($"{task}-{i}", task, prediction, [reference]);
+            return new EvalItem($"{task}-test-{i:D5}", task, prediction, [reference]);   // the benchmark's test ids
         }).ToArray();
     }
 
@@ -69,7 +69,7 @@ public sealed class VerdictAgainstEwTests : IDisposable
     [Fact]
     public void EveryMethodIsComparedWithEwOnTheCompareJobsOwnBootstrap()
     {
-        var data = PipelineData.Open(SmallBenchmark.Generate(Path.Combine(_root, "benchmark")));
+        var data = PipelineData.Open(SmallBenchmark.Generate(Path.Combine(_root, "benchmark"), testSize: TestItems));
         var run = new RunDirectory(Path.Combine(_root, "run"));
         Directory.CreateDirectory(run.Path);
         var config = new RunConfig { Methods = ["ew", "cotbal", "cotbal-online"], Seeds = 2, BootstrapReplicates = 200, Seed = 99 };

@@ -61,7 +61,7 @@ public static class ChanceLevel
         testItems.Select(i => i with
         {
             Prediction = prior.ById.TryGetValue(i.Id, out var answer) ? answer
-                : throw new CoTBalInputException($"{testFile}: test item '{i.Id}' was answered by the models but is not in the file (or has no answer turn)"),
+                : throw new CoTBalInputException($"{testFile}: test item '{i.Id}' was answered by the models but is not in the file (or has no answer turn); the file changed after the test jobs ran: re-run them"),
         }).ToArray();
 
     private static IEnumerable<LlavaSample> Read(string task, string file) =>
