@@ -21,9 +21,11 @@ namespace CoTBal.Bench;
 /// OPENBLAS/OMP/MKL_NUM_THREADS for the Python child and checked at run time on both sides (process CPU time over wall
 /// time while the peak matmuls and the steps run: N threads cannot exceed ~N). Reports per side: step time, real
 /// tokens/s and MFU of the real tokens' FLOPs against that side's own 1024³ matmul peak; ours padded (LLaVA's layout)
-/// and packed (<see cref="DecoderLayout.Packed"/>); logits of batch 0 must equal PyTorch's to 1e-4.
+/// and packed (<see cref="DecoderLayout.Packed"/>); logits of batch 0 must equal PyTorch's to 1e-4. It also prints the
+/// training loss of every step on both sides (the same weights and batches, constant --lr): the whole trainer step
+/// (loss, backward, clipping, AdamW) against PyTorch's, not only the forward.
 /// Args: [--config demo|tiny|PATH.json] [--data GENERATED_BENCHMARK_DIR] [--batch 32] [--batches 4] [--steps 20]
-/// [--threads 1] [--vocab 512 --text 48 (synthetic batches, without --data)] [--python /usr/bin/python3].
+/// [--lr 1e-4] [--threads 1] [--vocab 512 --text 48 (synthetic batches, without --data)] [--python /usr/bin/python3].
 /// </summary>
 public sealed class ModelParityBench : ICustomBench
 {
@@ -42,6 +44,7 @@ public sealed class ModelParityBench : ICustomBench
         var steps = int.Parse(ModelBenchSupport.Arg(args, "--steps", "20"), CultureInfo.InvariantCulture);
         var threads = int.Parse(ModelBenchSupport.Arg(args, "--threads", "1"), CultureInfo.InvariantCulture);
         var python = ModelBenchSupport.Arg(args, "--python", "/usr/bin/python3");
+        var lr = double.Parse(ModelBenchSupport.Arg(args, "--lr", "1e-4"), CultureInfo.InvariantCulture);
         set_num_threads(threads);
 
         Console.WriteLine($"machine: {ModelBenchSupport.Machine()}; uptime: {File.ReadAllText("/proc/loadavg").Trim()}");
@@ -61,10 +64,10 @@ public sealed class ModelParityBench : ICustomBench
             for (var k = 0; k < batches.Count; k++) SaveBatch(batches[k], Path.Combine(dir, $"batch{k}.safetensors"));
 
             var (ourPeak, ourMmRatio, ourCpuPeak) = MatmulPeak();
-            var torchRuns = new List<JsonElement> { RunPython(python, dir, steps, threads) };
+            var torchRuns = new List<JsonElement> { RunPython(python, dir, steps, threads, lr) };
             var diffs = new[] { padded, packed }.Select(m => LogitDifference(m, batches[0], dir)).ToArray(); // before our steps change the weights
-            var (times, cpuTimes, ourStepRatio) = TimeOurSteps([padded, packed], batches, tasks, steps);
-            torchRuns.Add(RunPython(python, dir, steps, threads));
+            var (times, cpuTimes, ourStepRatio, losses) = TimeOurSteps([padded, packed], batches, tasks, steps, lr);
+            torchRuns.Add(RunPython(python, dir, steps, threads, lr));
             var (peakAfter, ratioAfter, cpuPeakAfter) = MatmulPeak();
             (ourPeak, ourMmRatio, ourCpuPeak) = (Math.Max(ourPeak, peakAfter), Math.Max(ourMmRatio, ratioAfter), Math.Max(ourCpuPeak, cpuPeakAfter));
 
@@ -72,6 +75,14 @@ public sealed class ModelParityBench : ICustomBench
             Console.WriteLine($"data: {(dataDir.Length > 0 ? dataDir : "synthetic")}; {batches.Count} batches of {batchSize} cycled, {steps} timed steps after {Warmup} warm-up; per batch real tokens / computed positions (padded): " +
                 string.Join(", ", shapes.Select(s => $"{s.Lengths.Sum()}/{s.Lengths.Length * s.Lengths.Max()}")));
             Console.WriteLine($"max |logit difference| vs PyTorch, batch 0: padded (every real position) {diffs[0]:E2}, packed (the positions the loss reads) {diffs[1]:E2} ({(diffs.Max() < 1e-4 ? "PASS" : "FAIL")} at 1e-4)");
+            var torchLosses = torchRuns[0].GetProperty("losses").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+            Console.WriteLine($"training losses, {torchLosses.Length} steps at lr {lr.ToString(CultureInfo.InvariantCulture)} from the same weights on the same batches (whole trainer steps: forward, loss, backward, clip, AdamW):");
+            for (var m = 0; m < 2; m++)
+            {
+                var worst = Enumerable.Range(0, torchLosses.Length).MaxBy(i => Math.Abs(losses[m][i] - torchLosses[i]));
+                Console.WriteLine($"  {(m == 0 ? "padded" : "packed")}: max |loss difference| {Math.Abs(losses[m][worst] - torchLosses[worst]):E2} at step {worst + 1} " +
+                    $"(first / last loss: ours {losses[m][0]:F5} / {losses[m][^1]:F5}, PyTorch {torchLosses[0]:F5} / {torchLosses[^1]:F5})");
+            }
 
             var torchTimes = torchRuns.Select(r => r.GetProperty("times_s").EnumerateArray().Select(x => x.GetDouble()).ToList()).ToList();
             var best = torchTimes.IndexOf(torchTimes.MinBy(ModelBenchSupport.Median)!);
@@ -142,9 +153,10 @@ public sealed class ModelParityBench : ICustomBench
     }
 
     /// <summary>Whole trainer steps (EW, clip 1.0, AdamW), the models interleaved step by step so load hits both alike.</summary>
-    private static (List<double>[] Times, List<double>[] CpuTimes, double CpuRatio) TimeOurSteps(LlavaForCausalLM[] models, IReadOnlyList<CollatedBatch> batches, int tasks, int steps)
+    private static (List<double>[] Times, List<double>[] CpuTimes, double CpuRatio, List<double>[] Losses) TimeOurSteps(LlavaForCausalLM[] models, IReadOnlyList<CollatedBatch> batches, int tasks, int steps, double lr)
     {
-        var trainers = models.Select(m => new Trainer(m, new EqualWeighting(), new CosineSchedule(1e-4, 1_000_000, 0), new OptimizerSettings(), tasks, seed: 1)).ToArray();
+        var trainers = models.Select(m => new Trainer(m, new EqualWeighting(), new CosineSchedule(lr, 1_000_000, 0), new OptimizerSettings(), tasks, seed: 1)).ToArray();
+        var losses = models.Select(_ => new List<double>()).ToArray();
         var times = models.Select(_ => new List<double>()).ToArray();
         var cpuTimes = models.Select(_ => new List<double>()).ToArray();
         var process = Process.GetCurrentProcess();
@@ -159,14 +171,14 @@ public sealed class ModelParityBench : ICustomBench
                 {
                     var c0 = Environment.CpuUsage.TotalTime;
                     var sw = Stopwatch.StartNew();
-                    trainers[m].Step(step, [batches[step % batches.Count]], step);
+                    losses[m].Add(trainers[m].Step(step, [batches[step % batches.Count]], step).Loss);
                     if (step < Warmup) continue;
                     times[m].Add(sw.Elapsed.TotalSeconds);
                     cpuTimes[m].Add((Environment.CpuUsage.TotalTime - c0).TotalSeconds);
                 }
             }
             process.Refresh();
-            return (times, cpuTimes, (process.TotalProcessorTime - cpu0).TotalSeconds / wall.Elapsed.TotalSeconds);
+            return (times, cpuTimes, (process.TotalProcessorTime - cpu0).TotalSeconds / wall.Elapsed.TotalSeconds, losses);
         }
         finally
         {
@@ -196,11 +208,12 @@ public sealed class ModelParityBench : ICustomBench
         return (gflops, ratio, 2.0 * 1024 * 1024 * 1024 / best / 1e9);
     }
 
-    private static JsonElement RunPython(string python, string dir, int steps, int threads)
+    private static JsonElement RunPython(string python, string dir, int steps, int threads, double lr)
     {
         var script = Path.Combine(ModelBenchSupport.RepoRoot(), "bench", "python", "parity.py");
         var psi = new ProcessStartInfo(python, [script, "--dir", dir, "--steps", steps.ToString(CultureInfo.InvariantCulture),
-            "--warmup", Warmup.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture)])
+            "--warmup", Warmup.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture),
+            "--lr", lr.ToString("R", CultureInfo.InvariantCulture)])
         { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var pin in Pins) psi.Environment[pin] = threads.ToString(CultureInfo.InvariantCulture);
         using var proc = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {python}");

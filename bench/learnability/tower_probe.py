@@ -7,7 +7,10 @@ per-patch accuracy (colour, shape; "none" counted, so the majority class is ~0.6
 Stage 1: tower frozen; projector + decoder learn "which object is in the <loc> cell ?" -> "a red circle" / "nothing"
 (half the questions about a random cell, half about an occupied one). Prints the mean loss of every 25 steps and the
 exact match of the whole answer on 500 held-out questions (occupied / empty cells). QFIRST=1 puts the image after the
-question instead of before it (LLaVA puts it first).
+question instead of before it (LLaVA puts it first). INVERSE=1 asks the inverse lookup instead, "where is the <colour>
+object ?" -> its cell ("top left"), for a colour only one object of the scene has. TOWER=FILE.safetensors (a LLaVA
+export such as assets/demo-base/model.safetensors) loads that tower instead of training one (run with STAGE0_STEPS 0).
+PREFIX=N puts N words between <s> and the image, as a chat template's system prompt does.
 
     python3 bench/learnability/tower_probe.py STAGE0_STEPS STAGE1_STEPS [LR0=1e-3] [LR1=1e-3] [SEED=0]
 Debian's python3-torch 1.13, python3-numpy and python3-pil suffice; one thread. docs/benchmarks/pretraining.md has
@@ -28,7 +31,10 @@ import init_probe
 
 COLOURS = list(PALETTE)
 LOCS = [["top", "left"], ["top"], ["top", "right"], ["left"], ["center"], ["right"], ["bottom", "left"], ["bottom"], ["bottom", "right"]]
-WORDS = ["<pad>", "<s>", "</s>", "a", "nothing", "which", "object", "is", "in", "the", "cell", "?", "top", "left", "right", "center", "bottom"] + COLOURS + SHAPES
+INVERSE = os.environ.get("INVERSE") == "1"
+# PREFIX=N: N words between <s> and the image, as a chat template's system prompt puts them (image-first order only)
+FILLER = (["a", "cell", "object", "is", "in", "the", "which"] * 20)[:int(os.environ.get("PREFIX", "0"))]
+WORDS = ["<pad>", "<s>", "</s>", "a", "nothing", "where", "which", "object", "is", "in", "the", "cell", "?", "top", "left", "right", "center", "bottom"] + COLOURS + SHAPES
 IDX = {w: i for i, w in enumerate(WORDS)}
 
 
@@ -104,6 +110,16 @@ def main():
     cfg["vision_config"]["patch_size"] = 8
     sd = initialise(cfg, "clip", torch.Generator().manual_seed(seed))
     d = cfg["vision_config"]["hidden_size"]
+    if os.environ.get("TOWER"):
+        # a pretrained tower instead of stage 0's (TOWER=model.safetensors of a LLaVA export, e.g. assets/demo-base)
+        import struct
+        raw = open(os.environ["TOWER"], "rb").read()
+        n = struct.unpack("<Q", raw[:8])[0]
+        header = json.loads(raw[8:8 + n])
+        for k, v in header.items():
+            if k.startswith(R.VISION) and k in sd:
+                a, b = v["data_offsets"]
+                sd[k] = torch.from_numpy(np.frombuffer(raw[8 + n + a:8 + n + b], dtype=np.float32).copy()).reshape(v["shape"])
     pixels, cells = scenes(8000, rng)
     tpix, tcells = scenes(500, rng)
     pc = patch_cells()
@@ -140,11 +156,20 @@ def main():
     qs = []
     for i in range(len(pixels)):
         for _ in range(1):
+            if INVERSE:
+                # the inverse lookup: a colour that only one object of the scene has -> that object's cell
+                colours = cells[i, :, 0].tolist()
+                unique = [c for c in range(9) if colours[c] > 0 and colours.count(colours[c]) == 1]
+                if not unique:
+                    continue
+                cell = rng.choice(unique)
+                qs.append((i, ["<s>"], ["where", "is", "the", COLOURS[colours[cell] - 1], "object", "?"], LOCS[cell]))
+                continue
             cell = rng.randrange(9) if rng.random() < 0.5 else rng.choice([c for c in range(9) if cells[i, c, 0] > 0] or [0])
             ci, si = cells[i, cell].tolist()
             ans = ["a", COLOURS[ci - 1], SHAPES[si - 1]] if ci else ["nothing"]
             qs.append((i, ["<s>"], ["which", "object", "is", "in", "the"] + LOCS[cell] + ["cell", "?"], ans))
-    L = max(len(q) + len(a) for _, _, q, a in qs) + 3
+    L = max(len(q) + len(a) for _, _, q, a in qs) + 3 + len(FILLER)
     ids = torch.zeros(len(qs), L, dtype=torch.long)
     labels = torch.full((len(qs), L), R.IGNORE_INDEX)
     mask = torch.zeros(len(qs), L, dtype=torch.bool)
@@ -153,11 +178,11 @@ def main():
         if os.environ.get("QFIRST") == "1":
             seq = [IDX["<s>"]] + [IDX[w] for w in q] + [R.IMAGE_TOKEN_INDEX] + [IDX[w] for w in a] + [IDX["</s>"]]
         else:
-            seq = [IDX["<s>"], R.IMAGE_TOKEN_INDEX] + [IDX[w] for w in q] + [IDX[w] for w in a] + [IDX["</s>"]]
+            seq = [IDX["<s>"]] + [IDX[w] for w in FILLER] + [R.IMAGE_TOKEN_INDEX] + [IDX[w] for w in q] + [IDX[w] for w in a] + [IDX["</s>"]]
         ids[r, :len(seq)] = torch.tensor(seq)
         mask[r, :len(seq)] = True
         labels[r, :len(seq)] = ids[r, :len(seq)]
-        labels[r, :2 + len(q)] = R.IGNORE_INDEX
+        labels[r, :2 + len(FILLER) + len(q)] = R.IGNORE_INDEX
         img.append(i)
     img = torch.tensor(img)
     params = [t for k, t in sd.items() if not k.startswith(R.VISION)]
@@ -177,7 +202,7 @@ def main():
                 lg, lb, _ = R.forward(sd, cfg, ids[tb], labels[tb], mask[tb], pixels[img[tb]], torch.ones(500, dtype=torch.bool))
                 pred, gold = lg[:, :-1].argmax(-1), lb[:, 1:]
                 ok = ((pred == gold) | (gold == R.IGNORE_INDEX)).all(-1).float()
-                occ = torch.tensor([a[0] == "a" for _, _, _, a in qs[-500:]])
+                occ = torch.tensor([a[0] == "a" or INVERSE for _, _, _, a in qs[-500:]])
             print(f"s1 {step + 1} heldout EM {ok.mean():.3f} occupied {ok[occ].mean():.3f} empty {ok[~occ].mean():.3f}", flush=True)
         if (step + 1) % 25 == 0:
             print(f"s1 {step + 1} loss {sum(hist[-25:]) / 25:.3f} {time.time() - start:.0f}s", flush=True)

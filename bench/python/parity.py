@@ -83,7 +83,7 @@ def main():
         if train:
             params.append(t)
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
-    times, cpu_times = [], []
+    times, cpu_times, losses = [], [], []
     cpu0, wall0 = None, None
     for step in range(a.steps + a.warmup):
         if step == a.warmup:
@@ -93,6 +93,7 @@ def main():
         logits, spliced_labels, _ = forward(sd, cfg, ids, labels, mask, pixels, has_image)
         v = logits.shape[-1]
         loss = F.cross_entropy(logits[:, :-1].reshape(-1, v), spliced_labels[:, 1:].reshape(-1), ignore_index=IGNORE_INDEX)
+        losses.append(loss.item())
         loss.backward()
         torch.nn.utils.clip_grad_norm_([p for p in params if p.grad is not None], 1.0)
         opt.step()
@@ -109,7 +110,7 @@ def main():
         "env": {k: os.environ.get(k) for k in _PINS},
         "parallel_info": torch.__config__.parallel_info().strip().splitlines()[:8],
         "mm_gflops": max(peak_before, peak_after), "mm_cpu_gflops": max(cpu_peak_before, cpu_peak_after), "mm_cpu_ratio": max(mm_ratio_before, mm_ratio_after),
-        "step_cpu_ratio": step_ratio, "warmup": a.warmup, "times_s": times, "cpu_times_s": cpu_times}))
+        "step_cpu_ratio": step_ratio, "warmup": a.warmup, "times_s": times, "cpu_times_s": cpu_times, "losses": losses}))
 
 
 if __name__ == "__main__":
