@@ -94,13 +94,18 @@ public sealed class PretrainCorpusTests(TinyBenchmarkFixture fixture) : IClassFi
         var rng = new DeterministicRandom(11);
         const int size = 48, cell = size / 3;
         SceneObject Named(Scene scene, string name) => Assert.Single(scene.Objects, o => o.Name == name);
+        var forms = new HashSet<string>();
         for (var i = 0; i < 300; i++)
         {
             var place = new ObjectPlaceKind().Generate(rng, size);
-            var question = System.Text.RegularExpressions.Regex.Match(place.Conversations[0].Value, @"^<image>\nWhere is the ([a-z]+ [a-z]+)\?$");
+            var question = System.Text.RegularExpressions.Regex.Match(place.Conversations[0].Value, @"^<image>\nWhere is the ([a-z]+(?: [a-z]+)?)\?$");
             Assert.True(question.Success, place.Conversations[0].Value);
-            var target = Named(((SceneImage)place.Image!).Scene, question.Groups[1].Value);
-            Assert.Equal($"{ShapesWorld.Location(target.Box.X0 / cell, target.Box.Y0 / cell)} {ShapesWorld.FormatBox(target.Box, size)}.", place.Conversations[1].Value);
+            var phrase = question.Groups[1].Value;
+            var placeScene = ((SceneImage)place.Image!).Scene;
+            // the phrase names exactly one object: its full name, its colour ("red object") or its shape
+            var target = Assert.Single(placeScene.Objects, o => o.Name == phrase || $"{o.Color} object" == phrase || o.Shape == phrase);
+            Assert.Equal($"{phrase} {ShapesWorld.Location(target.Box.X0 / cell, target.Box.Y0 / cell)} {ShapesWorld.FormatBox(target.Box, size)}.", place.Conversations[1].Value);
+            forms.Add(phrase == target.Name ? "name" : phrase == target.Shape ? "shape" : "colour");
 
             var relation = new PairRelationKind().Generate(rng, size);
             var pair = System.Text.RegularExpressions.Regex.Match(relation.Conversations[0].Value, @"^<image>\nWhere is the ([a-z]+ [a-z]+) relative to the ([a-z]+ [a-z]+)\?$");
@@ -109,9 +114,11 @@ public sealed class PretrainCorpusTests(TinyBenchmarkFixture fixture) : IClassFi
             var (a, b) = (Named(scene, pair.Groups[1].Value), Named(scene, pair.Groups[2].Value));
             var (dx, dy) = (a.Box.X0 / cell - b.Box.X0 / cell, a.Box.Y0 / cell - b.Box.Y0 / cell);
             Assert.NotEqual((0, 0), (dx, dy));
-            var expected = (dx < 0 ? "left of it" : dx > 0 ? "right of it" : "same column") + ", " + (dy < 0 ? "above it" : dy > 0 ? "below it" : "same row") + ".";
+            var places = $"{a.Name} {ShapesWorld.Location(a.Box.X0 / cell, a.Box.Y0 / cell)}, {b.Name} {ShapesWorld.Location(b.Box.X0 / cell, b.Box.Y0 / cell)}: ";
+            var expected = places + (dx < 0 ? "left of it" : dx > 0 ? "right of it" : "same column") + ", " + (dy < 0 ? "above it" : dy > 0 ? "below it" : "same row") + ".";
             Assert.Equal(expected, relation.Conversations[1].Value);
         }
+        Assert.Equal(["colour", "name", "shape"], forms.Order());
     }
 
     [Fact]

@@ -142,34 +142,46 @@ internal sealed class LetterAtKind : IPretrainKind
 }
 
 /// <summary>
-/// Where one named object is, as its cell and its box: "Where is the red circle?" -> "top left [0.05, 0.08, 0.30,
-/// 0.33]." The lookup from a name to a place (the inverse of <see cref="CellObjectKind"/>), which web image-text pairs
-/// with grounded phrases teach; answered for one object, so the box is tied to the name rather than to a list position.
+/// Where one object is, named by its full name, its colour or its shape (whichever names exactly one object of the
+/// scene), answered with the name first, then its cell and its box: "Where is the red circle?" -> "red circle top left
+/// [0.05, 0.08, 0.30, 0.33]."; "Where is the red object?" -> "red object top left [...]."; "Where is the circle?" ->
+/// "circle top left [...].", as grounded captions name a phrase and then its box. The lookup from a name to a place
+/// (the inverse of <see cref="CellObjectKind"/>). The name is repeated on purpose: the place is then predicted right
+/// after the name, where one attention step from the name to the image finds it; an answer that starts with the place
+/// (this kind's earlier form) has to carry the name from the question first, and the base never learned that
+/// (docs/benchmarks/pretraining.md, "the base cannot find an object by its name").
 /// </summary>
 internal sealed class ObjectPlaceKind : IPretrainKind
 {
     public string Name => "object_place";
-    public IEnumerable<string> Phrases => ["Where is the ?", "."];
+    public IEnumerable<string> Phrases => ["Where is the object?", "."];
 
     public GeneratedSample Generate(DeterministicRandom rng, int imageSize)
     {
         var scene = Scene.Sample(rng, imageSize, 1, 6, uniqueNames: true);
         var target = rng.Pick(scene.Objects);
-        var prompt = Benchmark.Prompts.WithImage($"Where is the {target.Name}?", "");
-        var answer = $"{target.Location} {ShapesWorld.FormatBox(target.Box, imageSize)}.";
+        var phrases = new List<string> { target.Name };
+        if (scene.Objects.Count(o => o.Color == target.Color) == 1) phrases.Add($"{target.Color} object");
+        if (scene.Objects.Count(o => o.Shape == target.Shape) == 1) phrases.Add(target.Shape);
+        var phrase = rng.Pick(phrases);
+        var prompt = Benchmark.Prompts.WithImage($"Where is the {phrase}?", "");
+        var answer = $"{phrase} {target.Location} {ShapesWorld.FormatBox(target.Box, imageSize)}.";
         return new GeneratedSample(GeneratedSample.SingleTurn(prompt, answer), null, new SceneImage(scene), scene.Key);
     }
 }
 
 /// <summary>
-/// Where one named object is relative to another, along both axes of the grid: "Where is the red circle relative to
-/// the blue square?" -> "left of it, above it." / "same column, below it." / "right of it, same row." Spatial
-/// relations between two objects, the knowledge region descriptions carry, in a form no task asks for.
+/// Where one named object is relative to another, along both axes of the grid, with both places first: "Where is the
+/// red circle relative to the blue square?" -> "red circle top left, blue square center: left of it, above it." /
+/// "...: same column, below it." / "...: right of it, same row." Spatial relations between two objects, the knowledge
+/// region descriptions carry, in a form no task asks for. The places are written out because the direct answer
+/// ("left of it, above it.") stayed at the guessing loss in the base's whole LLaVA stage, while with the two places
+/// written first the comparison is learned (docs/benchmarks/pretraining.md, "what makes pair_relation learnable").
 /// </summary>
 internal sealed class PairRelationKind : IPretrainKind
 {
     public string Name => "pair_relation";
-    public IEnumerable<string> Phrases => ["Where is the relative to the ?", "left right of it , same column above below row ."];
+    public IEnumerable<string> Phrases => ["Where is the relative to the ?", "left right of it , : same column above below row ."];
 
     public GeneratedSample Generate(DeterministicRandom rng, int imageSize)
     {
@@ -179,6 +191,7 @@ internal sealed class PairRelationKind : IPretrainKind
         var horizontal = first.Column == second.Column ? "same column" : first.Column < second.Column ? "left of it" : "right of it";
         var vertical = first.Row == second.Row ? "same row" : first.Row < second.Row ? "above it" : "below it";
         var prompt = Benchmark.Prompts.WithImage($"Where is the {first.Name} relative to the {second.Name}?", "");
-        return new GeneratedSample(GeneratedSample.SingleTurn(prompt, $"{horizontal}, {vertical}."), null, new SceneImage(scene), scene.Key);
+        var places = $"{first.Name} {first.Location}, {second.Name} {second.Location}";
+        return new GeneratedSample(GeneratedSample.SingleTurn(prompt, $"{places}: {horizontal}, {vertical}."), null, new SceneImage(scene), scene.Key);
     }
 }
