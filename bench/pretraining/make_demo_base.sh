@@ -5,7 +5,7 @@
 #   bench/pretraining/make_demo_base.sh WORK_DIR [ASSETS_DIR=assets/demo-base]
 #
 # WORK_DIR keeps the pretraining (corpus, vision_tower, train, base); re-running resumes it, or only re-packages
-# when it is done. On the project's 2-core VM it took 28 min 37 s, one torch thread (docs/benchmarks/pretraining.md).
+# when it is done. On the project's 2-core VM it took 32 min 04 s, one torch thread (docs/benchmarks/pretraining.md).
 # The weights are bit-identical on re-runs with the same thread count (1) on the same kind of CPU.
 set -euo pipefail
 work=$1
