@@ -55,6 +55,19 @@ def load_safetensors(path):
 
 
 # ---------------------------------------------------------------- vision tower + projector
+def trainable(sd, cfg):
+    """Marks which weights train (everything but a frozen vision tower, as LLaVA's fine-tuning) and returns them.
+    The tower's last layer and post-layernorm are never run (select layer -2): they get no gradient, as in the C# model."""
+    frozen = cfg.get("freeze_vision_tower", True)
+    params = []
+    for name, t in sd.items():
+        train = not (frozen and name.startswith("model.vision_tower."))
+        t.requires_grad_(train)
+        if train:
+            params.append(t)
+    return params
+
+
 def encode_images(sd, cfg, pixels):
     v = cfg["vision_config"]
     d, heads, eps = v["hidden_size"], v["num_attention_heads"], v.get("layer_norm_eps", 1e-5)

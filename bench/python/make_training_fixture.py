@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from llava_ref import IGNORE_INDEX, forward, load_safetensors, save_safetensors  # noqa: E402
+from llava_ref import IGNORE_INDEX, forward, load_safetensors, save_safetensors, trainable  # noqa: E402
 
 MODEL = "tests/CoTBal.Model.Tests/Fixtures"
 OUT = "tests/CoTBal.Training.Tests/Fixtures"
@@ -31,13 +31,7 @@ def trajectory(config_file):
     cfg = json.load(open(os.path.join(MODEL, config_file)))
     sd = load_safetensors(os.path.join(MODEL, "tiny-llava.safetensors"))
     io = load_safetensors(os.path.join(MODEL, "tiny-llava.io.safetensors"))
-    frozen = cfg.get("freeze_vision_tower", True)
-    params = []
-    for name, t in sd.items():
-        train = not (frozen and name.startswith("model.vision_tower."))
-        t.requires_grad_(train)
-        if train:
-            params.append(t)
+    params = trainable(sd, cfg)
     opt = torch.optim.AdamW(params, lr=LR, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
     losses, norms = [], []
     for _ in range(STEPS):

@@ -21,7 +21,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from llava_ref import IGNORE_INDEX, forward, load_safetensors, save_safetensors
+from llava_ref import IGNORE_INDEX, forward, load_safetensors, save_safetensors, trainable
 
 _PINS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -74,14 +74,7 @@ def main():
         logits, _, spliced_mask = forward(sd, cfg, ids, labels, mask, pixels, has_image)
     save_safetensors(f"{a.dir}/logits.safetensors", {"logits": logits, "spliced_mask": spliced_mask.long()})
 
-    frozen = cfg.get("freeze_vision_tower", True)
-    params = []
-    for name, t in sd.items():
-        train = not (frozen and name.startswith("model.vision_tower."))
-        # the tower's last layer and post-layernorm are not run (select layer -2): no gradient, as in the C# model
-        t.requires_grad_(train)
-        if train:
-            params.append(t)
+    params = trainable(sd, cfg)
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
     times, cpu_times, losses = [], [], []
     cpu0, wall0 = None, None
