@@ -148,8 +148,8 @@ internal sealed class LetterAtKind : IPretrainKind
 /// "circle top left [...].", as grounded captions name a phrase and then its box. The lookup from a name to a place
 /// (the inverse of <see cref="CellObjectKind"/>). The name is repeated on purpose: the place is then predicted right
 /// after the name, where one attention step from the name to the image finds it; an answer that starts with the place
-/// (this kind's earlier form) has to carry the name from the question first, and the base never learned that
-/// (docs/benchmarks/pretraining.md, "the base cannot find an object by its name").
+/// (this kind's earlier form) has to carry the name from the question first, and the base made with it never learned
+/// that (docs/benchmarks/pretraining.md, "the previous base could not find an object by its name").
 /// </summary>
 internal sealed class ObjectPlaceKind : IPretrainKind
 {
@@ -176,7 +176,7 @@ internal sealed class ObjectPlaceKind : IPretrainKind
 /// "...: same column, below it." / "...: right of it, same row." Spatial relations between two objects, the knowledge
 /// region descriptions carry, in a form no task asks for. The places are written out because the direct answer
 /// ("left of it, above it.") stayed at the guessing loss in the base's whole LLaVA stage, while with the two places
-/// written first the comparison is learned (docs/benchmarks/pretraining.md, "what makes pair_relation learnable").
+/// written first the comparison is learned (docs/benchmarks/pretraining.md, "Learning to compare two objects").
 /// </summary>
 internal sealed class PairRelationKind : IPretrainKind
 {
