@@ -28,9 +28,8 @@ public sealed class ChanceLevelTests : IDisposable
             ("t6", "How many?", "2"), ("t7", "How many?", "2"), ("t8", "Is it green?", "no"));
         var test = Write("test.json", ("a", "Is it red?", "yes"), ("b", "Is it blue?", "no"), ("c", "How many?", "3"), ("d", "Is it pink?", "yes"));
 
-        var constant = ChanceLevel.ConstantAnswer("qa", "em", train);
+        var (constant, prior) = ChanceLevel.Baselines("qa", "em", train, test);
         Assert.Equal("no", constant);   // 4 x "no" against 3 x "yes" and 2 x "2"
-        var prior = ChanceLevel.QuestionPrior("qa", "em", train, test, constant);
         Assert.Equal(new Dictionary<string, string> { ["a"] = "yes", ["b"] = "no", ["c"] = "2", ["d"] = "no" }, prior.ById);
         Assert.Equal(3, prior.Seen);
 
@@ -45,11 +44,11 @@ public sealed class ChanceLevelTests : IDisposable
     {
         var train = Write("train.json", ("t0", "Q", "b"), ("t1", "Q", "a"));
         var test = Write("test.json", ("x", "Q", "a"));
-        Assert.Equal("a", ChanceLevel.QuestionPrior("qa", "em", train, test, "z").ById["x"]);
+        Assert.Equal("a", ChanceLevel.Baselines("qa", "em", train, test).QuestionPrior.ById["x"]);
 
         var boxes = Write("boxes.json", ("t0", "the circle", "[0.1, 0.2, 0.3, 0.4]"), ("t1", "the circle", "[0.3, 0.4, 0.5, 0.6]"), ("t2", "the square", "[0, 0, 1, 1]"));
         var boxTest = Write("box_test.json", ("x", "the circle", "[0.2, 0.3, 0.4, 0.5]"));
-        Assert.Equal("[0.2, 0.3, 0.4, 0.5]", ChanceLevel.QuestionPrior("qa", "grounding", boxes, boxTest, "[0, 0, 0, 0]").ById["x"]);
+        Assert.Equal("[0.2, 0.3, 0.4, 0.5]", ChanceLevel.Baselines("qa", "grounding", boxes, boxTest).QuestionPrior.ById["x"]);
     }
 
     [Fact]
@@ -57,7 +56,7 @@ public sealed class ChanceLevelTests : IDisposable
     {
         var train = Write("train.json", ("t0", "Q", "a"));
         var test = Write("test.json", ("x", "Q", "a"));
-        var prior = ChanceLevel.QuestionPrior("qa", "em", train, test, "a");
+        var prior = ChanceLevel.Baselines("qa", "em", train, test).QuestionPrior;
         var error = Assert.Throws<CoTBalInputException>(() => ChanceLevel.Predict([new EvalItem("y", "qa", "", ["a"])], prior, test));
         Assert.Contains("'y'", error.Message);
         Assert.Contains("test.json", error.Message);

@@ -13,38 +13,36 @@ namespace CoTBal.Pipeline.Stages;
 /// data: the most frequent training answer (for captions, the most frequent training caption; ties go to the ordinally
 /// smallest text), or for grounding the mean training box;</item>
 /// <item>the question prior (the "language prior" baseline of VQA): a model that reads the question but not the image
-/// and gives the answer the training data most often pairs with that exact question (<see cref="QuestionPrior"/>).</item>
+/// and gives the answer the training data most often pairs with that exact question.</item>
 /// </list>
 /// </summary>
 public static class ChanceLevel
 {
-    /// <summary>The constant answer for a task from its training file (the last assistant turn of every sample).</summary>
-    public static string ConstantAnswer(string task, string metric, string trainFile)
-    {
-        var answers = Read(task, trainFile).Select(Split).Where(q => q is not null).Select(q => q!.Value.Answer).ToArray();
-        if (answers.Length == 0) throw new CoTBalInputException($"{trainFile}: task '{task}' has no training answer to take a chance level from");
-        return metric == "grounding" ? MeanBox(task, trainFile, answers) : Majority(answers);
-    }
-
     /// <summary>
-    /// The question prior's answer to every test item: the most frequent training answer among the training samples that
-    /// ask the same question (every turn before the last answer, word for word, so a multi-turn context counts; ties go to
-    /// the ordinally smallest text), for grounding the mean of their boxes; <paramref name="constant"/> when no training
-    /// sample asks it. <see cref="QuestionPriorAnswers.Seen"/> counts the test items whose question was asked in training.
+    /// Both baselines from one read of the training file. The constant answer: the most frequent last assistant turn
+    /// (ties go to the ordinally smallest text), for grounding the mean training box. The question prior's answer to
+    /// every test item: the most frequent training answer among the training samples that ask the same question (every
+    /// turn before the last answer, word for word, so a multi-turn context counts; ties as above), for grounding the mean
+    /// of their boxes; the constant answer when no training sample asks it. <see cref="QuestionPriorAnswers.Seen"/>
+    /// counts the test items whose question was asked in training.
     /// </summary>
-    public static QuestionPriorAnswers QuestionPrior(string task, string metric, string trainFile, string testFile, string constant)
+    public static ChanceBaselines Baselines(string task, string metric, string trainFile, string testFile)
     {
+        var all = new List<string>();
         var byQuestion = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var sample in Read(task, trainFile))
         {
             if (Split(sample) is not { } pair) continue;
             var (question, answer) = pair;
+            all.Add(answer);
             if (!byQuestion.TryGetValue(question, out var answers)) byQuestion[question] = answers = [];
             answers.Add(answer);
         }
+        if (all.Count == 0) throw new CoTBalInputException($"{trainFile}: task '{task}' has no training answer to take a chance level from");
+        string Level(IReadOnlyCollection<string> answers) => metric == "grounding" ? MeanBox(task, trainFile, answers) : Majority(answers);
+        var constant = Level(all);
         var prior = new Dictionary<string, string>(byQuestion.Count, StringComparer.Ordinal);
-        foreach (var (question, answers) in byQuestion)
-            prior[question] = metric == "grounding" ? MeanBox(task, trainFile, answers) : Majority(answers);
+        foreach (var (question, answers) in byQuestion) prior[question] = Level(answers);
         var byId = new Dictionary<string, string>(StringComparer.Ordinal);
         var seen = 0;
         foreach (var sample in Read(task, testFile))
@@ -53,7 +51,7 @@ public static class ChanceLevel
             if (prior.TryGetValue(question, out var answer)) seen++;
             byId[sample.Id] = answer ?? constant;
         }
-        return new QuestionPriorAnswers(byId, seen);
+        return new ChanceBaselines(constant, new QuestionPriorAnswers(byId, seen));
     }
 
     /// <summary>The test items with the question prior's answers as predictions (ids and references unchanged).</summary>
@@ -98,6 +96,9 @@ public static class ChanceLevel
     public static IReadOnlyList<EvalItem> Predict(IReadOnlyList<EvalItem> testItems, string constant) =>
         testItems.Select(i => i with { Prediction = constant }).ToArray();
 }
+
+/// <summary>A task's two image-blind baselines (<see cref="ChanceLevel.Baselines"/>): the constant answer and the question prior.</summary>
+public sealed record ChanceBaselines(string Constant, QuestionPriorAnswers QuestionPrior);
 
 /// <summary>The question prior's answer to every test item by id, and how many test items ask a question seen in training.</summary>
 public sealed record QuestionPriorAnswers(IReadOnlyDictionary<string, string> ById, int Seen);

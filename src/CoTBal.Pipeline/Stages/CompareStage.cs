@@ -103,10 +103,9 @@ public sealed class CompareStage(PipelineData data)
             IResampledScore Score(IReadOnlyList<EvalItem> items) => ResampledScores.For(info.Metric, items, evaluation);
             var stl = Score(reference);
             baseline[task] = stl;
-            var constant = ChanceLevel.ConstantAnswer(task, info.Metric, data.Resolve(info.Train.File));
-            var constantScore = Score(ChanceLevel.Predict(reference, constant));
             var testFile = data.Resolve(info.Test.File);
-            var prior = ChanceLevel.QuestionPrior(task, info.Metric, data.Resolve(info.Train.File), testFile, constant);
+            var (constant, prior) = ChanceLevel.Baselines(task, info.Metric, data.Resolve(info.Train.File), testFile);
+            var constantScore = Score(ChanceLevel.Predict(reference, constant));
             var priorScore = Score(ChanceLevel.Predict(reference, prior, testFile));
             var ones = Enumerable.Repeat(1, constantScore.ItemCount).ToArray();
             // the chance level is the stronger image-blind baseline (ties: the constant answer)
