@@ -19,6 +19,16 @@ cotbal=(${COTBAL:-"$here/cotbal"})
 stage="$assets.staging"
 rm -rf "$stage"
 "${cotbal[@]}" export --checkpoint "$work/base" --out "$stage" --format llava
+# export names the tower by the staging folder's absolute path (LLaVA's builder reloads it from mm_vision_tower); the
+# repository's copy names it relative to the repository's root, where LLaVA's scripts are run from (ShippedBaseTests)
+/usr/bin/python3 - "$stage/config.json" <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+fixed, n = re.subn(r'("mm_vision_tower": )"[^"]*"', r'\1"assets/demo-base/vision_tower"', text)
+assert n == 1, f"{path}: expected one mm_vision_tower, found {n}"
+open(path, "w").write(fixed)
+PY
 /usr/bin/python3 "$here/bench/pretraining/provenance.py" "$work" "$stage"
 rm -rf "$assets"
 mv "$stage" "$assets"

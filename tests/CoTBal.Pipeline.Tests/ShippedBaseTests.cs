@@ -64,4 +64,15 @@ public sealed class ShippedBaseTests : IDisposable
         Assert.True(File.Exists(Path.Combine(ShippedBase.Folder, "config.json")));
         Assert.True(File.Exists(Path.Combine(ShippedBase.Folder, "vocab.json")));
     }
+
+    [Fact]
+    public void The_shipped_config_names_its_vision_tower_relative_to_the_repository_not_where_it_was_made()
+    {
+        // LLaVA's builder reloads the tower from mm_vision_tower; `cotbal export` writes the absolute path of the folder
+        // it made, which for the shipped base was a staging folder that no longer exists anywhere
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(ShippedBase.Folder, "config.json")));
+        Assert.Equal("assets/demo-base/vision_tower", config.RootElement.GetProperty("mm_vision_tower").GetString());
+        Assert.True(File.Exists(Path.Combine(ShippedBase.Folder, "vision_tower", "config.json")));
+        Assert.True(File.Exists(Path.Combine(ShippedBase.Folder, "vision_tower", "model.safetensors")));
+    }
 }
