@@ -7,6 +7,7 @@ using CoTBal.Model;
 using CoTBal.Model.Checkpoints;
 using CoTBal.Model.Config;
 using CoTBal.Training;
+using CoTBal.Training.Features;
 using CoTBal.Training.Optimization;
 using CoTBal.Training.Schedule;
 using CoTBal.Training.Weighting;
@@ -21,7 +22,8 @@ namespace CoTBal.Bench;
 /// OPENBLAS/OMP/MKL_NUM_THREADS for the Python child and checked at run time on both sides (process CPU time over wall
 /// time while the peak matmuls and the steps run: N threads cannot exceed ~N). Reports per side: step time, real
 /// tokens/s and MFU of the real tokens' FLOPs against that side's own 1024³ matmul peak; ours padded (LLaVA's layout)
-/// and packed (<see cref="DecoderLayout.Packed"/>); logits of batch 0 must equal PyTorch's to 1e-4. It also prints the
+/// and packed (<see cref="DecoderLayout.Packed"/>), and with a frozen tower packed with a warm <see cref="ImageFeatureCache"/>
+/// (what `cotbal train` does from an image's second read on; its MFU counts no tower FLOPs); logits of batch 0 must equal PyTorch's to 1e-4. It also prints the
 /// training loss of every step on both sides (the same weights and batches, constant --lr): the whole trainer step
 /// (loss, backward, clipping, AdamW) against PyTorch's, not only the forward.
 /// Args: [--config demo|tiny|PATH.json] [--data GENERATED_BENCHMARK_DIR] [--batch 32] [--batches 4] [--steps 20]
@@ -55,6 +57,8 @@ public sealed class ModelParityBench : ICustomBench
 
         using var padded = new LlavaForCausalLM(config, seed: 1, DecoderLayout.Padded);
         using var packed = new LlavaForCausalLM(config, seed: 1, DecoderLayout.Packed);
+        // what a user of `cotbal train` gets with a frozen tower from an image's second read on: packed, the tower's features from the cache
+        using var cached = config.FreezeVisionTower ? new LlavaForCausalLM(config, seed: 1, DecoderLayout.Packed) : null;
         var shapes = batches.Select(b => Shape(padded, b)).ToArray();
         var dir = Directory.CreateTempSubdirectory("cotbal-parity-").FullName;
         try
@@ -66,7 +70,16 @@ public sealed class ModelParityBench : ICustomBench
             var (ourPeak, ourMmRatio, ourCpuPeak) = MatmulPeak();
             var torchRuns = new List<JsonElement> { RunPython(python, dir, steps, threads, lr) };
             var diffs = new[] { padded, packed }.Select(m => LogitDifference(m, batches[0], dir)).ToArray(); // before our steps change the weights
-            var (times, cpuTimes, ourStepRatio, losses) = TimeOurSteps([padded, packed], batches, tasks, steps, lr);
+            ImageFeatureCache? cache = null;
+            if (cached is not null)
+            {
+                cache = new ImageFeatureCache(Path.Combine(dir, "feature_cache"), cached);
+                foreach (var b in batches) cache.Features(b).Dispose();   // warm: every image computed once before timing
+            }
+            var arms = cached is null ? new (LlavaForCausalLM, ImageFeatureCache?)[] { (padded, null), (packed, null) }
+                : [(padded, null), (packed, null), (cached, cache)];
+            var (times, cpuTimes, ourStepRatio, losses) = TimeOurSteps(arms, batches, tasks, steps, lr);
+            if (cache is not null) Console.WriteLine(cache.Summary());
             torchRuns.Add(RunPython(python, dir, steps, threads, lr));
             var (peakAfter, ratioAfter, cpuPeakAfter) = MatmulPeak();
             (ourPeak, ourMmRatio, ourCpuPeak) = (Math.Max(ourPeak, peakAfter), Math.Max(ourMmRatio, ratioAfter), Math.Max(ourCpuPeak, cpuPeakAfter));
@@ -77,10 +90,11 @@ public sealed class ModelParityBench : ICustomBench
             Console.WriteLine($"max |logit difference| vs PyTorch, batch 0: padded (every real position) {diffs[0]:E2}, packed (the positions the loss reads) {diffs[1]:E2} ({(diffs.Max() < 1e-4 ? "PASS" : "FAIL")} at 1e-4)");
             var torchLosses = torchRuns[0].GetProperty("losses").EnumerateArray().Select(x => x.GetDouble()).ToArray();
             Console.WriteLine($"training losses, {torchLosses.Length} steps at lr {lr.ToString(CultureInfo.InvariantCulture)} from the same weights on the same batches (whole trainer steps: forward, loss, backward, clip, AdamW):");
-            for (var m = 0; m < 2; m++)
+            string[] armNames = ["padded", "packed", "packed + feature cache"];
+            for (var m = 0; m < arms.Length; m++)
             {
                 var worst = Enumerable.Range(0, torchLosses.Length).MaxBy(i => Math.Abs(losses[m][i] - torchLosses[i]));
-                Console.WriteLine($"  {(m == 0 ? "padded" : "packed")}: max |loss difference| {Math.Abs(losses[m][worst] - torchLosses[worst]):E2} at step {worst + 1} " +
+                Console.WriteLine($"  {armNames[m]}: max |loss difference| {Math.Abs(losses[m][worst] - torchLosses[worst]):E2} at step {worst + 1} " +
                     $"(first / last loss: ours {losses[m][0]:F5} / {losses[m][^1]:F5}, PyTorch {torchLosses[0]:F5} / {torchLosses[^1]:F5})");
             }
 
@@ -112,7 +126,9 @@ public sealed class ModelParityBench : ICustomBench
             var torchRow = Row($"PyTorch {t.GetProperty("torch").GetString()} (best of {torchRuns.Count} runs)", torchTimes[best], shapes, config, torchPeak);
             var paddedRow = Row("TorchSharp, padded", times[0], shapes, config, ourPeak);
             var packedRow = Row("TorchSharp, packed", times[1], shapes, config, ourPeak);
-            Console.WriteLine($"real tokens/s vs PyTorch: padded {paddedRow.TokensPerSecond / torchRow.TokensPerSecond:F2}x, packed {packedRow.TokensPerSecond / torchRow.TokensPerSecond:F2}x; " +
+            var cachedRow = cached is null ? null : Row("TorchSharp, packed + warm feature cache", times[2], shapes, config, ourPeak, visionTowerRuns: false);
+            Console.WriteLine($"real tokens/s vs PyTorch: padded {paddedRow.TokensPerSecond / torchRow.TokensPerSecond:F2}x, packed {packedRow.TokensPerSecond / torchRow.TokensPerSecond:F2}x" +
+                (cachedRow is null ? "" : $", packed + feature cache {cachedRow.TokensPerSecond / torchRow.TokensPerSecond:F2}x") + "; " +
                 $"MFU vs PyTorch's: padded {paddedRow.Mfu / torchRow.Mfu:F2}x, packed {packedRow.Mfu / torchRow.Mfu:F2}x");
             Console.WriteLine();
             Console.WriteLine("Process CPU time per step (robust to other load on a 1-thread run; MFU against each side's matmul peak in CPU time):");
@@ -122,7 +138,11 @@ public sealed class ModelParityBench : ICustomBench
             var torchCpuRow = Row($"PyTorch {t.GetProperty("torch").GetString()} (best of {torchRuns.Count} runs), CPU time", torchCpu[bestCpu], shapes, config, torchCpuPeak);
             var paddedCpuRow = Row("TorchSharp, padded, CPU time", cpuTimes[0], shapes, config, ourCpuPeak);
             var packedCpuRow = Row("TorchSharp, packed, CPU time", cpuTimes[1], shapes, config, ourCpuPeak);
-            Console.WriteLine($"real tokens per CPU-second vs PyTorch: padded {paddedCpuRow.TokensPerSecond / torchCpuRow.TokensPerSecond:F2}x, packed {packedCpuRow.TokensPerSecond / torchCpuRow.TokensPerSecond:F2}x");
+            var cachedCpuRow = cached is null ? null : Row("TorchSharp, packed + warm feature cache, CPU time", cpuTimes[2], shapes, config, ourCpuPeak, visionTowerRuns: false);
+            Console.WriteLine($"real tokens per CPU-second vs PyTorch: padded {paddedCpuRow.TokensPerSecond / torchCpuRow.TokensPerSecond:F2}x, packed {packedCpuRow.TokensPerSecond / torchCpuRow.TokensPerSecond:F2}x" +
+                (cachedCpuRow is null ? "" : $", packed + feature cache {cachedCpuRow.TokensPerSecond / torchCpuRow.TokensPerSecond:F2}x"));
+            if (cached is not null)
+                Console.WriteLine("(the cached arm's MFU counts the FLOPs it spends: no tower forward; its features were computed once per image before the timed steps)");
             Console.WriteLine($"uptime at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
             return diffs.Max() < 1e-4 && failures.Count == 0 ? 0 : 1;
         }
@@ -137,14 +157,14 @@ public sealed class ModelParityBench : ICustomBench
     private sealed record SideRow(double TokensPerSecond, double Mfu);
 
     /// <summary>One table row: throughput is real tokens over time summed over the timed steps (each step its own batch).</summary>
-    private static SideRow Row(string side, List<double> times, BatchShape[] shapes, LlavaConfig config, double peak)
+    private static SideRow Row(string side, List<double> times, BatchShape[] shapes, LlavaConfig config, double peak, bool visionTowerRuns = true)
     {
         double tokens = 0, flops = 0;
         for (var i = 0; i < times.Count; i++)
         {
             var s = shapes[(Warmup + i) % shapes.Length];
             tokens += s.Lengths.Sum();
-            flops += ModelFlops.TrainingStep(config, s.Lengths, s.Images);
+            flops += ModelFlops.TrainingStep(config, s.Lengths, s.Images, visionTowerRuns);
         }
         var seconds = times.Sum();
         var row = new SideRow(tokens / seconds, flops / seconds / (peak * 1e9));
@@ -153,9 +173,9 @@ public sealed class ModelParityBench : ICustomBench
     }
 
     /// <summary>Whole trainer steps (EW, clip 1.0, AdamW), the models interleaved step by step so load hits both alike.</summary>
-    private static (List<double>[] Times, List<double>[] CpuTimes, double CpuRatio, List<double>[] Losses) TimeOurSteps(LlavaForCausalLM[] models, IReadOnlyList<CollatedBatch> batches, int tasks, int steps, double lr)
+    private static (List<double>[] Times, List<double>[] CpuTimes, double CpuRatio, List<double>[] Losses) TimeOurSteps((LlavaForCausalLM Model, ImageFeatureCache? Cache)[] models, IReadOnlyList<CollatedBatch> batches, int tasks, int steps, double lr)
     {
-        var trainers = models.Select(m => new Trainer(m, new EqualWeighting(), new CosineSchedule(lr, 1_000_000, 0), new OptimizerSettings(), tasks, seed: 1)).ToArray();
+        var trainers = models.Select(m => new Trainer(m.Model, new EqualWeighting(), new CosineSchedule(lr, 1_000_000, 0), new OptimizerSettings(), tasks, seed: 1, featureCache: m.Cache)).ToArray();
         var losses = models.Select(_ => new List<double>()).ToArray();
         var times = models.Select(_ => new List<double>()).ToArray();
         var cpuTimes = models.Select(_ => new List<double>()).ToArray();

@@ -27,8 +27,11 @@ public static class ModelFlops
     /// <param name="config">model</param>
     /// <param name="sampleLengths">L_i, positions of each sample after splicing</param>
     /// <param name="images">samples with an image</param>
-    public static double TrainingStep(LlavaConfig config, IReadOnlyList<int> sampleLengths, int images)
+    /// <param name="visionTowerRuns">false when the frozen tower's features come from a cache (the tower's FLOPs are not spent)</param>
+    public static double TrainingStep(LlavaConfig config, IReadOnlyList<int> sampleLengths, int images, bool visionTowerRuns = true)
     {
+        if (!visionTowerRuns && !config.FreezeVisionTower)
+            throw new ArgumentException("only a frozen vision tower's features can come from a cache", nameof(visionTowerRuns));
         var t = config.Text;
         var v = config.Vision;
         double d = t.HiddenSize, hd = t.HeadDim, h = t.NumAttentionHeads, kvh = t.KeyValueHeads, inter = t.IntermediateSize;
@@ -48,7 +51,7 @@ public static class ModelFlops
         var layersForward = config.VisionLayersToRun * (2 * (4 * dv * dv + 2 * dv * iv) * n * seq + 4 * n * seq * seq * dv);
         var patchForward = 2 * n * p * (v.NumChannels * v.PatchSize * v.PatchSize * dv);
         // Trained tower: the layers 3x (weight and input gradients); the patch convolution 2x (its input is the pixels).
-        var vision = config.FreezeVisionTower ? layersForward + patchForward : 3 * layersForward + 2 * patchForward;
+        var vision = !visionTowerRuns ? 0 : config.FreezeVisionTower ? layersForward + patchForward : 3 * layersForward + 2 * patchForward;
         return decoder + attention + projector + vision;
     }
 }

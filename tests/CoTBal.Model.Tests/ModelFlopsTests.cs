@@ -80,6 +80,16 @@ public sealed class ModelFlopsTests
     }
 
     [Fact]
+    public void Cached_tower_features_leave_out_the_tower_forward_only()
+    {
+        // Same batch with the frozen tower's features read from a cache: the tower forward (46,656) is not spent,
+        // the projector still is; a training tower cannot be cached
+        var lengths = Enumerable.Repeat(T, B).ToArray();
+        Assert.Equal(2_268_224 - 46_656, ModelFlops.TrainingStep(TestModels.Tiny(), lengths, Images, visionTowerRuns: false), 6);
+        Assert.Throws<ArgumentException>(() => ModelFlops.TrainingStep(TestModels.Tiny(freezeVision: false), lengths, Images, visionTowerRuns: false));
+    }
+
+    [Fact]
     public void Text_only_rows_cost_nothing_in_the_tower_or_projector()
     {
         var frozen = ModelFlops.TrainingStep(TestModels.Tiny(), B, T, 0);
