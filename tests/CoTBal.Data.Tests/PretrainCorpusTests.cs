@@ -133,4 +133,14 @@ public sealed class PretrainCorpusTests(TinyBenchmarkFixture fixture) : IClassFi
             Assert.Throws<CoTBalInputException>(() => PretrainCorpus.Generate(fixture.Root, Options)).Message);
         Assert.False(Directory.Exists(dir.File("x")));
     }
+
+    [Fact]
+    public void The_format_fingerprint_is_stable_and_follows_the_seed_image_size_and_patch_size()
+    {
+        var fingerprint = PretrainCorpus.FormatFingerprint(1234, 48, 8);
+        Assert.Matches("^[0-9a-f]{64}$", fingerprint);
+        Assert.Equal(fingerprint, PretrainCorpus.FormatFingerprint(1234, 48, 8));
+        string[] others = [PretrainCorpus.FormatFingerprint(1235, 48, 8), PretrainCorpus.FormatFingerprint(1234, 32, 8), PretrainCorpus.FormatFingerprint(1234, 48, 16)];
+        Assert.Equal(4, others.Append(fingerprint).Distinct().Count());
+    }
 }

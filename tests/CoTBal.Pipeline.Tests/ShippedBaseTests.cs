@@ -57,7 +57,8 @@ public sealed class ShippedBaseTests : IDisposable
     {
         // assets/demo-base, copied next to the program: made by bench/pretraining/make_demo_base.sh with the options
         // DemoConfig.Pretraining gives the default demo; any change to those options (or to the benchmark it avoids)
-        // must come with a re-made base, or the demo would silently pretrain for 45 minutes
+        // must come with a re-made base, or the demo would silently pretrain for 45 minutes; so must a change to a
+        // pretraining format (the request records the generators' fingerprint, PretrainCorpus.FormatFingerprint)
         Assert.True(File.Exists(Path.Combine(ShippedBase.Folder, ShippedBase.ProvenanceFile)), $"no shipped base in {ShippedBase.Folder}");
         Assert.Equal(ShippedBase.Folder, ShippedBase.For(DefaultDemo()));
         ShippedBase.Verify(ShippedBase.Folder);

@@ -62,6 +62,52 @@ public static class PretrainCorpus
 {
     public const string DataFile = "pretrain.json";
 
+    /// <summary>Items per generator that <see cref="FormatFingerprint"/> reads.</summary>
+    public const int FingerprintItems = 8;
+
+    /// <summary>
+    /// SHA-256 (hex) of what the pretraining's generators make for <paramref name="seed"/>: the first
+    /// <see cref="FingerprintItems"/> draws of every corpus kind (kind, turns, key, rendered PNG) and of the vision
+    /// tower's training stream (PNG, key, every patch label). Any change to a prompt, an answer format, the drawing or
+    /// the labels changes it, so a base recorded with it is never taken for one the current code would make. Draws are
+    /// taken as the generators make them, before any benchmark item is skipped: the fingerprint describes the
+    /// generators, not one corpus.
+    /// </summary>
+    /// <param name="patchSize">the vision tower's patch size (the patch labels depend on it)</param>
+    public static string FormatFingerprint(ulong seed, int imageSize, int patchSize)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        void Add(string text) => sha.AppendData(System.Text.Encoding.UTF8.GetBytes(text + "\n"));
+        void AddBytes(byte[] bytes)
+        {
+            Add(bytes.Length.ToString(CultureInfo.InvariantCulture));
+            sha.AppendData(bytes);
+        }
+        foreach (var kind in PretrainKinds.All)
+        {
+            var rng = new DeterministicRandom(DeterministicRandom.Derive(seed, "pretrain", kind.Name));
+            for (var i = 0; i < FingerprintItems; i++)
+            {
+                var generated = kind.Generate(rng, imageSize);
+                Add(kind.Name);
+                foreach (var turn in generated.Conversations) Add($"{turn.From}: {turn.Value}");
+                Add(generated.Key);
+                AddBytes(generated.Image?.Render().EncodePng() ?? []);
+            }
+        }
+        var none = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < FingerprintItems; i++)
+        {
+            var item = VisionPretrainSet.Draw(seed, "train", i, imageSize, patchSize, none);
+            AddBytes(item.Png);
+            Add(item.Key);
+            var l = item.Labels;
+            Add(string.Join(",", l.Colour) + ";" + string.Join(",", l.Shape) + ";" + string.Join(",", l.Cell) + ";" + string.Join(",", l.Letter) + ";" +
+                string.Join(",", l.Box.Select(b => b.ToString("R", CultureInfo.InvariantCulture))) + ";" + string.Join(",", l.HasBox));
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
     public static PretrainCorpusInfo Generate(string outDir, PretrainCorpusOptions options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outDir);

@@ -118,7 +118,11 @@ public static class BasePretraining
     /// <summary>The request as <see cref="RequestFile"/> records it.</summary>
     public static string RecordJson(PretrainRequest request) => JsonSerializer.Serialize(Record(request), RecordOptions);
 
-    /// <summary>What identifies a pretraining: everything but the output folder, checkpoint cadence and threads.</summary>
+    /// <summary>
+    /// What identifies a pretraining: everything but the output folder, checkpoint cadence and threads, plus the
+    /// fingerprint of what the current code's generators draw (<see cref="PretrainCorpus.FormatFingerprint"/>), so that
+    /// a change of a corpus format is a different request.
+    /// </summary>
     private static object Record(PretrainRequest r) => new
     {
         corpus = new
@@ -129,6 +133,8 @@ public static class BasePretraining
             benchmark_sizes = r.Corpus.Benchmark.SplitSizes().ToString(),
             image_size = r.Corpus.Benchmark.ImageSize,
             kinds = PretrainKinds.Names,
+            format_fingerprint = PretrainCorpus.FormatFingerprint(r.Corpus.Seed, r.Corpus.Benchmark.ImageSize,
+                LlavaConfig.Load(CoTBalPipeline.FindModelConfig(r.Model)).Vision.PatchSize),
         },
         model = r.Model,
         vision_steps = r.VisionSteps,
