@@ -102,6 +102,22 @@ public sealed class BasePretrainingTests : IDisposable
         File.Delete(Path.Combine(dir, "notes.txt"));
         BasePretraining.Run(Request("x") with { Steps = 2 }, _ => { }, CancellationToken.None);
         var e = Assert.Throws<CoTBalInputException>(() => BasePretraining.Run(Request("x"), _ => { }, CancellationToken.None));
-        Assert.StartsWith($"--out {dir}: holds a pretraining with other options", e.Message);
+        Assert.StartsWith($"--out {dir}: holds a pretraining with other options (differing: steps; ", e.Message);
+
+        // a pretraining made by code whose corpus formats differed: the fingerprint names the difference
+        var record = Path.Combine(dir, BasePretraining.RequestFile);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(record))!;
+        json["corpus"]!["format_fingerprint"] = new string('0', 64);
+        File.WriteAllText(record, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        e = Assert.Throws<CoTBalInputException>(() => BasePretraining.Run(Request("x") with { Steps = 2 }, _ => { }, CancellationToken.None));
+        Assert.StartsWith($"--out {dir}: holds a pretraining with other options (differing: corpus.format_fingerprint; ", e.Message);
+    }
+
+    [Fact]
+    public void Request_differences_name_every_differing_field_by_its_path()
+    {
+        Assert.Equal("corpus.seed, steps", BasePretraining.Differences("""{"corpus": {"seed": 1, "kinds": ["a"]}, "steps": 2}""", """{"corpus": {"seed": 2, "kinds": ["a"]}, "steps": 3}"""));
+        Assert.Equal("corpus.kinds, seed", BasePretraining.Differences("""{"corpus": {"kinds": ["a"]}}""", """{"corpus": {"kinds": ["a", "b"]}, "seed": 1}"""));
+        Assert.Equal("the records", BasePretraining.Differences("not json", "{}"));
     }
 }

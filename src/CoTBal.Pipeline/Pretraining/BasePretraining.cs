@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CoTBal.Core;
 using CoTBal.Core.IO;
 using CoTBal.Data.Benchmark;
@@ -38,8 +39,9 @@ public static class BasePretraining
         var record = RecordJson(request);
         if (File.Exists(recordPath))
         {
-            if (File.ReadAllText(recordPath) != record)
-                throw new CoTBalInputException($"--out {request.OutputDirectory}: holds a pretraining with other options ({recordPath}); use another --out, or delete the folder to start over");
+            var recorded = File.ReadAllText(recordPath);
+            if (recorded != record)
+                throw new CoTBalInputException($"--out {request.OutputDirectory}: holds a pretraining with other options (differing: {Differences(recorded, record)}; {recordPath}); use another --out, or delete the folder to start over");
         }
         else if (Directory.EnumerateFileSystemEntries(root).Any())
         {
@@ -145,6 +147,36 @@ public static class BasePretraining
         warmup_ratio = r.WarmupRatio,
         seed = r.Seed,
     };
+
+    /// <summary>The dotted paths of the fields in which two request records differ ("corpus.format_fingerprint, steps"); "the records" when one is not JSON.</summary>
+    internal static string Differences(string recorded, string wanted)
+    {
+        JsonNode? a, b;
+        try
+        {
+            (a, b) = (JsonNode.Parse(recorded), JsonNode.Parse(wanted));
+        }
+        catch (JsonException)
+        {
+            return "the records";
+        }
+        var paths = new List<string>();
+        Walk(a, b, "");
+        return paths.Count == 0 ? "the records" : string.Join(", ", paths);
+
+        void Walk(JsonNode? x, JsonNode? y, string path)
+        {
+            if (x is JsonObject ox && y is JsonObject oy)
+            {
+                foreach (var key in ox.Select(kv => kv.Key).Union(oy.Select(kv => kv.Key)))
+                    Walk(ox[key], oy[key], path.Length == 0 ? key : $"{path}.{key}");
+            }
+            else if (!JsonNode.DeepEquals(x, y))
+            {
+                paths.Add(path.Length == 0 ? "the records" : path);
+            }
+        }
+    }
 
     private static void CopyAtomically(string source, string target)
     {
