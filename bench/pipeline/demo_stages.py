@@ -2,6 +2,11 @@
 """Times `cotbal demo` stage by stage, and the auxiliary stage sequential vs concurrent.
 
     python3 bench/pipeline/demo_stages.py [--size default|tiny] [--jobs 1 2] [--out /tmp/demo-bench]
+    python3 bench/pipeline/demo_stages.py --pack-ab [--jobs 2] [--out /tmp/demo-bench]
+
+--pack-ab times packed against padded batches instead: the demo as it runs (every training packed), then `cotbal run`
+on the demo's benchmark with the demo's recorded config but "pack": false in every training budget, both with the
+last --jobs value, and prints each stage's span and job CPU ratio (unpacked / packed).
 
 For every --jobs value it runs `./cotbal demo --size SIZE --jobs N --out OUT/jobsN` from a clean run
 directory, then reads every job's state.json: a stage's wall time is the span from its first job's start
@@ -70,13 +75,62 @@ def packed_span(durations, slots):
     return max(ends)
 
 
+def table(label, run, total):
+    print(f"\n{label}: wall time {total:.0f} s (load average now {os.getloadavg()})")
+    print(f"{'stage':40} {'jobs':>4} {'span s':>8} {'sum of job wall s':>17} {'sum of job CPU s':>16}")
+    for st, (lo, hi, times) in sorted(run.items(), key=lambda p: p[1][0]):
+        print(f"{st:40} {len(times):4d} {(hi - lo).total_seconds():8.1f} {sum(w for w, _ in times):17.1f} {sum(c for _, c in times):16.1f}")
+
+
+def pack_ab(a):
+    n = a.jobs[-1]
+    packed, unpacked = os.path.join(a.out, "packed"), os.path.join(a.out, "unpacked")
+    for d in (packed, unpacked):
+        shutil.rmtree(d, ignore_errors=True)
+    t0 = time.time()
+    subprocess.run([os.path.join(ROOT, "cotbal"), "demo", "--size", a.size, "--jobs", str(n), "--out", packed], check=True, stdout=subprocess.DEVNULL)
+    packed_total = time.time() - t0
+    with open(os.path.join(packed, "run.json")) as f:
+        recorded = json.load(f)
+    config = recorded["config"]
+    config.pop("effective_jobs", None)
+    config["jobs"] = n
+    for budget in ("auxiliary", "single_task", "final"):
+        config[budget]["pack"] = False
+    config_file = os.path.join(a.out, "unpacked.json")
+    with open(config_file, "w") as f:
+        json.dump(config, f, indent=2)
+    t0 = time.time()
+    subprocess.run([os.path.join(ROOT, "cotbal"), "run", "--out", unpacked, "--data", recorded["data"], "--config", config_file],
+                   check=True, stdout=subprocess.DEVNULL)
+    unpacked_total = time.time() - t0
+    runs = {"packed (the demo)": (stages(packed), packed_total), "unpacked (same config, pack false)": (stages(unpacked), unpacked_total)}
+    for label, (run, total) in runs.items():
+        table(label, run, total)
+    (p, _), (u, _) = runs.values()
+    print(f"\nspeedup of packing (unpacked span / packed span), --jobs {n}:")
+    for st in p:
+        if st in u:
+            sp = (p[st][1] - p[st][0]).total_seconds()
+            su = (u[st][1] - u[st][0]).total_seconds()
+            cp, cu = sum(c for _, c in p[st][2]), sum(c for _, c in u[st][2])
+            print(f"  {st:40} span {su / sp if sp > 0 else float('nan'):5.2f}x   job CPU {cu / cp if cp > 0 else float('nan'):5.2f}x")
+    print(f"  {'whole procedure (the demo also generates data)':40} {unpacked_total / packed_total:5.2f}x")
+    print(f"load average after: {os.getloadavg()}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", default="default", choices=["default", "tiny"])
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--out", default="/tmp/cotbal-demo-bench")
+    ap.add_argument("--pack-ab", action="store_true",
+                    help="instead: the demo (packed batches, its default), then the same procedure on its benchmark and config with "
+                         "\"pack\": false in every training budget (cotbal run), both with the last --jobs value; compares the stages")
     a = ap.parse_args()
     print(f"load average before: {os.getloadavg()}  cores: {os.cpu_count()}")
+    if a.pack_ab:
+        return pack_ab(a)
     runs = {}
     for n in a.jobs:
         out = os.path.join(a.out, f"jobs{n}")

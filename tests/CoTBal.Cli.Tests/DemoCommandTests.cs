@@ -17,6 +17,7 @@ public sealed class DemoCommandTests
 
         using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json")));
         Assert.Equal(basePath, config.RootElement.GetProperty("config").GetProperty("init").GetString());
+        Assert.Equal(1, config.RootElement.GetProperty("config").GetProperty("seeds").GetInt32());   // tiny's default; the default size's is 3
         var trainings = Directory.GetDirectories(Path.Combine(run, "jobs"), "train-*");
         Assert.Equal(1 + 7 + 7 + 1, trainings.Length);   // mini, plus-mini and STL per balanced task, final CoTBal (the static method brings the preparation)
         foreach (var job in trainings)
@@ -39,6 +40,18 @@ public sealed class DemoCommandTests
         Assert.Equal(ExitCodes.BadInput, outcome.ExitCode);
         Assert.StartsWith("error: --methods: unknown method 'nope'", Assert.Single(outcome.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         Assert.False(Directory.Exists(Path.Combine(dir.File("d"), "benchmark")));
-        Assert.Equal(ExitCodes.BadInput, CliHarness.Run("demo", "--out", dir.File("d"), "--seeds", "0").ExitCode);
+        var zero = CliHarness.Run("demo", "--out", dir.File("d"), "--seeds", "0");
+        Assert.Equal(ExitCodes.BadInput, zero.ExitCode);
+        Assert.StartsWith("error: --seeds", Assert.Single(zero.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(Directory.Exists(dir.File("d")));
+    }
+
+    [Fact]
+    public void The_default_demo_repeats_each_final_training_with_three_seeds_and_the_tiny_one_with_one()
+    {
+        Assert.Equal(3, Pipeline.Config.DemoConfig.DefaultSeeds("default"));
+        Assert.Equal(1, Pipeline.Config.DemoConfig.DefaultSeeds("tiny"));
+        var help = CliHarness.Run("demo", "--help");
+        Assert.Contains("Default: 3 at the default size, 1 at tiny", help.Stdout.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal));
     }
 }

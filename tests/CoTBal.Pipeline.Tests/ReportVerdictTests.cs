@@ -104,7 +104,7 @@ public sealed class ReportVerdictTests : IDisposable
             [Method("CoTBal", 3, 1, new(2, -0.5, 4.5), new(-1, -2, 0.5)), Method("EW", 1, 2)]);
         const string Sentence = "In this run: **no detectable difference between CoTBal and EW**. dI(CoTBal) − dI(EW) = +2.00 points, 95% interval [-0.50, +4.50] " +
                                 "(dI = +3.00% vs +1.00%); dE(CoTBal) − dE(EW) = -1.00 points [-2.00, +0.50]. " +
-                                "Paired bootstrap over 500 test items per task, one seed per method, 1000 replicates (seed 1234).";
+                                "Paired bootstrap over 500 test items per task, one seed per method" + VerdictSection.OneSeedCaveat + ", 1000 replicates (seed 1234).";
         Assert.Equal(Sentence, Verdict(json));
         Assert.Contains("## Did balancing help?\n\n" + Sentence + "\n\n## Overall", md);
         var versus = VersusEw(json);
@@ -121,7 +121,7 @@ public sealed class ReportVerdictTests : IDisposable
     {
         var (md, json) = Write(["ew", "dwa"], [Method("EW", 1, 2), Method("DWA", 4, 0.5, new(3, 0.25, 5.5), new(-1.5, -2.5, -0.5))]);
         var verdict = Verdict(json);
-        Assert.Equal("Each method against EW (paired bootstrap over 500 test items per task, one seed per method, 1000 replicates, seed 1234):\n\n" +
+        Assert.Equal("Each method against EW (paired bootstrap over 500 test items per task, one seed per method" + VerdictSection.OneSeedCaveat + ", 1000 replicates, seed 1234):\n\n" +
                      "- **DWA beat EW**. dI(DWA) − dI(EW) = +3.00 points, 95% interval [+0.25, +5.50] (dI = +4.00% vs +1.00%); " +
                      "dE(DWA) − dE(EW) = -1.50 points [-2.50, -0.50].", verdict);
         Assert.DoesNotContain("CoTBal", verdict);

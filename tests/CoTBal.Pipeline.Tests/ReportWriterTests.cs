@@ -171,7 +171,7 @@ public sealed class ReportUncertaintyTests : IDisposable
     {
         var (md, json) = Write(new ConfidenceInterval(2, -0.5, 4.5), stlLearnedGround: true);
         Assert.Contains("**no detectable difference between CoTBal and EW**. dI(CoTBal) − dI(EW) = +2.00 points, 95% interval [-0.50, +4.50]", md);
-        Assert.Contains("500 test items per task, one seed per method, 1000 replicates (seed 1234)", md);
+        Assert.Contains("500 test items per task, one seed per method (so the interval covers the test items, not how much another training seed moves the result: use `--seeds 3` or more for that), 1000 replicates (seed 1234)", md);
         Assert.Contains("| CoTBal | +3.00 [+1.00, +5.00] | 1.00 [0.00, +2.00] | +2.00 [-0.50, +4.50] |", md);
         Assert.Contains("| *chance* | *0.2000* | *0.2000* | *0.2000* |", md);
         Assert.DoesNotContain("Did not learn", md);

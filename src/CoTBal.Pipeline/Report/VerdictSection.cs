@@ -164,7 +164,13 @@ public static class VerdictSection
         bootstrap.Items.Values.Distinct().Count() == 1 ? F($"{bootstrap.Items.Values.First()} test items per task") : "the test items of every task";
 
     private static string SeedsText(PairedBootstrapResult bootstrap) =>
-        bootstrap.SeedsPerMethod == 1 ? "one seed per method" : F($"{bootstrap.SeedsPerMethod} seeds per method, resampled");
+        bootstrap.SeedsPerMethod == 1 ? "one seed per method" + OneSeedCaveat : F($"{bootstrap.SeedsPerMethod} seeds per method, resampled");
+
+    /// <summary>
+    /// With one training seed the interval holds the test items' sampling only: a second seed of the same training can
+    /// move dI by more (the demo's EW: +7.49% with one seed, +5.82 ± 2.63% over three; docs/benchmarks.md).
+    /// </summary>
+    internal const string OneSeedCaveat = " (so the interval covers the test items, not how much another training seed moves the result: use `--seeds 3` or more for that)";
 
     private static JsonObject Interval(double estimate, double? lower, double? upper) =>
         new() { ["estimate"] = estimate, ["lower"] = lower, ["upper"] = upper };
