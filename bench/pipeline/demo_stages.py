@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Times `cotbal demo` stage by stage, and the auxiliary stage sequential vs concurrent.
 
-    python3 bench/pipeline/demo_stages.py [--size default|tiny] [--jobs 1 2] [--out /tmp/demo-bench]
+    python3 bench/pipeline/demo_stages.py [--size default|tiny] [--jobs 1 2] [--seeds 1] [--out /tmp/demo-bench]
     python3 bench/pipeline/demo_stages.py --pack-ab [--jobs 2] [--out /tmp/demo-bench]
 
---pack-ab times packed against padded batches instead: the demo as it runs (every training packed), then `cotbal run`
+--pack-ab times packed against padded batches instead: the demo as it runs (every training packed; --seeds, default 1), then `cotbal run`
 on the demo's benchmark with the demo's recorded config but "pack": false in every training budget, both with the
 last --jobs value, and prints each stage's span and job CPU ratio (unpacked / packed).
 
-For every --jobs value it runs `./cotbal demo --size SIZE --jobs N --out OUT/jobsN` from a clean run
+For every --jobs value it runs `./cotbal demo --size SIZE --jobs N --seeds K --out OUT/jobsN` from a clean run
 directory, then reads every job's state.json: a stage's wall time is the span from its first job's start
 to its last job's finish (jobs of a stage overlap when N > 1). It prints one table per run (with the sums of the jobs' wall
 and CPU seconds: CPU below wall means a job waited for a core; CPU growing with N means each instruction got
@@ -88,7 +88,7 @@ def pack_ab(a):
     for d in (packed, unpacked):
         shutil.rmtree(d, ignore_errors=True)
     t0 = time.time()
-    subprocess.run([os.path.join(ROOT, "cotbal"), "demo", "--size", a.size, "--jobs", str(n), "--out", packed], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([os.path.join(ROOT, "cotbal"), "demo", "--size", a.size, "--jobs", str(n), "--seeds", str(a.seeds), "--out", packed], check=True, stdout=subprocess.DEVNULL)
     packed_total = time.time() - t0
     with open(os.path.join(packed, "run.json")) as f:
         recorded = json.load(f)
@@ -124,6 +124,7 @@ def main():
     ap.add_argument("--size", default="default", choices=["default", "tiny"])
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--out", default="/tmp/cotbal-demo-bench")
+    ap.add_argument("--seeds", type=int, default=1, help="final trainings per method (the demo's default is 3; these timings use 1)")
     ap.add_argument("--pack-ab", action="store_true",
                     help="instead: the demo (packed batches, its default), then the same procedure on its benchmark and config with "
                          "\"pack\": false in every training budget (cotbal run), both with the last --jobs value; compares the stages")
@@ -136,7 +137,7 @@ def main():
         out = os.path.join(a.out, f"jobs{n}")
         shutil.rmtree(out, ignore_errors=True)
         t0 = time.time()
-        subprocess.run([os.path.join(ROOT, "cotbal"), "demo", "--size", a.size, "--jobs", str(n), "--out", out],
+        subprocess.run([os.path.join(ROOT, "cotbal"), "demo", "--size", a.size, "--jobs", str(n), "--seeds", str(a.seeds), "--out", out],
                        check=True, stdout=subprocess.DEVNULL)
         total = time.time() - t0
         runs[n] = (out, stages(out), total)
