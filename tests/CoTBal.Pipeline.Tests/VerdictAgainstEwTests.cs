@@ -124,7 +124,8 @@ public sealed class VerdictAgainstEwTests : IDisposable
             Assert.Contains(numbers, verdict);
             lines.Add(numbers);
             // the compare job logs every method's difference too
-            Assert.Contains(log, l => l.StartsWith($"compare: dI({label}) - dI(EW) = ", StringComparison.Ordinal));
+            var logged = $"compare: dI({label}) - dI(EW) = {N(m.DeltaIMinusReference.Estimate)} points, 95% interval [{N(m.DeltaIMinusReference.Lower)}, {N(m.DeltaIMinusReference.Upper)}] (paired bootstrap, ";
+            Assert.Contains(log, l => l.StartsWith(logged, StringComparison.Ordinal));
         }
         // CoTBal's sentence first (with the bootstrap's settings), then CoTBal-online on a line of its own
         Assert.True(verdict.IndexOf(lines[0], StringComparison.Ordinal) < verdict.IndexOf(lines[1], StringComparison.Ordinal));

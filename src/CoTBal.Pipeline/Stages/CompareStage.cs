@@ -80,7 +80,7 @@ public sealed class CompareStage(PipelineData data)
         foreach (var m in uncertainty.Bootstrap?.Methods.OrderBy(m => m.Method != CoTBalLabel) ?? Enumerable.Empty<MethodIntervals>())
             if (m.DeltaIMinusReference is { } gap)
                 context.Log(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"compare: dI({m.Method}) - dI(EW) = {gap.Estimate:+0.00;-0.00} points, 95% interval [{gap.Lower:+0.00;-0.00}, {gap.Upper:+0.00;-0.00}] (paired bootstrap, {clock.Elapsed.TotalSeconds:0.0} s)"));
+                    $"compare: dI({m.Method}) - dI(EW) = {gap.Estimate:+0.00;-0.00;0.00} points, 95% interval{Report.ReportWriter.Bracket(gap)} (paired bootstrap, {clock.Elapsed.TotalSeconds:0.0} s)"));
         foreach (var (task, chance) in uncertainty.Chance)
             foreach (var (model, check) in chance.Models.Where(m => !m.Value.Learned))
                 context.Log($"compare: WARNING: {model} did not learn '{task}': {check.Score:0.0000} vs chance {chance.Score:0.0000} (95% interval of the difference [{check.MinusChance.Lower:0.0000}, {check.MinusChance.Upper:0.0000}])");
