@@ -21,7 +21,7 @@ public sealed class ReportWriterTests : IDisposable
 
     /// <param name="methods">the run's methods (cotbal and ew when null); without cotbal, weights.json holds what an earlier
     /// config of the run directory may leave behind: something the report must not read.</param>
-    private string Write(IReadOnlyList<SeedComparison> seeds, string[]? methods = null, RunConfig? config = null)
+    private string Write(IReadOnlyList<SeedComparison> seeds, string[]? methods = null, RunConfig? config = null, IReadOnlyDictionary<string, double>? averagedDeltaE = null)
     {
         var run = new RunDirectory(_dir);
         var graph = JobGraph.Build(JobGraphTests.Tasks, new RunConfig { Methods = methods ?? ["cotbal", "ew"], Seeds = 2 });
@@ -39,7 +39,7 @@ public sealed class ReportWriterTests : IDisposable
             tasks = new[] { "caption", "vqa", "ground" },
             methods = seeds.GroupBy(s => s.Method).ToDictionary(g => g.Key, g => new
             {
-                delta_i = g.Average(s => s.DeltaI), delta_e = g.Average(s => s.DeltaE),
+                delta_i = g.Average(s => s.DeltaI), delta_e = averagedDeltaE?[g.Key] ?? g.Average(s => s.DeltaE),
                 relative = new Dictionary<string, double> { ["caption"] = 1, ["vqa"] = 2, ["ground"] = 3 },
             }),
             excluded_tasks = Array.Empty<string>(),
@@ -95,9 +95,25 @@ public sealed class ReportWriterTests : IDisposable
         Assert.Contains("**CoTBal beat EW in this run**: dI = +11.00% vs +3.00% (difference +8.00 points)", md);
         Assert.Contains("larger than twice the seed spread (1.41)", md);
         Assert.Contains("| CoTBal | +11.00 ± 1.41 | 1.00 ± 0.00 |", md);
-        Assert.Contains("over 2 seeds", md);
+        Assert.Contains("With 2 seeds: dI% and dE% of the test scores averaged over the seeds", md);
+        Assert.Contains("\ndI% per seed (the final trainings; the STL models and CoTBal's preparation are trained once): CoTBal +10.00, +12.00; EW +2.00, +4.00.\n", md);
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "report", "report.json"))))
+            Assert.Equal([2.0, 4.0], json.RootElement.GetProperty("methods").GetProperty("EW").GetProperty("delta_i_per_seed").EnumerateArray().Select(x => x.GetDouble()));
         Assert.True(File.Exists(Path.Combine(_dir, "report", "weights.png")));
         Assert.True(File.Exists(Path.Combine(_dir, "report", "relative_change.png")));
+    }
+
+    [Fact]
+    public void With_seeds_the_table_shows_the_averaged_scores_de_as_compare_json_and_the_intervals_do()
+    {
+        // dE is a mean of shortfalls max(0, -r): the dE of seed-averaged scores (compare.json, the bootstrap's estimate)
+        // is not the mean of the per-seed dE; the table shows the former, with the per-seed spread
+        var md = Write([new("CoTBal", 0, 10, 1), new("CoTBal", 1, 12, 3), new("EW", 0, 2, 3), new("EW", 1, 4, 3)],
+            averagedDeltaE: new Dictionary<string, double> { ["CoTBal"] = 1.5, ["EW"] = 3 });
+        Assert.Contains("| CoTBal | +11.00 ± 1.41 | 1.50 ± 1.41 |", md);
+        Assert.Contains("dI% and dE% of the test scores averaged over the seeds", md);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "report", "report.json")));
+        Assert.Equal(1.5, json.RootElement.GetProperty("methods").GetProperty("CoTBal").GetProperty("delta_e").GetDouble());
     }
 
     [Fact]
@@ -172,6 +188,7 @@ public sealed class ReportUncertaintyTests : IDisposable
         var (md, json) = Write(new ConfidenceInterval(2, -0.5, 4.5), stlLearnedGround: true);
         Assert.Contains("**no detectable difference between CoTBal and EW**. dI(CoTBal) − dI(EW) = +2.00 points, 95% interval [-0.50, +4.50]", md);
         Assert.Contains("500 test items per task, one seed per method (so the interval covers the test items, not how much another training seed moves the result: use `--seeds 3` or more for that), 1000 replicates (seed 1234)", md);
+        Assert.DoesNotContain("dI% per seed", md);   // one seed: nothing to list
         Assert.Contains("| CoTBal | +3.00 [+1.00, +5.00] | 1.00 [0.00, +2.00] | +2.00 [-0.50, +4.50] |", md);
         Assert.Contains("| *chance* | *0.2000* | *0.2000* | *0.2000* |", md);
         Assert.DoesNotContain("Did not learn", md);

@@ -68,7 +68,7 @@ public static class ReportWriter
         // --- dI / dE
         md.Append("## Overall (dI%) and balance (dE%) against STL\n\n");
         md.Append("dI% is the mean relative change over tasks (higher is better); dE% the mean shortfall below STL (lower is better).");
-        md.Append(seedCount > 1 ? F($" Mean ± standard deviation over {seedCount} seeds.") : " One seed.");
+        md.Append(seedCount > 1 ? F($" With {seedCount} seeds: dI% and dE% of the test scores averaged over the seeds (what compare.json and the intervals estimate; dE is not linear, so it can differ from the mean of the per-seed dE), ± the standard deviation of the per-seed values.") : " One seed.");
         if (bootstrap is not null)
             md.Append(F($" Brackets: 95% paired-bootstrap intervals ({bootstrap.Replicates} replicates over the test items{(bootstrap.SeedsPerMethod > 1 ? F($" and the {bootstrap.SeedsPerMethod} seeds") : "")}; items per task: {string.Join(", ", bootstrap.Items.Select(p => $"{p.Key} {p.Value}"))})."));
         md.Append("\n\n");
@@ -84,7 +84,10 @@ public static class ReportWriter
         foreach (var m in methods)
         {
             var s = spread[m];
-            var rel = compare["methods"]![m]!["relative"]!.AsObject();
+            var compared = compare["methods"]![m]!;
+            var rel = compared["relative"]!.AsObject();
+            // the point values of the averaged scores, as compare.json and the bootstrap's estimates; the spread is the seeds'
+            s = s with { MeanI = compared["delta_i"]!.GetValue<double>(), MeanE = compared["delta_e"]!.GetValue<double>() };
             var ci = bootstrap?.Methods.FirstOrDefault(x => x.Method == m);
             md.Append(Ci, $"| {m} | {Pm(s.MeanI, s.SdI, s.N)}{Bracket(ci?.DeltaI)} | {Pm(s.MeanE, s.SdE, s.N, signed: false)}{Bracket(ci?.DeltaE)} |");
             if (withGap)
@@ -94,6 +97,14 @@ public static class ReportWriter
             var entry = new JsonObject { ["delta_i"] = s.MeanI, ["delta_i_sd"] = s.SdI, ["delta_e"] = s.MeanE, ["delta_e_sd"] = s.SdE, ["seeds"] = s.N };
             if (ci is not null) entry["intervals"] = JsonSerializer.SerializeToNode(ci, ResultsStage.Json);
             methodsJson[m] = entry;
+        }
+        if (spread.Values.Any(x => x.N > 1))
+        {
+            // the seeds one by one: a mean ± sd over three hides which seed is off, and by how much
+            var perSeed = methods.Select(m => (Method: m, DeltaI: seeds.Where(x => x.Method == m).OrderBy(x => x.SeedIndex).Select(x => x.DeltaI).ToArray())).ToArray();
+            md.Append("\ndI% per seed (the final trainings; the STL models and CoTBal's preparation are trained once): ")
+              .Append(string.Join("; ", perSeed.Select(p => $"{p.Method} {string.Join(", ", p.DeltaI.Select(d => d.ToString("+0.00;-0.00;0.00", Ci)))}"))).Append(".\n");
+            foreach (var (m, d) in perSeed) methodsJson[m]!["delta_i_per_seed"] = new JsonArray(d.Select(x => (JsonNode)x).ToArray());
         }
         if (bootstrap is { UndefinedReplicates: > 0 })
             md.Append(F($"\n{bootstrap.UndefinedReplicates} of {bootstrap.Replicates} bootstrap replicates drew a test set on which STL scored 0 on some task (relative change undefined) and were left out of the intervals.\n"));
