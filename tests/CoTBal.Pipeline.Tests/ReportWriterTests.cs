@@ -111,6 +111,7 @@ public sealed class ReportWriterTests : IDisposable
         var md = Write([new("CoTBal", 0, 10, 1), new("CoTBal", 1, 12, 3), new("EW", 0, 2, 3), new("EW", 1, 4, 3)],
             averagedDeltaE: new Dictionary<string, double> { ["CoTBal"] = 1.5, ["EW"] = 3 });
         Assert.Contains("| CoTBal | +11.00 ± 1.41 | 1.50 ± 1.41 |", md);
+        Assert.Contains("dE = 1.50% vs 3.00%", md);   // the verdict (no bootstrap here) uses the same values
         Assert.Contains("dI% and dE% of the test scores averaged over the seeds", md);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "report", "report.json")));
         Assert.Equal(1.5, json.RootElement.GetProperty("methods").GetProperty("CoTBal").GetProperty("delta_e").GetDouble());

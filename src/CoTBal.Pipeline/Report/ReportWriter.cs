@@ -44,8 +44,11 @@ public static class ReportWriter
         // --- verdict
         md.Append("# CoTBal run report\n\n");
         md.Append(Ci, $"Run directory: `{run.Path}`  \nData: {dataDescription}  \nWritten: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\n\n");
+        // point values of the seed-averaged scores (compare.json, the bootstrap's estimates; dE is not linear, so not the
+        // mean of the per-seed dE), spread of the per-seed values
         var spread = seeds.GroupBy(s => s.Method).ToDictionary(g => g.Key, g => new SeedSpread(
-            g.Average(s => s.DeltaI), Sd(g.Select(s => s.DeltaI)), g.Average(s => s.DeltaE), Sd(g.Select(s => s.DeltaE)), g.Count()));
+            compare["methods"]?[g.Key]?["delta_i"]?.GetValue<double>() ?? g.Average(s => s.DeltaI), Sd(g.Select(s => s.DeltaI)),
+            compare["methods"]?[g.Key]?["delta_e"]?.GetValue<double>() ?? g.Average(s => s.DeltaE), Sd(g.Select(s => s.DeltaE)), g.Count()));
         md.Append("## Did balancing help?\n\n");
         var excluded = compare["excluded_tasks"]?.AsArray().Select(x => x!.GetValue<string>()).ToArray() ?? [];
         var uncertainty = File.Exists(Path.Combine(run.Path, Uncertainty.FileName)) ? Uncertainty.Read(run) : null;
@@ -84,10 +87,7 @@ public static class ReportWriter
         foreach (var m in methods)
         {
             var s = spread[m];
-            var compared = compare["methods"]![m]!;
-            var rel = compared["relative"]!.AsObject();
-            // the point values of the averaged scores, as compare.json and the bootstrap's estimates; the spread is the seeds'
-            s = s with { MeanI = compared["delta_i"]!.GetValue<double>(), MeanE = compared["delta_e"]!.GetValue<double>() };
+            var rel = compare["methods"]![m]!["relative"]!.AsObject();
             var ci = bootstrap?.Methods.FirstOrDefault(x => x.Method == m);
             md.Append(Ci, $"| {m} | {Pm(s.MeanI, s.SdI, s.N)}{Bracket(ci?.DeltaI)} | {Pm(s.MeanE, s.SdE, s.N, signed: false)}{Bracket(ci?.DeltaE)} |");
             if (withGap)
