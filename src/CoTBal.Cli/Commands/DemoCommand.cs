@@ -14,7 +14,7 @@ public static class DemoCommand
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "run directory (re-running resumes it)", DefaultValueFactory = _ => "demo-run" };
-        var size = new Option<string>("--size") { Description = "default: 2,000 training samples per task, one epoch from the shipped pretrained base (about 12 minutes on 2 cores); tiny: 32 per task and a few steps (a smoke test of every stage; scores stay near 0)", DefaultValueFactory = _ => "default" };
+        var size = new Option<string>("--size") { Description = "default: 2,000 training samples per task, one epoch from the shipped pretrained base, 3 seeds per final method (about 13 minutes on 2 cores); tiny: 32 per task and a few steps (a smoke test of every stage; scores stay near 0)", DefaultValueFactory = _ => "default" };
         var methods = new Option<string>("--methods") { Description = "final-training methods, comma-separated (cotbal, cotbal-online, ew, tla, rlw, dwa, igb; gradient-based: pcgrad, cagrad, mgda, nash-mtl, upgrad, famo)", DefaultValueFactory = _ => "cotbal,ew" };
         var seeds = new Option<int?>("--seeds") { Description = $"repeat every final training with K seeds, 1..{RunCommand.MaxSeeds} (mean and spread in the report; the verdict's interval covers seeds and test items). Default: {DemoConfig.DefaultSeeds("default")} at the default size, {DemoConfig.DefaultSeeds("tiny")} at tiny" };
         var seed = new Option<ulong>("--seed") { Description = "benchmark generator seed", DefaultValueFactory = _ => 1234 };
