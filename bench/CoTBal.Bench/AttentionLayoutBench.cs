@@ -18,7 +18,7 @@ public sealed class AttentionLayoutBench : ICustomBench
     public string Name => "attention-layout";
     public string Description => "packed attention's scatter/gather and key/value repeat around SDPA, and candidates (fwd + bwd CPU time)";
 
-    private const long Heads = 4, KvHeads = 2, HeadDim = 32;
+    private const int Heads = 4, KvHeads = 2, HeadDim = 32;
 
     public int Run(string[] args)
     {
@@ -49,24 +49,10 @@ public sealed class AttentionLayoutBench : ICustomBench
             Up: randn([l.Rows, Heads, l.Length, HeadDim], generator: g))).ToArray();
         Console.WriteLine($"{n} real positions in {groups.Count} groups");
 
-        Tensor Repeat(Tensor x) // [B, KVH, T, hd] -> [B, H, T, hd]
-        {
-            var (b, kvh, s, hd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]);
-            return x.unsqueeze(2).expand(b, kvh, Heads / KvHeads, s, hd).reshape(b, Heads, s, hd);
-        }
+        Tensor Repeat(Tensor x) => LlamaAttention.RepeatKv(x, Heads / KvHeads); // [B, KVH, T, hd] -> [B, H, T, hd]
 
-        Tensor Current()
-        {
-            var outputs = new Tensor[groups.Count];
-            for (var i = 0; i < groups.Count; i++)
-            {
-                var l = groups[i];
-                Tensor Rows(Tensor flat, long heads) => l.ToPadded(flat.narrow(0, l.Start, l.Tokens)).view(l.Rows, l.Length, heads, HeadDim).transpose(1, 2);
-                var y = nn.functional.scaled_dot_product_attention(Rows(q, Heads), Repeat(Rows(k, KvHeads)), Repeat(Rows(v, KvHeads)), null, 0.0, true);
-                outputs[i] = l.FromPadded(y.transpose(1, 2).reshape(l.Rows, l.Length, Heads * HeadDim));
-            }
-            return cat(outputs, 0);
-        }
+        // the model's own code, not a copy of it
+        Tensor Current() => LlamaAttention.AttendPacked(q, k, v, groups, Heads, KvHeads, HeadDim);
 
         Tensor OneScatter()
         {

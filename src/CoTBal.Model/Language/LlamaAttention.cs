@@ -67,19 +67,33 @@ public sealed class LlamaAttention : nn.Module<DecoderLayerInput, Tensor>
         var k = LlamaRotaryEmbedding.Apply(k_proj.forward(x).view(n, _kvHeads, _headDim), input.Cos, input.Sin)
             .reshape(n, _kvHeads * _headDim);                                        // [N, KVH·hd]
         var v = v_proj.forward(x);                                                   // [N, KVH·hd]
+        return o_proj.forward(AttendPacked(q, k, v, groups, _heads, _kvHeads, _headDim)); // [N, D]
+    }
+
+    /// <summary>
+    /// The attention of a packed batch between its projections: per attention group, the rotated queries and the keys
+    /// and values scattered into the group's right-padded rows, key/value heads repeated for their query heads, SDPA's
+    /// causal kernel, and the real positions gathered back (the attention-layout bench times exactly this).
+    /// </summary>
+    /// <param name="q">[N, H·hd], rotated</param>
+    /// <param name="k">[N, KVH·hd], rotated</param>
+    /// <param name="v">[N, KVH·hd]</param>
+    /// <returns>[N, H·hd]</returns>
+    internal static Tensor AttendPacked(Tensor q, Tensor k, Tensor v, IReadOnlyList<UnpaddedLayout> groups, int heads, int kvHeads, int headDim)
+    {
         var outputs = new Tensor[groups.Count];
         for (var g = 0; g < groups.Count; g++)
         {
             var group = groups[g];
             var (b, t) = (group.Rows, group.Length);
-            Tensor Rows(Tensor flat, int heads) =>
-                group.ToPadded(flat.narrow(0, group.Start, group.Tokens)).view(b, t, heads, _headDim).transpose(1, 2); // [Bg, heads, Tg, hd]
-            var kp = RepeatKv(Rows(k, _kvHeads), _heads / _kvHeads);                 // [Bg, H, Tg, hd]
-            var vp = RepeatKv(Rows(v, _kvHeads), _heads / _kvHeads);                 // [Bg, H, Tg, hd]
-            var y = nn.functional.scaled_dot_product_attention(Rows(q, _heads), kp, vp, null, 0.0, true); // [Bg, H, Tg, hd]
-            outputs[g] = group.FromPadded(y.transpose(1, 2).reshape(b, t, _heads * _headDim)); // [Ng, H·hd]
+            Tensor Rows(Tensor flat, int n) =>
+                group.ToPadded(flat.narrow(0, group.Start, group.Tokens)).view(b, t, n, headDim).transpose(1, 2); // [Bg, n, Tg, hd]
+            var kp = RepeatKv(Rows(k, kvHeads), heads / kvHeads);                    // [Bg, H, Tg, hd]
+            var vp = RepeatKv(Rows(v, kvHeads), heads / kvHeads);                    // [Bg, H, Tg, hd]
+            var y = nn.functional.scaled_dot_product_attention(Rows(q, heads), kp, vp, null, 0.0, true); // [Bg, H, Tg, hd]
+            outputs[g] = group.FromPadded(y.transpose(1, 2).reshape(b, t, heads * headDim)); // [Ng, H·hd]
         }
-        return o_proj.forward(outputs.Length == 1 ? outputs[0] : cat(outputs, 0));  // [N, D]
+        return outputs.Length == 1 ? outputs[0] : cat(outputs, 0);                   // [N, H·hd]
     }
 
     /// <summary>[B, KVH, S, hd] -> [B, KVH·n, S, hd], each key/value head repeated for its n query heads.</summary>
