@@ -75,6 +75,11 @@ def packed_span(durations, slots):
     return max(ends)
 
 
+def run_demo(a, jobs, out):
+    subprocess.run([os.path.join(ROOT, "cotbal"), "demo", "--size", a.size, "--jobs", str(jobs), "--seeds", str(a.seeds), "--out", out],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
 def table(label, run, total):
     print(f"\n{label}: wall time {total:.0f} s (load average now {os.getloadavg()})")
     print(f"{'stage':40} {'jobs':>4} {'span s':>8} {'sum of job wall s':>17} {'sum of job CPU s':>16}")
@@ -88,7 +93,7 @@ def pack_ab(a):
     for d in (packed, unpacked):
         shutil.rmtree(d, ignore_errors=True)
     t0 = time.time()
-    subprocess.run([os.path.join(ROOT, "cotbal"), "demo", "--size", a.size, "--jobs", str(n), "--seeds", str(a.seeds), "--out", packed], check=True, stdout=subprocess.DEVNULL)
+    run_demo(a, n, packed)
     packed_total = time.time() - t0
     with open(os.path.join(packed, "run.json")) as f:
         recorded = json.load(f)
@@ -137,14 +142,10 @@ def main():
         out = os.path.join(a.out, f"jobs{n}")
         shutil.rmtree(out, ignore_errors=True)
         t0 = time.time()
-        subprocess.run([os.path.join(ROOT, "cotbal"), "demo", "--size", a.size, "--jobs", str(n), "--seeds", str(a.seeds), "--out", out],
-                       check=True, stdout=subprocess.DEVNULL)
+        run_demo(a, n, out)
         total = time.time() - t0
         runs[n] = (out, stages(out), total)
-        print(f"\n--jobs {n}: demo wall time {total:.0f} s (load average now {os.getloadavg()})")
-        print(f"{'stage':40} {'jobs':>4} {'span s':>8} {'sum of job wall s':>17} {'sum of job CPU s':>16}")
-        for st, (lo, hi, times) in sorted(runs[n][1].items(), key=lambda p: p[1][0]):
-            print(f"{st:40} {len(times):4d} {(hi - lo).total_seconds():8.1f} {sum(w for w, _ in times):17.1f} {sum(c for _, c in times):16.1f}")
+        table(f"--jobs {n}: demo", runs[n][1], total)
     if len(a.jobs) > 1:
         first, last = runs[a.jobs[0]], runs[a.jobs[-1]]
         print(f"\nspeedup --jobs {a.jobs[-1]} vs --jobs {a.jobs[0]} (and the best a perfect packing of the first run's jobs allows):")
