@@ -117,6 +117,12 @@ public sealed record TrainingOptions
     /// </summary>
     [JsonPropertyName("threads")] public int? Threads { get; init; }
     /// <summary>
+    /// Where the model trains: cpu, cuda or cuda:N (<see cref="CoTBal.Model.ComputeDevice"/>). Weights load and save on the CPU,
+    /// so a run may resume on another device; as <see cref="Threads"/>, it is not in the fingerprint, and bit-identical
+    /// resume assumes the same device as the interrupted session.
+    /// </summary>
+    [JsonPropertyName("device")] public string Device { get; init; } = CoTBal.Model.ComputeDevice.Cpu;
+    /// <summary>
     /// Cache the frozen vision tower's image features on disk (<see cref="Features.ImageFeatureCache"/>); used only while
     /// no tower parameter trains. Cached features equal computed ones to float rounding, so, as <see cref="Threads"/>,
     /// it is not in the fingerprint and exact resume assumes the same setting as the interrupted session.
@@ -185,6 +191,7 @@ public sealed record TrainingOptions
         if (KeepCheckpoints <= 0) throw new CoTBalInputException($"--keep-checkpoints must be > 0, got {KeepCheckpoints}");
         if (LogEvery <= 0) throw new CoTBalInputException($"--log-every must be > 0, got {LogEvery}");
         if (Threads is <= 0) throw new CoTBalInputException($"--threads must be > 0, got {Threads}");
+        CoTBal.Model.ComputeDevice.CheckSyntax("--device", Device);
         if (FeatureCacheDir is not null && !FeatureCache) throw new CoTBalInputException("--feature-cache-dir cannot be combined with --no-feature-cache");
         if (FeatureCacheDir is not null && File.Exists(FeatureCacheDir)) throw new CoTBalInputException($"--feature-cache-dir {FeatureCacheDir}: is a file; give a folder");
         if (Weighting != WeightingMethod.Static && TaskWeightsPath is not null)
@@ -223,12 +230,12 @@ public sealed record TrainingOptions
     /// <summary>
     /// The fields that change the trained weights, as JSON (paths, hyper-parameters, and the SHA-256 of the
     /// data, model config, tokenizer and task weights files); not the output folder, checkpoint cadence,
-    /// logging (train_log.jsonl cadence, TensorBoard), progress, threads or the feature cache.
+    /// logging (train_log.jsonl cadence, TensorBoard), progress, threads, device or the feature cache.
     /// </summary>
     public IReadOnlyDictionary<string, string> Fingerprint()
     {
         var neutral = this with { OutputDir = "", CheckpointEvery = 1, KeepCheckpoints = 1, LogEvery = 1, Progress = ProgressMode.None, Threads = null, TensorBoard = true,
-            FeatureCache = true, FeatureCacheDir = null };
+            FeatureCache = true, FeatureCacheDir = null, Device = CoTBal.Model.ComputeDevice.Cpu };
         var doc = JsonSerializer.SerializeToElement(neutral, Json);
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in doc.EnumerateObject()) result[p.Name] = p.Value.GetRawText();
@@ -245,7 +252,7 @@ public sealed record TrainingOptions
         // absent image settings leave the fingerprint of runs made before these options existed unchanged
         if (ImageProcessor is null) result.Remove("image_processor");
         if (ImageAspectRatio is null) result.Remove("image_aspect_ratio");
-        foreach (var name in new[] { "out", "checkpoint_every", "keep_checkpoints", "log_every", "progress", "threads", "tensorboard", "feature_cache", "feature_cache_dir" }) result.Remove(name);
+        foreach (var name in new[] { "out", "checkpoint_every", "keep_checkpoints", "log_every", "progress", "threads", "device", "tensorboard", "feature_cache", "feature_cache_dir" }) result.Remove(name);
         // options added with pretrained init count only when set, so runs started before them still resume
         foreach (var (name, unset) in new[] { ("vision_tower", "null"), ("language_model", "null"), ("mm_projector", "null"), ("init_allow_missing", "[]"),
                      ("init_allow_unexpected", "[]"), ("freeze_vision_tower", "null"), ("tune_mm_mlp_adapter", "false"), ("lora_r", "null"), ("lora_alpha", "null"), ("mm_projector_lr", "null") })

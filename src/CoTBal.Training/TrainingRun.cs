@@ -12,6 +12,7 @@ using CoTBal.Training.Logging;
 using CoTBal.Training.Optimization;
 using CoTBal.Training.Schedule;
 using CoTBal.Training.Weighting;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -33,6 +34,7 @@ public static class TrainingRun
     public static TrainingSummary Run(TrainingOptions options, ITrainingBackend backend, ITrainingProgress progress, CancellationToken ct)
     {
         options.Validate();
+        var device = CoTBal.Model.ComputeDevice.Resolve("--device", options.Device);
         var fingerprint = options.Fingerprint();
         var store = new CheckpointStore(options.OutputDir, options.KeepCheckpoints);
         store.RemoveIncomplete();
@@ -57,6 +59,7 @@ public static class TrainingRun
         CheckpointLoadReport? initReport = null;
         if (resume is not null) CheckpointStore.LoadModel(latest!, model.Module);
         else if (ModelInit.HasInit(options)) initReport = ModelInit.Load(model.Module, options);
+        if (device.type != DeviceType.CPU) model.Module.to(device);  // weights are read on the CPU and moved once
 
         Directory.CreateDirectory(options.OutputDir);
         var configJson = options.ToJson();

@@ -11,6 +11,7 @@ public sealed class PretrainCommandTests
     [InlineData("--image-size", "8", "error: --image-size must be between 16 and 256, got 8")]
     [InlineData("--threads", "0", "error: --threads 0: must be between 1 and")]
     [InlineData("--checkpoint-every", "0", "error: --checkpoint-every must be > 0, got 0")]
+    [InlineData("--seed", "-1", "error: --seed -1: must be >= 0 (as every seed of this tool)")]
     [InlineData("--model", "nope", "error: model config 'nope': neither a preset")]
     public void Bad_option_is_one_error_line_exit_2_and_writes_nothing(string option, string value, string message)
     {
@@ -47,5 +48,20 @@ public sealed class PretrainCommandTests
             "--tokenizer", Path.Combine(corpus, "vocab.json"), "--steps", "1", "--batch-size", "2", "--out", dir.File("ft"),
             "--init", Path.Combine(pre, "base"), "--progress", "none", "--threads", "1");
         Assert.Equal(ExitCodes.Success, train.ExitCode);
+    }
+
+    [Fact]
+    public void Without_image_size_the_corpus_is_drawn_at_the_model_s_size()
+    {
+        // the README's `cotbal pretrain --out base/` (demo model, 48 px) was refused while --image-size defaulted to 32
+        using var dir = new CliHarness.TempDir();
+        var pre = dir.File("pre");
+        var outcome = CliHarness.Run("pretrain", "--out", pre, "--model", "demo", "--samples", "14", "--vision-steps", "1", "--steps", "1", "--batch-size", "2",
+            "--benchmark-size", "tiny", "--threads", "1");
+        Assert.True(outcome.ExitCode == ExitCodes.Success, outcome.Stderr);
+        Assert.Contains("\"image_size\": 48", File.ReadAllText(Path.Combine(pre, "request.json")));
+        var refused = CliHarness.Run("pretrain", "--out", dir.File("pre32"), "--model", "demo", "--image-size", "32");
+        Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
+        Assert.Contains("--image-size 32: the model's vision_config.image_size is 48", refused.Stderr);
     }
 }

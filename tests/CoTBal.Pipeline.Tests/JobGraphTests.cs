@@ -157,6 +157,7 @@ public sealed class JobGraphTests
     [InlineData("{\"dwa_window\": 0}", "dwa_window must be >= 1")]
     [InlineData("{\"igb_window\": -3}", "igb_window must be >= 1")]
     [InlineData("{\"jobs\": 0}", "jobs must be >= 1")]
+    [InlineData("{\"device\": \"gpu\"}", "run config: device: 'gpu' is not a device; use cpu, cuda or cuda:N")]
     [InlineData("{\"bootstrap_replicates\": 10}", "bootstrap_replicates must be >= 100")]
     [InlineData("{\"online\": {\"mode\": \"sometimes\"}}", "online.mode must be estimate or adaptive")]
     [InlineData("{\"online\": {\"every\": 0}}", "online.every must be >= 1")]
@@ -177,6 +178,15 @@ public sealed class JobGraphTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void OnAGpuOneJobRunsAtATimeUnlessTold()
+    {
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount), new RunConfig().EffectiveJobs);   // cpu: cores / threads (1)
+        Assert.Equal(1, new RunConfig { Device = "cuda" }.EffectiveJobs);                       // one GPU, one job
+        Assert.Equal(3, new RunConfig { Device = "cuda:1", Jobs = 3 }.EffectiveJobs);
+        Assert.Equal("cpu", new RunConfig().Device);
     }
 
     [Fact]

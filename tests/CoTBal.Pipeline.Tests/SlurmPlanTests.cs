@@ -63,9 +63,9 @@ public sealed class SlurmPlanTests : IDisposable
         return (p.ExitCode, stdout, stderr.Result, p.Id);
     }
 
-    private string Submit()
+    private string Submit(JobResources? resources = null)
     {
-        var submit = PlanWriter.WriteSlurm(new RunDirectory(_run), _graph, ["/opt/co tbal's/cotbal"], _resources);
+        var submit = PlanWriter.WriteSlurm(new RunDirectory(_run), _graph, ["/opt/co tbal's/cotbal"], resources ?? _resources);
         var (code, stdout, stderr, _) = Bash(submit);
         Assert.True(code == 0, $"submit.sh exit {code}: {stderr}");
         return stdout;
@@ -94,6 +94,7 @@ public sealed class SlurmPlanTests : IDisposable
             Assert.Equal(Path.Combine(_run, "slurm", "logs", job.Name + "-%j.out"), Option(call, "--output"));   // one log per attempt
             Assert.Equal("2", Option(call, "--cpus-per-task"));
             Assert.Equal(job.Kind == JobKind.Train ? "3072M" : "1024M", Option(call, "--mem"));
+            Assert.DoesNotContain(call, a => a.StartsWith("--gres", StringComparison.Ordinal));          // a CPU run asks for no GPU
             Assert.Equal(Path.Combine(_run, "slurm", "job.sh"), call[^2]);
             // the run's options come before SBATCH_ARGS, so SBATCH_ARGS wins (sbatch keeps the last value)
             Assert.True(Array.IndexOf(call, "--mem=9G") > Array.IndexOf(call, "--mem=" + Option(call, "--mem")));
@@ -106,6 +107,22 @@ public sealed class SlurmPlanTests : IDisposable
             Assert.Equal("afterok:" + string.Join(':', job.Dependencies.Select(d => ids[d])), Option(call, "--dependency"));
             Assert.Contains("--kill-on-invalid-dep=yes", call);
         }
+    }
+
+    [Fact]
+    public void OnACudaRunTrainingsAndEvaluationsAskForOneGpuAndTheBookkeepingJobsForNone()
+    {
+        var tiny = Model.Config.LlavaConfig.Load(Path.Combine(AppContext.BaseDirectory, "configs", "models", "tiny.json"));
+        Assert.True(JobResources.Estimate(_config with { Device = "cuda" }, tiny, 100).Gpu);
+        Assert.False(JobResources.Estimate(_config, tiny, 100).Gpu);
+        Submit(_resources with { Gpu = true });
+        var calls = Calls();
+        foreach (var job in _graph.Jobs)
+        {
+            var gpu = job.Kind is JobKind.Train or JobKind.Evaluate;
+            Assert.True(gpu == calls[job.Name].Contains("--gres=gpu:1"), $"{job.Name} ({job.Kind}): {string.Join(' ', calls[job.Name])}");
+        }
+        Assert.Contains(_graph.Jobs, j => j.Kind == JobKind.Subsets);
     }
 
     [Fact]

@@ -61,8 +61,8 @@ public static class DemoCommand
             {
                 if (sizeName == "default")
                     Console.WriteLine(File.Exists(Path.Combine(ShippedBase.Folder, ShippedBase.ProvenanceFile))
-                        ? "the shipped base was made for another benchmark or recipe (another --seed?): pretraining one, about 30 minutes on 2 cores (resumable)"
-                        : $"no shipped base in {ShippedBase.Folder}: pretraining one, about 30 minutes on 2 cores (resumable)");
+                        ? "the shipped base was made for another benchmark or recipe (another --seed?): pretraining one, about 33 minutes on 2 cores (resumable)"
+                        : $"no shipped base in {ShippedBase.Folder}: pretraining one, about 33 minutes on 2 cores (resumable)");
                 basePath = BasePretraining.Run(pretraining, Console.WriteLine, run.Cancellation);
             }
             var config = DemoConfig.For(sizeName, methodNames, seedCount, basePath);

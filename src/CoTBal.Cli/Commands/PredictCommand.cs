@@ -26,9 +26,10 @@ public static class PredictCommand
         var format = new Option<string>("--format") { Description = "native ({id, task, prediction, references} JSONL) or visatb (the authors' JSON list with generative_value; 'authors' is accepted too)", DefaultValueFactory = _ => "native" };
         format.AcceptOnlyFromAmong("native", "visatb", "authors");
         var noCache = new Option<bool>("--no-kv-cache") { Description = "decode without the KV cache (slower; same answers)" };
+        var device = TrainCommand.DeviceOption();
 
         var command = new Command("predict", "Answer LLaVA-format prompts with a trained checkpoint (greedy decoding, KV cache).");
-        foreach (var o in new Option[] { checkpoint, data, images, output, maxNewTokens, batchSize, format, noCache }) command.Options.Add(o);
+        foreach (var o in new Option[] { checkpoint, data, images, output, maxNewTokens, batchSize, format, noCache, device }) command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
             var checkpointDir = run.InputFolder("--checkpoint", parse.GetValue(checkpoint)!);
@@ -45,6 +46,7 @@ public static class PredictCommand
                 BatchSize = OptionParsing.InRange("--batch-size", parse.GetValue(batchSize), 1, MaxBatchSize),
                 Format = parse.GetValue(format) is "visatb" or "authors" ? AnswerFormat.Authors : AnswerFormat.Native,
                 UseKvCache = !parse.GetValue(noCache),
+                Device = parse.GetValue(device)!,
             }.Validate();
             SampleIds.RequireUniqueAndNonEmpty("--data", dataFiles, Data.LlavaReadOptions.Default, run.Cancellation);
             var path = Prediction.Run(options, run.Cancellation, new ProgressLines("predict", Console.Out));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using CoTBal.Data.Benchmark;
+using CoTBal.Model.Config;
 using CoTBal.Pipeline;
 using CoTBal.Pipeline.Pretraining;
 
@@ -8,7 +9,8 @@ namespace CoTBal.Cli.Commands;
 
 /// <summary>
 /// <c>cotbal pretrain --out DIR</c>: the pretrained base of the built-in benchmark (corpus of generic image-text pairs,
-/// then a training of the whole model on it); OUT/base is the checkpoint to pass as <c>--init</c>. Resumable.
+/// the vision tower pretrained alone, then projector and language model on it with the tower frozen); OUT/base is the
+/// checkpoint to pass as <c>--init</c>. Resumable.
 /// </summary>
 public static class PretrainCommand
 {
@@ -21,7 +23,7 @@ public static class PretrainCommand
         var corpusSeed = new Option<ulong>("--corpus-seed") { Description = "seed of the corpus (its generators never draw a task's item)", DefaultValueFactory = _ => defaults.Corpus.Seed };
         var benchmarkSeed = new Option<ulong>("--benchmark-seed") { Description = "seed of the benchmark whose items the corpus avoids (as `data generate --seed`)", DefaultValueFactory = _ => defaults.Corpus.Benchmark.Seed };
         var benchmarkSize = new Option<BenchmarkSize>("--benchmark-size") { Description = "size of the benchmark whose items the corpus avoids", DefaultValueFactory = _ => defaults.Corpus.Benchmark.Size };
-        var imageSize = new Option<int>("--image-size") { Description = "image side in pixels, as the benchmark's", DefaultValueFactory = _ => defaults.Corpus.Benchmark.ImageSize };
+        var imageSize = new Option<int?>("--image-size") { Description = "image side in pixels, as the benchmark's (default: the model's vision_config.image_size, 48 for demo)" };
         var visionSteps = new Option<int>("--vision-steps") { Description = "steps of the vision tower's own pretraining on labelled images (before the LLaVA stage)", DefaultValueFactory = _ => defaults.VisionSteps };
         var visionLr = new Option<double>("--vision-lr") { Description = "peak learning rate of the vision tower's pretraining", DefaultValueFactory = _ => defaults.VisionLearningRate };
         var steps = new Option<int>("--steps") { Description = "optimizer steps of the LLaVA stage (projector and language model, tower frozen)", DefaultValueFactory = _ => defaults.Steps };
@@ -39,6 +41,8 @@ public static class PretrainCommand
             var modelName = run.NameOrInput("--model", parse.GetValue(model))!;
             // a folder with request.json holds a resumable pretraining: kept when this call fails or is interrupted
             var outDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: dir => File.Exists(Path.Combine(dir, BasePretraining.RequestFile)));
+            // the corpus is drawn at the model's image size unless told otherwise (BasePretraining refuses a mismatch)
+            var side = parse.GetValue(imageSize) ?? LlavaConfig.Load(CoTBalPipeline.FindModelConfig(modelName)).Vision.ImageSize;
             var request = new PretrainRequest
             {
                 OutputDirectory = outDir,
@@ -46,7 +50,7 @@ public static class PretrainCommand
                 {
                     Seed = parse.GetValue(corpusSeed),
                     Samples = parse.GetValue(samples),
-                    Benchmark = new BenchmarkOptions { Seed = parse.GetValue(benchmarkSeed), Size = parse.GetValue(benchmarkSize), ImageSize = parse.GetValue(imageSize) },
+                    Benchmark = new BenchmarkOptions { Seed = parse.GetValue(benchmarkSeed), Size = parse.GetValue(benchmarkSize), ImageSize = side },
                 },
                 Model = modelName,
                 VisionSteps = parse.GetValue(visionSteps),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using CoTBal.Model;
 using CoTBal.Training;
 using CoTBal.Training.Init;
 using CoTBal.Training.Weighting;
@@ -12,6 +13,13 @@ namespace CoTBal.Cli.Commands;
 /// </summary>
 public static class TrainCommand
 {
+    /// <summary>The --device option of the commands that run a model (train, predict).</summary>
+    internal static Option<string> DeviceOption() => new("--device")
+    {
+        Description = "where the model runs: cpu, cuda or cuda:N (cuda needs a CUDA build of libtorch; this build is CPU-only, docs/model.md)",
+        DefaultValueFactory = _ => ComputeDevice.Cpu,
+    };
+
     public static Command Create()
     {
         var data = new Option<string[]>("--data") { Description = "LLaVA-format training files (comma-separated or repeated)", Required = true, AllowMultipleArgumentsPerToken = true };
@@ -67,6 +75,7 @@ public static class TrainCommand
         var onlineSmoothing = new Option<double>("--online-smoothing") { Description = "cotbal-online: beta of the moving average of the measurements across rounds, in [0, 1)", DefaultValueFactory = _ => 0.9 };
         var noFeatureCache = new Option<bool>("--no-feature-cache") { Description = "do not cache the frozen vision tower's image features on disk (the tower then runs on every image of every epoch)" };
         var featureCacheDir = new Option<string?>("--feature-cache-dir") { Description = "folder of the image feature cache, shareable by trainings from the same base (default: OUT/feature_cache)" };
+        var device = DeviceOption();
         var pack = new Option<bool>("--pack") { Description = "pack each batch's real positions: the decoder computes no padding (same samples per step, same losses to float rounding)" };
 
         var command = new Command("train", "Train a LLaVA-style model with task weighting (EW, CoTBal static weights, online CoTBal, TLA, RLW, DWA, IGB, FAMO) or gradient aggregation (PCGrad, CAGrad, MGDA, Nash-MTL, UPGrad); resumable.");
@@ -74,7 +83,7 @@ public static class TrainCommand
                      batchSize, gradAccum, lr, warmup, weightDecay, maxGradNorm, seed, checkpointEvery, keep, logEvery, progress, threads, init,
                      visionTower, languageModel, mmProjector, allowMissing, allowUnexpected, freezeVisionTower, tuneAdapter, loraRank, loraAlpha, projectorLr,
                      noTensorBoard, imageProcessor, imageAspectRatio, pack, onlineVal, onlineMode, onlineForm, onlineEvery, onlineWarmup, onlineSamples, onlineTemperature, onlineSmoothing,
-                     noFeatureCache, featureCacheDir })
+                     noFeatureCache, featureCacheDir, device })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandRunner.Run(ct, run =>
         {
@@ -150,6 +159,7 @@ public static class TrainCommand
                 Pack = parse.GetValue(pack),
                 FeatureCache = !parse.GetValue(noFeatureCache),
                 FeatureCacheDir = cacheDir,
+                Device = parse.GetValue(device)!,
             };
             var summary = TrainingRun.Run(options, run.Cancellation);
             if (summary.InitSummary is not null) Console.WriteLine(summary.InitSummary + $" (report: {Path.Combine(options.OutputDir, ModelInit.ReportFile)})");

@@ -54,9 +54,14 @@ public sealed record RunConfig
     /// so it is never derived from this).
     /// </summary>
     [JsonPropertyName("jobs")] public int? Jobs { get; init; }
+    /// <summary>
+    /// Where every training and evaluation runs: cpu, cuda or cuda:N (<see cref="CoTBal.Model.ComputeDevice"/>; a CUDA
+    /// build of libtorch is needed for cuda). Not in any job's fingerprint: a run may continue on another device.
+    /// </summary>
+    [JsonPropertyName("device")] public string Device { get; init; } = CoTBal.Model.ComputeDevice.Cpu;
 
-    /// <summary>The jobs setting with its default resolved for this machine.</summary>
-    public int EffectiveJobs => Jobs ?? Math.Max(1, Environment.ProcessorCount / Threads);
+    /// <summary>The jobs setting with its default resolved for this machine: cores / threads on the CPU, one job at a time on a GPU.</summary>
+    public int EffectiveJobs => Jobs ?? (Device == CoTBal.Model.ComputeDevice.Cpu ? Math.Max(1, Environment.ProcessorCount / Threads) : 1);
 
     public static readonly string[] KnownMethods = ["cotbal", "ew", "tla", "rlw", "dwa", "igb", "pcgrad", "cagrad", "mgda", "nash-mtl", "upgrad", "famo", "cotbal-online"];
 
@@ -99,6 +104,7 @@ public sealed record RunConfig
         if (Threads < 1 || Threads > 4 * Environment.ProcessorCount)
             throw new CoTBalInputException($"run config: threads must be between 1 and {4 * Environment.ProcessorCount} (4x the cores), got {Threads}");
         if (Jobs is < 1) throw new CoTBalInputException($"run config: jobs must be >= 1, got {Jobs}");
+        CoTBal.Model.ComputeDevice.CheckSyntax("run config: device", Device);
         if (BootstrapReplicates < 100) throw new CoTBalInputException($"run config: bootstrap_replicates must be >= 100 (a 95% interval needs the tails), got {BootstrapReplicates}");
         if (EvalBatchSize < 1) throw new CoTBalInputException("run config: eval_batch_size must be >= 1");
         Auxiliary.Validate("auxiliary");

@@ -9,10 +9,14 @@ namespace CoTBal.Pipeline.Plans;
 /// the job's process), and memory per job kind, an upper-bound estimate from the model config: the process's
 /// baseline (.NET runtime and libtorch, measured) plus, for a training, fp32 weights, gradients and the two Adam
 /// moments (16 bytes a parameter) and the activations of a full batch at the model's maximum sequence length;
-/// for other jobs, the weights, the evaluation batch's KV cache and its logits. Rounded up to 256 MiB.
+/// for other jobs, the weights, the evaluation batch's KV cache and its logits. Rounded up to 256 MiB. With the run
+/// config's device cuda, trainings and evaluations also ask for one GPU.
 /// </summary>
-public sealed record JobResources(int Cpus, int TrainingMemoryMiB, int OtherMemoryMiB)
+public sealed record JobResources(int Cpus, int TrainingMemoryMiB, int OtherMemoryMiB, bool Gpu = false)
 {
+    /// <summary>Whether a job of this kind asks Slurm for a GPU (<c>--gres=gpu:1</c>): trainings and evaluations of a run whose device is cuda.</summary>
+    public bool NeedsGpu(JobKind kind) => Gpu && kind is JobKind.Train or JobKind.Evaluate;
+
     /// <summary>Runtime allowance of a `cotbal run --job` process (.NET and libtorch), above the measured peaks of small-model jobs (docs/pipeline.md).</summary>
     public const int BaselineMiB = 512;
 
@@ -42,7 +46,7 @@ public sealed record JobResources(int Cpus, int TrainingMemoryMiB, int OtherMemo
         var training = 16 * parameters + activations;
         var evalTokens = (double)config.EvalBatchSize * seq;
         var other = 4 * parameters + evalTokens * (2 * layers * kv * 4 + 4 * vocab);
-        return new JobResources(config.Threads, ToMiB(training), ToMiB(other));
+        return new JobResources(config.Threads, ToMiB(training), ToMiB(other), config.Device != CoTBal.Model.ComputeDevice.Cpu);
     }
 
     private static int ToMiB(double bytes)

@@ -105,7 +105,7 @@ public static class PlanWriter
             .Append("  for name in \"${!running[@]}\"; do echo \"$name: still running as job ${running[$name]}; its twin waits for it\"; done\n")
             .Append("fi\n")
             .Append("declare -A id=()\n")
-            .Append("# submit NAME MEMORY NEEDED_JOB...\n")
+            .Append("# [GRES=gpu:1] submit NAME MEMORY NEEDED_JOB...   (GRES: the job's generic resources, e.g. a GPU)\n")
             .Append("submit() {\n")
             .Append("  local name=\"$1\" mem=\"$2\" spec=\"\" need out\n")
             .Append("  shift 2\n")
@@ -114,7 +114,7 @@ public static class PlanWriter
             .Append("  local deps=()\n")
             .Append("  if [ -n \"$spec\" ]; then deps=(--dependency=\"$spec\" --kill-on-invalid-dep=yes); fi\n")
             .Append("  # shellcheck disable=SC2086  # SBATCH_ARGS is a list of options\n")
-            .Append("  out=$(sbatch --parsable --job-name=").Append(Quote(runName + ":")).Append("\"$name\" --cpus-per-task=\"$CPUS\" --mem=\"$mem\" \\\n")
+            .Append("  out=$(sbatch --parsable --job-name=").Append(Quote(runName + ":")).Append("\"$name\" --cpus-per-task=\"$CPUS\" --mem=\"$mem\" ${GRES:+--gres=\"$GRES\"} \\\n")
             .Append("    --output=\"$slurm/logs/$name-%j.out\" \"${deps[@]}\" ${SBATCH_ARGS:-} \"$slurm/job.sh\" \"$name\")\n")
             .Append("  id[$name]=\"${out%%;*}\"\n")
             .Append("  echo \"${id[$name]} $name\" >> \"$ledger\"\n")
@@ -125,7 +125,7 @@ public static class PlanWriter
         {
             submit.Append(CultureInfo.InvariantCulture, $"# level {i + 1}\n");
             foreach (var job in levels[i])
-                submit.Append("submit ").Append(job.Name)
+                submit.Append(resources.NeedsGpu(job.Kind) ? "GRES=gpu:1 submit " : "submit ").Append(job.Name)
                     .Append(CultureInfo.InvariantCulture, $" {resources.MemoryMiB(job.Kind)}M")
                     .Append(string.Concat(job.Dependencies.Select(d => " " + d))).Append('\n');
         }

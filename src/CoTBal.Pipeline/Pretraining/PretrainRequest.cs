@@ -37,6 +37,7 @@ public sealed record PretrainRequest
         if (!(WarmupRatio is >= 0 and <= 1)) throw new Core.CoTBalInputException($"--warmup-ratio must be in [0, 1], got {WarmupRatio}");
         if (CheckpointEvery <= 0) throw new Core.CoTBalInputException($"--checkpoint-every must be > 0, got {CheckpointEvery}");
         if (Threads is <= 0) throw new Core.CoTBalInputException($"--threads must be > 0, got {Threads}");
+        if (Seed < 0) throw new Core.CoTBalInputException($"--seed {Seed}: must be >= 0 (as every seed of this tool)");
         if (Corpus.Samples < PretrainKinds.Count)
             throw new Core.CoTBalInputException($"--samples must be at least {PretrainKinds.Count} (one pair per kind), got {Corpus.Samples}");
         if (Corpus.Benchmark.ImageSize is < 16 or > 256) throw new Core.CoTBalInputException($"--image-size must be between 16 and 256, got {Corpus.Benchmark.ImageSize}");

@@ -34,6 +34,7 @@ public sealed class EvaluateStage(PipelineData data)
                 OutputPath = answers,
                 MaxNewTokens = context.Config.MaxNewTokens,
                 BatchSize = context.Config.EvalBatchSize,
+                Device = context.Config.Device,
             }, ct);
             var evalItems = AnswerFiles.Read(answers, "native");
             // A model's malformed box (five numbers, say) is a miss, not an input error: the references are still checked.

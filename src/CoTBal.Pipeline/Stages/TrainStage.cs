@@ -52,6 +52,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             LogEvery = Math.Max(1, steps / 10),
             Progress = ProgressMode.Plain,
             Threads = context.Config.Threads,
+            Device = context.Config.Device,
             FeatureCacheDir = context.Run.FeatureCacheDirectory,
         };
         var summary = TrainingRun.Run(options, ct);

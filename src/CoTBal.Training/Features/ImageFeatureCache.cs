@@ -38,6 +38,7 @@ public sealed class ImageFeatureCache
     private const string Extension = ".f32";
 
     private readonly LlavaLlamaModel _model;
+    private readonly Device _device; // the model's, when the cache was opened
     private readonly string _folder;
     private readonly byte[] _tower;
     private readonly int _patches;
@@ -50,6 +51,7 @@ public sealed class ImageFeatureCache
         if (!model.Model.VisionTowerFrozen)
             throw new InvalidOperationException("the image feature cache needs a frozen vision tower (its output must not change during training)");
         _model = model.Model;
+        _device = ComputeDevice.Of(model);
         _tower = TowerFingerprint(model);
         _folder = Path.Combine(root, Convert.ToHexStringLower(_tower));
         _patches = model.Config.ImageTokens;
@@ -94,7 +96,7 @@ public sealed class ImageFeatureCache
             var pixels = batchPixels.AsSpan(rows[i] * per, per);
             Lookup(pixels, batch.ImageSize, all.AsSpan(i * entry, entry), batch.SampleIds[rows[i]]);
         }
-        return tensor(all).reshape(rows.Length, _patches, _width);                // [N, P, Dv]
+        return tensor(all, device: _device).reshape(rows.Length, _patches, _width); // [N, P, Dv] on the model's device
     }
 
     /// <summary>Fills <paramref name="destination"/> [P·Dv] with one image's features: the stored entry if it passes every check, else computed and stored.</summary>
@@ -130,10 +132,10 @@ public sealed class ImageFeatureCache
     private void Compute(ReadOnlySpan<float> pixels, int imageSize, Span<float> destination, string sampleId)
     {
         using var scope = NewDisposeScope();
-        var features = _model.SelectImageFeatures(tensor(pixels.ToArray()).reshape(1, 3, imageSize, imageSize));   // [1, P, Dv]
+        var features = _model.SelectImageFeatures(tensor(pixels.ToArray(), device: _device).reshape(1, 3, imageSize, imageSize)); // [1, P, Dv]
         if (features.dtype != ScalarType.Float32 || features.numel() != destination.Length)
             throw new InvalidOperationException($"sample '{sampleId}': the vision tower gave {features.dtype} [{string.Join(", ", features.shape)}], expected float32 [1, {_patches}, {_width}]");
-        features.contiguous().data<float>().CopyTo(destination);
+        features.cpu().contiguous().data<float>().CopyTo(destination);
     }
 
     /// <summary>Entry file: magic, tower fingerprint, pixel hash, P, Dv (int32 LE), P·Dv float32 LE, SHA-256 of all before.</summary>

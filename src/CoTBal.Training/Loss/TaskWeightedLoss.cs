@@ -63,7 +63,8 @@ public static class TaskWeightedLoss
                 throw new CoTBalInputException($"task weight {k} is {weights[k]}: weights must be finite and >= 0");
 
         using var scope = NewDisposeScope();
-        var w = tensor(weights.Select(x => (float)x).ToArray());               // [N]
+        var device = losses.Loss.device;
+        var w = tensor(weights.Select(x => (float)x).ToArray(), device: device); // [N]
         Tensor result;
         if (reduction == LossReduction.TokenBalanced)
         {
@@ -83,8 +84,8 @@ public static class TaskWeightedLoss
             if (weightSum <= 0)
                 return losses.Loss.sum().Times(0f).MoveToOuterDisposeScope();
             var rowSums = (losses.Loss * losses.Mask).sum(1);                   // [B]
-            var taskSums = zeros(n).IndexAdd(0, losses.TaskIndices, rowSums);      // [N]
-            var counts = tensor(losses.Summary.Tokens.Select(c => (float)Math.Max(c, 1)).ToArray()); // [N]
+            var taskSums = zeros(n, device: device).IndexAdd(0, losses.TaskIndices, rowSums); // [N]
+            var counts = tensor(losses.Summary.Tokens.Select(c => (float)Math.Max(c, 1)).ToArray(), device: device); // [N]
             var taskMeans = taskSums / counts;                                   // [N], 0 for absent tasks
             result = (taskMeans * w).sum().DividedBy((float)weightSum);
         }
@@ -100,7 +101,7 @@ public static class TaskWeightedLoss
     {
         using var scope = NewDisposeScope();
         var rowSums = (losses.Loss * losses.Mask).sum(1);                                       // [B]
-        var sums = zeros(losses.Summary.TaskCount).IndexAdd(0, losses.TaskIndices, rowSums);     // [N]
+        var sums = zeros(losses.Summary.TaskCount, device: rowSums.device).IndexAdd(0, losses.TaskIndices, rowSums); // [N]
         return sums.MoveToOuterDisposeScope();
     }
 
@@ -110,8 +111,9 @@ public static class TaskWeightedLoss
         using var noGrad = no_grad();
         var rowSums = (perToken.detach() * mask).sum(1).to_type(ScalarType.Float64); // [B]
         var rowCounts = mask.sum(1).to_type(ScalarType.Float64);                      // [B]
-        var sums = zeros(taskCount, dtype: ScalarType.Float64).IndexAdd(0, tasks, rowSums).data<double>().ToArray();
-        var counts = zeros(taskCount, dtype: ScalarType.Float64).IndexAdd(0, tasks, rowCounts).data<double>().ToArray();
+        // one read back to the host per micro-batch: the weightings need the values
+        var sums = zeros(taskCount, ScalarType.Float64, rowSums.device).IndexAdd(0, tasks, rowSums).cpu().data<double>().ToArray();
+        var counts = zeros(taskCount, ScalarType.Float64, rowSums.device).IndexAdd(0, tasks, rowCounts).cpu().data<double>().ToArray();
         var mean = new double[taskCount];
         var present = new bool[taskCount];
         var tokens = new long[taskCount];

@@ -44,7 +44,8 @@ public sealed class ContributionProbe : IDisposable
         OnlineForm form = OnlineForm.Alignment, Func<CollatedBatch, ModelInput>? input = null)
     {
         _form = form;
-        _input = input ?? (batch => BatchTensors.ToModelInput(batch));
+        var device = parameters.Count > 0 ? parameters[0].device : CPU;
+        _input = input ?? (batch => BatchTensors.ToModelInput(batch, device: device));
         _model = model;
         _parameters = [.. parameters];
         _taskCount = taskCount;
@@ -120,7 +121,7 @@ public sealed class ContributionProbe : IDisposable
         {
             using var scope = NewDisposeScope();
             var output = _model.Forward(_input(batch));
-            var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), _taskCount);
+            var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch, output.Logits.device), _taskCount);
             var sums = TaskWeightedLoss.TaskSums(losses);                                 // [N]
             if (!sums.requires_grad) continue;                                             // no trainable parameter takes part
             target.Accumulate(sums, losses.Summary.Present);
@@ -139,8 +140,8 @@ public sealed class ContributionProbe : IDisposable
         foreach (var batch in batches)
         {
             using var scope = NewDisposeScope();
-            var output = model.Forward(input is null ? BatchTensors.ToModelInput(batch) : input(batch));
-            var summary = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), taskCount).Summary;
+            var output = model.Forward(input is null ? BatchTensors.ToModelInput(batch, device: model.TrainableParameters().FirstOrDefault()?.device) : input(batch));
+            var summary = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch, output.Logits.device), taskCount).Summary;
             for (int k = 0; k < taskCount; k++)
             {
                 sum[k] += summary.Mean[k] * summary.Tokens[k];

@@ -16,13 +16,15 @@ public sealed class TaskGradients : IDisposable
 {
     private readonly Parameter[] _parameters;
     private readonly int _taskCount;
-    private readonly Tensor[] _sums; // per parameter: [N, numel(p)] float32
+    private readonly Tensor[] _sums; // per parameter: [N, numel(p)] float32, on the parameter's device
+    private readonly Device _device;
 
     public TaskGradients(IReadOnlyList<Parameter> parameters, int taskCount)
     {
         _parameters = [.. parameters];
         _taskCount = taskCount;
-        _sums = _parameters.Select(p => zeros(taskCount, p.numel(), dtype: ScalarType.Float32)).ToArray();
+        _sums = _parameters.Select(p => zeros(taskCount, p.numel(), ScalarType.Float32, p.device)).ToArray();
+        _device = _parameters.Length > 0 ? _parameters[0].device : CPU;
     }
 
     /// <summary>Zeroes the buffers (start of a step).</summary>
@@ -68,7 +70,7 @@ public sealed class TaskGradients : IDisposable
         int n = _taskCount, k = tasks.Count;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var total = zeros(n, n, dtype: ScalarType.Float64);                   // [N, N] of the sums S_k
+        var total = zeros(n, n, ScalarType.Float64, _device);                 // [N, N] of the sums S_k
         foreach (var s in _sums)
         {
             foreach (var chunk in s.split(ChunkElements, 1))
@@ -78,7 +80,7 @@ public sealed class TaskGradients : IDisposable
                 total.PlusInPlace(g.mm(g.t()));
             }
         }
-        var values = total.data<double>().ToArray();
+        var values = total.cpu().data<double>().ToArray();
         var gram = new double[k, k];
         for (int a = 0; a < k; a++)
             for (int b = 0; b < k; b++)
@@ -98,7 +100,7 @@ public sealed class TaskGradients : IDisposable
         int n = _taskCount;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var total = zeros(n, n, dtype: ScalarType.Float64);                   // [N, N] of S_a . S'_b
+        var total = zeros(n, n, ScalarType.Float64, _device);                 // [N, N] of S_a . S'_b
         for (int i = 0; i < _sums.Length; i++)
         {
             foreach (var (mine, theirs) in _sums[i].split(ChunkElements, 1).Zip(other._sums[i].split(ChunkElements, 1)))
@@ -107,7 +109,7 @@ public sealed class TaskGradients : IDisposable
                 total.PlusInPlace(mine.to_type(ScalarType.Float64).mm(theirs.to_type(ScalarType.Float64).t()));
             }
         }
-        var values = total.data<double>().ToArray();
+        var values = total.cpu().data<double>().ToArray();
         var cross = new double[tasks.Count, otherTasks.Count];
         for (int a = 0; a < tasks.Count; a++)
             for (int b = 0; b < otherTasks.Count; b++)
@@ -132,7 +134,7 @@ public sealed class TaskGradients : IDisposable
         using var noGrad = no_grad();
         var perTask = new float[_taskCount];
         for (int a = 0; a < tasks.Count; a++) perTask[tasks[a]] = (float)(coefficients[a] / tokens[tasks[a]]);
-        var c = tensor(perTask).unsqueeze(0);                                  // [1, N]
+        var c = tensor(perTask, device: _device).unsqueeze(0);                 // [1, N]
         for (int i = 0; i < _parameters.Length; i++)
         {
             var p = _parameters[i];

@@ -41,6 +41,7 @@ public sealed class Trainer : IDisposable
     private readonly TaskGradients? _taskGradients;
     private readonly ContributionProbe? _probe;
     private readonly ImageFeatureCache? _featureCache;
+    private readonly Device _device; // the model's: every tensor of the step is made there
 
     /// <summary>Each AdamW group's peak learning rate as a multiple of the schedule's (1, or mm_projector_lr / lr).</summary>
     private readonly double[] _groupScale;
@@ -66,6 +67,7 @@ public sealed class Trainer : IDisposable
         _seed = seed;
         _parameters = model.TrainableParameters().ToArray();
         if (_parameters.Length == 0) throw new CoTBalInputException("model: no trainable parameter (everything is frozen)");
+        _device = _parameters[0].device;
         if (projectorGroup is { } group && _parameters.Any(group.Parameters.Contains) && !_parameters.All(group.Parameters.Contains))
         {
             var rest = _parameters.Where(p => !group.Parameters.Contains(p)).ToArray();
@@ -152,7 +154,7 @@ public sealed class Trainer : IDisposable
             using var scope = NewDisposeScope();
             var batch = microBatches[m];
             var output = _model.Forward(Input(batch));
-            var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), _taskCount);
+            var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch, output.Logits.device), _taskCount);
             var context = new WeightingContext(firstIteration + m, losses.Summary, new DeterministicRandom(_seed, firstIteration + m));
             var weights = weighting.NextWeights(context);
             var loss = TaskWeightedLoss.Combine(losses, weights, weighting.Reduction);
@@ -175,7 +177,7 @@ public sealed class Trainer : IDisposable
             using var scope = NewDisposeScope();
             var batch = microBatches[m];
             var output = _model.Forward(Input(batch));
-            var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch), _taskCount);
+            var losses = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch, output.Logits.device), _taskCount);
             var sums = TaskWeightedLoss.TaskSums(losses);                                      // [N]
             if (fixedCoefficients is null)
             {
@@ -184,8 +186,8 @@ public sealed class Trainer : IDisposable
             else
             {
                 // between weight updates: one backward of sum_k c_k * mean_k (micro-batch means, averaged over micro-batches)
-                var counts = tensor(losses.Summary.Tokens.Select(c => (float)Math.Max(c, 1)).ToArray());   // [N]
-                var c = tensor(fixedCoefficients.Select((x, k) => losses.Summary.Present[k] ? (float)x : 0f).ToArray());
+                var counts = tensor(losses.Summary.Tokens.Select(c => (float)Math.Max(c, 1)).ToArray(), device: _device);   // [N]
+                var c = tensor(fixedCoefficients.Select((x, k) => losses.Summary.Present[k] ? (float)x : 0f).ToArray(), device: _device);
                 (sums / counts * c).sum().DividedBy((long)microBatches.Count).backward();
             }
             // the logged objective is the plain token mean (EW's loss) of the micro-batch
@@ -218,7 +220,7 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The micro-batch's tensors, with the image features from the cache when there is one.</summary>
     private ModelInput Input(CollatedBatch batch) =>
-        BatchTensors.ToModelInput(batch, _featureCache is null || batch.Pixels is null ? null : _featureCache.Features(batch));
+        BatchTensors.ToModelInput(batch, _featureCache is null || batch.Pixels is null ? null : _featureCache.Features(batch), _device);
 
     /// <summary>Per-task mean losses of the micro-batches at the current weights, without gradients (FAMO's feedback).</summary>
     private double[] Reevaluate(IReadOnlyList<CollatedBatch> microBatches) => ContributionProbe.MeanTaskLosses(_model, microBatches, _taskCount, Input).Loss;

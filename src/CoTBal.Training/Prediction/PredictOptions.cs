@@ -18,6 +18,8 @@ public sealed record PredictOptions
     public AnswerFormat Format { get; init; } = AnswerFormat.Native;
     /// <summary>Decode with a KV cache (same answers, faster).</summary>
     public bool UseKvCache { get; init; } = true;
+    /// <summary>Where the model runs: cpu, cuda or cuda:N (<see cref="CoTBal.Model.ComputeDevice"/>).</summary>
+    public string Device { get; init; } = CoTBal.Model.ComputeDevice.Cpu;
 
     public PredictOptions Validate()
     {
@@ -29,6 +31,7 @@ public sealed record PredictOptions
         if (string.IsNullOrWhiteSpace(OutputPath)) throw new CoTBalInputException("--out: an answers file is needed");
         if (MaxNewTokens <= 0) throw new CoTBalInputException($"--max-new-tokens must be > 0, got {MaxNewTokens}");
         if (BatchSize <= 0) throw new CoTBalInputException($"--batch-size must be > 0, got {BatchSize}");
+        CoTBal.Model.ComputeDevice.CheckSyntax("--device", Device);
         return this;
     }
 }

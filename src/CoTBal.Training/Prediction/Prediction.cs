@@ -9,6 +9,7 @@ using CoTBal.Model.Inference;
 using CoTBal.Training.Checkpointing;
 using CoTBal.Training.Data;
 using CoTBal.Training.Optimization;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CoTBal.Training.Prediction;
@@ -23,6 +24,7 @@ public static class Prediction
     public static string Run(PredictOptions options, CancellationToken ct = default, IProgress<(int Done, int Total)>? progress = null)
     {
         options.Validate();
+        var device = ComputeDevice.Resolve("--device", options.Device);
         var dir = options.CheckpointDir;
         var state = CheckpointStore.Read(dir);
         var config = LlavaConfig.Parse(File.ReadAllText(Path.Combine(dir, CheckpointFiles.ModelConfig)), Path.Combine(dir, CheckpointFiles.ModelConfig));
@@ -33,6 +35,7 @@ public static class Prediction
 
         using var model = new LlavaForCausalLM(config);
         CheckpointStore.LoadModel(dir, model);
+        if (device.type != DeviceType.CPU) model.to(device);   // weights are read on the CPU and moved once
         model.eval();
 
         var predictions = new List<string>(dataset.Count);
@@ -42,7 +45,7 @@ public static class Prediction
             ct.ThrowIfCancellationRequested();
             long[][] answers;
             using (var scope = NewDisposeScope())
-                answers = Generation.GreedyDecode(model, BatchTensors.ToModelInput(prompts.Batch), options.MaxNewTokens, tokenizer.EosId, options.UseKvCache);
+                answers = Generation.GreedyDecode(model, BatchTensors.ToModelInput(prompts.Batch, device: device), options.MaxNewTokens, tokenizer.EosId, options.UseKvCache);
             for (int r = 0; r < answers.Length; r++)
             {
                 var text = tokenizer.Decode(answers[r].Select(id => (int)id)).Trim();

@@ -117,6 +117,7 @@ public static class ContractCases
         yield return Row("pretrain --image-size 8", "--image-size must be between 16 and 256", pretrain, "--image-size", "8");
         yield return Row("pretrain --checkpoint-every 0", "--checkpoint-every must be > 0", pretrain, "--checkpoint-every", "0");
         yield return Row("pretrain --threads 0", "--threads", pretrain, "--threads", "0");
+        yield return Row("pretrain --seed -1", "--seed -1: must be >= 0", pretrain, "--seed", "-1");
         yield return Row("pretrain --model missing file", "--model", pretrain, "--model", "{in}/missing-model.json");
         yield return Row("pretrain --out not empty and no pretraining", "holds no pretraining", [.. Pretrain, "--out", "{bench}"]);
         yield return Row("pretrain without --out", "--out", Pretrain);
@@ -230,6 +231,10 @@ public static class ContractCases
         yield return Row("train steps and epochs", "exactly one of --steps and --epochs", train, "--epochs", "1");
         yield return Row("train threads huge", "--threads 100000: must be between 1 and", train, "--threads", "100000");
         yield return Row("train threads 0", "--threads 0: must be between 1 and", train, "--threads", "0");
+        yield return Row("train device gpu", "--device: 'gpu' is not a device; use cpu, cuda or cuda:N", train, "--device", "gpu");
+        yield return Row("train device cuda:x", "--device: 'cuda:x' is not a device", train, "--device", "cuda:x");
+        yield return Row("train device cuda on a CPU build", "--device cuda: this build has no CUDA device to use", train, "--device", "cuda");
+        yield return Row("train device cuda:1 on a CPU build", "--device cuda:1: this build has no CUDA device to use", train, "--device", "cuda:1");
         yield return Row("train fixed-tasks with ew", "--fixed-tasks only applies with --weighting static", train, "--fixed-tasks", "chat");
         yield return Row("train fixed-tasks with dwa", "--fixed-tasks only applies with --weighting static", train, "--weighting", "dwa", "--fixed-tasks", "chat");
         yield return Row("train task weights with ew", "--task-weights is only used with --weighting static", train, "--task-weights", "{in}/weights-zero.json");
@@ -286,6 +291,8 @@ public static class ContractCases
         yield return Row("predict data not UTF-8", "not valid UTF-8", ["predict", "--checkpoint", "{in}/ckpt", "--data", "{in}/bad-utf8.json", "--out", "{tmp}/a.jsonl"]);
         yield return Row("predict same data twice", "given twice", predict, "--data", "{in}/link-to-data.json");
         yield return Row("predict out inside the checkpoint", "inside the input folder", [.. Predict, "--out", "{in}/ckpt/checkpoint.json"]);
+        yield return Row("predict device tpu", "--device: 'tpu' is not a device; use cpu, cuda or cuda:N", [.. predict, "--device", "tpu"]);
+        yield return Row("predict device cuda on a CPU build", "--device cuda: this build has no CUDA device to use", [.. predict, "--device", "cuda"]);
         yield return Row("predict missing data", "file not found", ["predict", "--checkpoint", "{in}/ckpt", "--data", "{in}/missing.json", "--out", "{tmp}/a.jsonl"]);
 
         string[] run = [.. Run, "--out", "{tmp}/r"];

@@ -219,6 +219,29 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void The_device_is_recorded_but_not_fingerprinted_and_an_explicit_cpu_trains_as_the_default()
+    {
+        var options = _fx.Options("device-default", steps: 2);
+        var onCpu = options with { OutputDir = Path.Combine(_fx.Root, "device-cpu"), Device = "cpu" };
+        Assert.Equal(options.Fingerprint(), (options with { Device = "cuda:1" }).Fingerprint());  // a run may resume on another device
+        Assert.Contains("\"device\": \"cpu\"", onCpu.ToJson());
+        var a = RunFixture.Weights(Train(options).FinalCheckpoint);
+        var b = RunFixture.Weights(Train(onCpu).FinalCheckpoint);
+        foreach (var (name, value) in a) Assert.True(value.eq(b[name]).all().item<bool>(), name);
+        Assert.Equal("cpu", TrainingOptions.FromJson(File.ReadAllText(Path.Combine(onCpu.OutputDir, "train_config.json")), "train_config.json").Device);
+    }
+
+    [Fact]
+    public void A_device_libtorch_cannot_use_is_refused_before_the_output_folder_is_touched()
+    {
+        var options = _fx.Options("device-cuda", steps: 2) with { Device = cuda.is_available() ? "cuda:999" : "cuda" };
+        var e = Assert.Throws<CoTBalInputException>(() => Train(options));
+        Assert.StartsWith($"--device {options.Device}: ", e.Message);
+        Assert.False(Directory.Exists(options.OutputDir));
+        Assert.Contains("is not a device", Assert.Throws<CoTBalInputException>(() => Train(options with { Device = "gpu" })).Message);
+    }
+
+    [Fact]
     public void Invalid_options_are_rejected_before_training()
     {
         Assert.Throws<CoTBalInputException>(() => Train(_fx.Options("bad") with { Epochs = 1 }));
