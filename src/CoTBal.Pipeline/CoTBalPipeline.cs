@@ -30,23 +30,26 @@ public static class CoTBalPipeline
         var recorded = ReadRecorded(run);
         var dataDir = request.DataDirectory is { } d ? Path.GetFullPath(d)
             : recorded?.Data ?? throw new CoTBalInputException($"{run.Path}: no run recorded here yet; give --data DIR");
+        var startOver = false;
         if (recorded is not null && !string.Equals(recorded.Data, dataDir, StringComparison.Ordinal))
         {
             if (!request.Restart)
                 throw new CoTBalInputException(
                     $"--data {dataDir}: {run.Path} is a run on {recorded.Data}; use another --out, or add --restart to start this run over on the new data");
-            StartOver(run, [dataDir, recorded.Data]);
-            recorded = null;
+            startOver = true;   // only once everything below has been checked: a refused call deletes nothing
         }
-        var config = request.Config ?? (request.ConfigPath is { } c ? RunConfig.Load(c) : recorded?.Config ?? new RunConfig());
+        var config = request.Config ?? (request.ConfigPath is { } c ? RunConfig.Load(c) : (startOver ? null : recorded?.Config) ?? new RunConfig());
         if (request.Seeds is { } k) config = config with { Seeds = k };
         if (request.Jobs is { } jobs) config = config with { Jobs = jobs };
         config.Validate();
         var data = PipelineData.Open(dataDir);
-        TorchSharp.torch.set_num_threads(config.Threads);   // process-wide by nature: set once, from the run config
-        var modelConfig = ResolveModelConfig(config.Model, run);
+        var modelSource = FindModelConfig(config.Model);
+        Model.Config.LlavaConfig.Load(modelSource);             // a bad model config is refused before anything is written
         var graph = JobGraph.Build(data.Tasks, config);
+        if (startOver) StartOver(run, [dataDir, recorded!.Data, .. request.ConfigPath is { } kept ? [kept] : Array.Empty<string>()]);
+        TorchSharp.torch.set_num_threads(config.Threads);   // process-wide by nature: set once, from the run config
         if (!request.Status) AtomicFile.WriteAllText(Path.Combine(run.Path, RunFile), JsonSerializer.Serialize(new RecordedRun(dataDir, config), RecordJson));
+        var modelConfig = ResolveModelConfig(config.Model, run);
 
         var dataFingerprint = data.Fingerprint();
         var modelText = File.ReadAllText(modelConfig);
@@ -149,12 +152,14 @@ public static class CoTBalPipeline
         try
         {
             var recorded = JsonSerializer.Deserialize<RecordedRun>(File.ReadAllText(path), RecordJson);
-            recorded?.Config.Validate();
+            if (recorded?.Config is null || string.IsNullOrEmpty(recorded.Data))
+                throw new CoTBalInputException($"{path}: unreadable run record (no {(recorded?.Config is null ? "\"config\"" : "\"data\"")}); delete it to start the run over");
+            recorded.Config.Validate();
             return recorded;
         }
         catch (JsonException e)
         {
-            throw new CoTBalInputException($"{path}: unreadable run record ({e.Message.Split('.')[0]})");
+            throw new CoTBalInputException($"{path}: unreadable run record ({JsonErrorText.Of(e)})");
         }
     }
 

@@ -45,7 +45,7 @@ public sealed class RunDirectory
         }
         catch (JsonException e)
         {
-            throw new CoTBalInputException($"{file}: unreadable job state ({e.Message.Split('.')[0]}); delete the file to redo job '{job}'");
+            throw new CoTBalInputException($"{file}: unreadable job state ({Core.IO.JsonErrorText.Of(e)}); delete the file to redo job '{job}'");
         }
     }
 

@@ -40,6 +40,26 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_task_no_step_held_has_no_loss_in_the_checkpoint_or_the_output_and_the_run_still_resumes()
+    {
+        var bench = Path.Combine(_dir.Path, "bench");
+        Assert.Equal(ExitCodes.Success, CliHarness.Run("data", "generate", "--out", bench, "--size", "tiny", "--seed", "3", "--train-size", "4").ExitCode);
+        var outDir = Path.Combine(_dir.Path, "short");
+        string[] args = ["train", "--data", Path.Combine(bench, "train.json"), "--images", bench, "--model", ModelConfig,
+            "--tokenizer", Path.Combine(bench, "vocab.json"), "--out", outDir, "--steps", "1", "--batch-size", "2", "--progress", "none", "--threads", "1"];
+        var r = CliHarness.Run(args);
+        Assert.True(r.ExitCode == ExitCodes.Success, r.Stderr);
+        Assert.DoesNotContain("NaN", r.Stdout);
+        Assert.Contains("loss -  (no step of this run held the task)", r.Stdout);   // 2 samples of 8 tasks: most are absent
+        var state = File.ReadAllText(Path.Combine(outDir, "checkpoint-0000001", "trainer_state.json"));
+        Assert.DoesNotContain("NaN", state);
+        var losses = JsonNode.Parse(state)!["last_task_loss"]!.AsArray();
+        Assert.Contains(losses, l => l is null);
+        Assert.Contains(losses, l => l is not null && l.GetValue<double>() > 0);
+        Assert.Equal(ExitCodes.Success, CliHarness.Run(args).ExitCode);              // the checkpoint reads back (finished run: nothing to do)
+    }
+
+    [Fact]
     public void Cotbal_online_measures_on_the_val_file_and_logs_its_rounds()
     {
         var bench = Path.Combine(_dir.Path, "bench");

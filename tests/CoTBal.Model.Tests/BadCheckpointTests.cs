@@ -91,6 +91,23 @@ public sealed class BadCheckpointTests : IDisposable
         Assert.Contains("maps 'nothing.weight' to 'model-00001-of-00002.safetensors', which has no such tensor", Refusal(folder), StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(folder, WeightFiles.SafetensorsIndex), """{"weight_map":{"a":"../elsewhere.safetensors"}}""");
         Assert.Contains("is not a file name in the folder", Refusal(folder), StringComparison.Ordinal);
+        // a key listed twice was an ArgumentException from a dictionary (exit 1): now the index is refused by name
+        File.WriteAllText(Path.Combine(folder, WeightFiles.SafetensorsIndex),
+            """{"weight_map":{"lm_head.weight":"model-00001-of-00002.safetensors","lm_head.weight":"model-00001-of-00002.safetensors"}}""");
+        var duplicate = Refusal(folder);
+        Assert.Contains($"checkpoint index '{Path.Combine(folder, WeightFiles.SafetensorsIndex)}': not valid JSON", duplicate, StringComparison.Ordinal);
+        Assert.Contains("lm_head.weight", duplicate, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_config_json_with_a_repeated_key_is_refused_naming_the_file()
+    {
+        var folder = Path.Combine(_dir, "dupconfig");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "config.json"), """{"model_type": "llava_llama", "model_type": "llava_llama", "hidden_size": 8}""");
+        var e = Assert.Throws<CoTBal.Core.CoTBalInputException>(() => CoTBal.Model.Config.PretrainedConfig.Resolve(folder, null, null));
+        Assert.StartsWith($"{Path.Combine(folder, "config.json")}: not valid JSON", e.Message, StringComparison.Ordinal);
+        Assert.Contains("model_type", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -157,6 +157,10 @@ public sealed class JobGraphTests
     [InlineData("{\"dwa_window\": 0}", "dwa_window must be >= 1")]
     [InlineData("{\"igb_window\": -3}", "igb_window must be >= 1")]
     [InlineData("{\"jobs\": 0}", "jobs must be >= 1")]
+    [InlineData("{\"seeds\": \"many\"}", "$.seeds: expected a number")]
+    [InlineData("{\"temperature\": true}", "$.temperature: expected a number or a string")]
+    [InlineData("{\"seed\": -1}", "run config: seed must be >= 0 (as every seed of this tool), got -1")]
+    [InlineData("{\"fixed\": {\"chat\": -1}}", "run config: fixed weight of task 'chat' must be a finite number >= 0, got -1")]
     [InlineData("{\"device\": \"gpu\"}", "run config: device: 'gpu' is not a device; use cpu, cuda or cuda:N")]
     [InlineData("{\"bootstrap_replicates\": 10}", "bootstrap_replicates must be >= 100")]
     [InlineData("{\"online\": {\"mode\": \"sometimes\"}}", "online.mode must be estimate or adaptive")]
@@ -173,6 +177,23 @@ public sealed class JobGraphTests
         try
         {
             Assert.Contains(message, Assert.Throws<Core.CoTBalInputException>(() => RunConfig.Load(path)).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void TemperatureIsANumberOrAuto()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "cotbal-config-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            File.WriteAllText(path, "{\"temperature\": 0.7}");
+            Assert.Equal("0.7", RunConfig.Load(path).Temperature);
+            File.WriteAllText(path, "{\"temperature\": \"auto\"}");
+            Assert.Equal("auto", RunConfig.Load(path).Temperature);
         }
         finally
         {

@@ -27,6 +27,7 @@ public static class DemoCommand
             var clock = Stopwatch.StartNew();
             var runDir = Path.GetFullPath(run.OutputFolder("--out", parse.GetValue(output)!, keep: RunCommand.HoldsProgress, mayHoldInputs: true, owns: RunCommand.OwnsEntry));
             var dataDir = Path.Combine(runDir, "benchmark");
+            RunCommand.RequireRunOrEmpty("--out", runDir, [dataDir, Path.Combine(runDir, "pretrain")]);   // an interrupted demo's own folders
             var sizeName = OptionParsing.Choice("--size", parse.GetValue(size)!, "tiny", "default");
             var methodNames = OptionParsing.Names(parse.GetValue(methods)).ToArray();
             if (methodNames.Length == 0) throw new CoTBalInputException("--methods: give at least one method (" + string.Join(", ", RunConfig.KnownMethods) + ")");

@@ -39,6 +39,7 @@ public static class RunCommand
             var dataDir = parse.GetValue(data) is { } dataPath ? run.InputFolder("--data", dataPath) : null;
             var configPath = run.OptionalInput("--config", parse.GetValue(config));
             var runDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsProgress, mayHoldInputs: true, owns: OwnsEntry);
+            if (dataDir is not null) RequireRunOrEmpty("--out", runDir, [.. new[] { dataDir, configPath }.OfType<string>()]);   // without --data: only a recorded run
             if (parse.GetValue(seeds) is { } k) OptionParsing.InRange("--seeds", k, 1, MaxSeeds);
             if (parse.GetValue(plan) is not null && parse.GetValue(job) is not null)
                 throw new Core.CoTBalInputException("--plan and --job do not go together: a plan runs every job; --job runs one");
@@ -82,6 +83,24 @@ public static class RunCommand
 
     /// <summary>A run directory where a job started holds progress that a failed or interrupted call keeps (re-running resumes).</summary>
     internal static bool HoldsProgress(string runDir) => Directory.Exists(Path.Combine(runDir, "jobs"));
+
+    /// <summary>
+    /// A new run goes into a new or empty folder, or into one that only holds its own inputs (<paramref name="own"/>:
+    /// paths of this call's inputs and of what the caller writes first, each keeping the top-level entry that holds it):
+    /// an existing folder without run.json is somebody else's, and the run would overwrite its files (model.json,
+    /// plan.sh) and, with --restart, delete them.
+    /// </summary>
+    internal static void RequireRunOrEmpty(string option, string runDir, IReadOnlyList<string> own)
+    {
+        var root = Path.GetFullPath(runDir).TrimEnd(Path.DirectorySeparatorChar);
+        if (!Directory.Exists(root) || File.Exists(Path.Combine(root, CoTBalPipeline.RunFile))) return;
+        var owned = own.Select(p => Path.GetFullPath(p).TrimEnd(Path.DirectorySeparatorChar)).ToArray();
+        var foreign = Directory.EnumerateFileSystemEntries(root).Order(StringComparer.Ordinal)
+            .FirstOrDefault(e => !owned.Any(o => o == e || o.StartsWith(e + Path.DirectorySeparatorChar, StringComparison.Ordinal)));
+        if (foreign is not null)
+            throw new Core.CoTBalInputException(
+                $"{option} {runDir}: exists and holds files of something else than a run (e.g. '{Path.GetFileName(foreign)}'; no {CoTBalPipeline.RunFile}); give a new or empty folder, or an earlier run's folder");
+    }
 
     /// <summary>Files a run call writes before its first job (removed from an existing folder when the call fails).</summary>
     internal static bool OwnsEntry(string name) => name is "model.json" or CoTBalPipeline.RunFile or "pipeline.log";

@@ -167,7 +167,9 @@ public static class TrainCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {summary.Steps} steps ({summary.Tokens} tokens, {summary.WallTime.TotalSeconds:0.0} s{(summary.ResumedFromStep > 0 ? $", resumed at step {summary.ResumedFromStep}" : "")}); checkpoint: {summary.FinalCheckpoint}"));
             foreach (var (task, loss) in summary.FinalTaskLoss)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {task,-24} loss {loss:0.0000}"));
+                Console.WriteLine(double.IsNaN(loss)
+                    ? $"  {task,-24} loss -  (no step of this run held the task)"
+                    : string.Create(CultureInfo.InvariantCulture, $"  {task,-24} loss {loss:0.0000}"));
             return ExitCodes.Success;
         }));
         return command;

@@ -31,7 +31,7 @@ public sealed record SubsetManifest(
         }
         catch (JsonException e)
         {
-            throw new Core.CoTBalInputException($"{path}: unreadable subsets manifest ({e.Message.Split('.')[0]})", e);
+            throw new Core.CoTBalInputException($"{path}: unreadable subsets manifest ({Core.IO.JsonErrorText.Of(e)})", e);
         }
     }
 

@@ -23,7 +23,7 @@ public sealed record RunConfig
     /// <summary>real | precise | simplified (precise and simplified train single-task minis too).</summary>
     [JsonPropertyName("form")] public string Form { get; init; } = "real";
     /// <summary>Softmax temperature, a number or "auto".</summary>
-    [JsonPropertyName("temperature")] public string Temperature { get; init; } = "0.5";
+    [JsonPropertyName("temperature"), JsonConverter(typeof(NumberOrTextConverter))] public string Temperature { get; init; } = "0.5";
     [JsonPropertyName("alpha")] public double[] Alpha { get; init; } = [0.25, 0.25, 0.5];
     /// <summary>Tasks kept out of balancing with their weight; tasks without a validation set are added at 1.0.</summary>
     [JsonPropertyName("fixed")] public Dictionary<string, double> Fixed { get; init; } = new();
@@ -77,7 +77,7 @@ public sealed record RunConfig
         }
         catch (JsonException e)
         {
-            throw new CoTBalInputException($"{path}: invalid run config at line {e.LineNumber + 1}, position {e.BytePositionInLine}: {e.Message.Split('.')[0]}");
+            throw new CoTBalInputException($"{path}: invalid run config at line {e.LineNumber + 1}, position {e.BytePositionInLine}: {Core.IO.JsonErrorText.Of(e)}");
         }
     }
 
@@ -100,6 +100,10 @@ public sealed record RunConfig
         foreach (var m in Methods)
             if (!KnownMethods.Contains(m)) throw new CoTBalInputException($"run config: unknown method '{m}' (known: {string.Join(", ", KnownMethods)})");
         if (Seeds < 1) throw new CoTBalInputException("run config: seeds must be >= 1");
+        if (Seed < 0) throw new CoTBalInputException($"run config: seed must be >= 0 (as every seed of this tool), got {Seed}");
+        foreach (var (task, weight) in Fixed)
+            if (!double.IsFinite(weight) || weight < 0)
+                throw new CoTBalInputException($"run config: fixed weight of task '{task}' must be a finite number >= 0, got {weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         if (MaxNewTokens < 1) throw new CoTBalInputException("run config: max_new_tokens must be >= 1");
         if (Threads < 1 || Threads > 4 * Environment.ProcessorCount)
             throw new CoTBalInputException($"run config: threads must be between 1 and {4 * Environment.ProcessorCount} (4x the cores), got {Threads}");

@@ -31,7 +31,7 @@ public sealed record CheckpointState
     [JsonPropertyName("weighting")] public required string Weighting { get; init; }
     [JsonPropertyName("weighting_state")] public required JsonObject WeightingState { get; init; }
     /// <summary>Per task: its mean loss in the last step that had it (NaN, written null, if never seen).</summary>
-    [JsonPropertyName("last_task_loss")] public required double[] LastTaskLoss { get; init; }
+    [JsonPropertyName("last_task_loss"), JsonConverter(typeof(NaNAsNullConverter))] public required double[] LastTaskLoss { get; init; }
     /// <summary>libtorch intra-op threads of the session that wrote it (exact resume assumes the same).</summary>
     [JsonPropertyName("torch_threads")] public int TorchThreads { get; init; }
     [JsonPropertyName("fingerprint")] public required IReadOnlyDictionary<string, string> Fingerprint { get; init; }

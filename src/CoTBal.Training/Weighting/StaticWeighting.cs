@@ -46,7 +46,7 @@ public sealed class StaticWeighting : ITaskWeighting
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(Core.IO.StrictUtf8.ReadAllText(path));
+            root = JsonNode.Parse(Core.IO.StrictUtf8.ReadAllText(path), documentOptions: Core.IO.StrictJson.Document);
         }
         catch (JsonException e)
         {

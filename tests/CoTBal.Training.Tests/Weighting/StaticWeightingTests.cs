@@ -41,6 +41,7 @@ public sealed class StaticWeightingTests : IDisposable
     [InlineData("""{"tasks": ["a", "a"], "weights": [1, 1]}""", "listed twice")]
     [InlineData("""{"weights": [1]}""", "\"tasks\"")]
     [InlineData("""{"tasks": [""", "not valid JSON")]
+    [InlineData("""{"tasks": ["a"], "weights": [1], "weights": [2]}""", "not valid JSON")]   // a repeated key: an input error, not an ArgumentException
     public void Malformed_files_are_rejected_with_one_line(string json, string expected)
     {
         var path = Write(json);

@@ -1,0 +1,96 @@
+using CoTBal.Cli.Tests.Contract;
+
+namespace CoTBal.Cli.Tests;
+
+/// <summary>
+/// What `cotbal run` may do to an existing folder: a refused --restart deletes nothing (it starts over only once the
+/// new data, config and model config passed every check), a folder that is not a run's is refused instead of
+/// overwritten, and a damaged run record is an error line, not a crash.
+/// </summary>
+public sealed class RunFolderTests : IDisposable
+{
+    private readonly CliHarness.TempDir _dir = new();
+    private readonly string _bench;
+
+    public RunFolderTests()
+    {
+        _bench = Path.Combine(_dir.Path, "bench");
+        Assert.Equal(ExitCodes.Success, CliHarness.Run("data", "generate", "--out", _bench, "--size", "tiny", "--seed", "3").ExitCode);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>A recorded run (a shell plan: nothing trains) with a file standing for a finished job's results.</summary>
+    private string RecordedRun()
+    {
+        var run = Path.Combine(_dir.Path, "run");
+        var r = CliHarness.Run("run", "--data", _bench, "--out", run, "--plan", "shell", "--config", _dir.File("tiny.json", """{"model": "tiny"}"""));
+        Assert.True(r.ExitCode == ExitCodes.Success, r.Stderr);
+        Directory.CreateDirectory(Path.Combine(run, "jobs", "train-mini"));
+        File.WriteAllText(Path.Combine(run, "jobs", "train-mini", "result.txt"), "hours of work");
+        return run;
+    }
+
+    [Fact]
+    public void A_restart_refused_for_its_data_or_config_deletes_nothing()
+    {
+        var run = RecordedRun();
+        var before = ContractWorkspace.Snapshot(run);
+        var empty = Directory.CreateDirectory(Path.Combine(_dir.Path, "empty")).FullName;
+        var noManifest = CliHarness.Run("run", "--data", empty, "--out", run, "--restart", "--plan", "shell");
+        Assert.Equal(ExitCodes.BadInput, noManifest.ExitCode);
+        Assert.Contains("manifest", noManifest.Stderr);
+        Assert.Equal(before, ContractWorkspace.Snapshot(run));
+
+        var otherData = Path.Combine(_dir.Path, "bench2");
+        Assert.Equal(ExitCodes.Success, CliHarness.Run("data", "generate", "--out", otherData, "--size", "tiny", "--seed", "4").ExitCode);
+        var badConfig = _dir.File("bad.json", """{"model": "tiny", "alpha": [0.5, 0.5, 0.5]}""");
+        var refused = CliHarness.Run("run", "--data", otherData, "--out", run, "--restart", "--config", badConfig, "--plan", "shell");
+        Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
+        Assert.Contains("alpha must be three numbers", refused.Stderr);
+        Assert.Equal(before, ContractWorkspace.Snapshot(run));
+
+        // the same restart with a good config starts over: the old results go, the new data is recorded
+        var restarted = CliHarness.Run("run", "--data", otherData, "--out", run, "--restart", "--config", _dir.File("tiny.json"), "--plan", "shell");
+        Assert.True(restarted.ExitCode == ExitCodes.Success, restarted.Stderr);
+        Assert.False(File.Exists(Path.Combine(run, "jobs", "train-mini", "result.txt")));
+        Assert.Contains(otherData, File.ReadAllText(Path.Combine(run, "run.json")));
+    }
+
+    [Fact]
+    public void A_folder_that_is_not_a_run_is_refused_not_overwritten()
+    {
+        var foreign = Directory.CreateDirectory(Path.Combine(_dir.Path, "mine")).FullName;
+        File.WriteAllText(Path.Combine(foreign, "plan.sh"), "my precious script");
+        File.WriteAllText(Path.Combine(foreign, "model.json"), "my notes");
+        var before = ContractWorkspace.Snapshot(foreign);
+        var r = CliHarness.Run("run", "--data", _bench, "--out", foreign, "--plan", "shell");
+        Assert.Equal(ExitCodes.BadInput, r.ExitCode);
+        var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: --out {foreign}: exists and holds files of something else than a run (e.g. 'model.json'; no run.json)", line);
+        Assert.Equal(before, ContractWorkspace.Snapshot(foreign));
+
+        // a folder that holds only this run's own data is fine (the demo's layout: RUN/benchmark)
+        var holder = Directory.CreateDirectory(Path.Combine(_dir.Path, "holder")).FullName;
+        var inside = Path.Combine(holder, "benchmark");
+        Assert.Equal(ExitCodes.Success, CliHarness.Run("data", "generate", "--out", inside, "--size", "tiny", "--seed", "3").ExitCode);
+        var ok = CliHarness.Run("run", "--data", inside, "--out", holder, "--plan", "shell", "--config", _dir.File("tiny.json", """{"model": "tiny"}"""));
+        Assert.True(ok.ExitCode == ExitCodes.Success, ok.Stderr);
+    }
+
+    [Theory]
+    [InlineData("{}", "no \"config\"")]
+    [InlineData("""{"data": "/somewhere", "config": null}""", "no \"config\"")]
+    public void A_run_record_without_its_config_is_one_error_line(string record, string expected)
+    {
+        var run = RecordedRun();
+        File.WriteAllText(Path.Combine(run, "run.json"), record);
+        foreach (string[] args in new[] { new[] { "run", "--out", run, "--status" }, ["run", "--out", run, "--plan", "shell"] })
+        {
+            var r = CliHarness.Run(args);
+            Assert.Equal(ExitCodes.BadInput, r.ExitCode);
+            var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("unreadable run record (" + expected, line);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using CoTBal.Core.IO;
+
+namespace CoTBal.Core.Tests;
+
+/// <summary>System.Text.Json's messages made readable for one error line (no .NET type names, the field first).</summary>
+public sealed class JsonErrorTextTests
+{
+    private sealed class Config
+    {
+        public int Seeds { get; init; }
+        public string Name { get; init; } = "";
+        public bool Flag { get; init; }
+        public int[] List { get; init; } = [];
+    }
+
+    private sealed record Positional(int Seeds);
+
+    [Theory]
+    [InlineData("""{"Seeds": "many"}""", "$.Seeds: expected a number")]
+    [InlineData("""{"Name": 3}""", "$.Name: expected a string")]
+    [InlineData("""{"Flag": "yes"}""", "$.Flag: expected true or false")]
+    [InlineData("""{"List": 3}""", "$.List: expected a list")]
+    public void A_wrong_type_names_the_field_and_what_it_should_be(string json, string expected)
+    {
+        var e = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Config>(json));
+        Assert.Equal(expected, JsonErrorText.Of(e));
+    }
+
+    [Fact]
+    public void A_type_of_the_tool_is_not_named()
+    {
+        // a positional record's converter names the record, not the field's type
+        var e = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Positional>("""{"Seeds": "many"}"""));
+        Assert.Equal("$.Seeds: a value of the wrong type or form", JsonErrorText.Of(e));
+    }
+
+    [Fact]
+    public void A_repeated_key_is_an_error_with_strict_options()
+    {
+        var e = Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse("""{"a": 1, "a": 2}""", StrictJson.Document));
+        Assert.Contains("'a'", JsonErrorText.Of(e));
+        Assert.DoesNotContain("System.", JsonErrorText.Of(e));
+    }
+}

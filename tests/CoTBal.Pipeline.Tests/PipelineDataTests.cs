@@ -1,0 +1,28 @@
+using CoTBal.Data.Benchmark;
+
+namespace CoTBal.Pipeline.Tests;
+
+/// <summary>A data folder's manifest is checked when the run opens it: what only a training or an evaluation job would read too.</summary>
+public sealed class PipelineDataTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("cotbal-pipeline-data-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void An_unknown_metric_or_template_is_refused_when_the_run_opens_the_data()
+    {
+        var dir = SmallBenchmark.Generate(Path.Combine(_root, "bench"));
+        var path = Path.Combine(dir, BenchmarkManifest.FileName);
+        var manifest = BenchmarkManifest.Load(dir);
+        Assert.Equal(SmallBenchmark.Tasks.Length, PipelineData.Open(dir).Tasks.Count);   // as generated: fine
+
+        (manifest with { Tasks = [manifest.Tasks[0] with { Metric = "bogus" }, .. manifest.Tasks.Skip(1)] }).Save(path);
+        var metric = Assert.Throws<Core.CoTBalInputException>(() => PipelineData.Open(dir));
+        Assert.StartsWith($"{dir}/manifest.json: task '{manifest.Tasks[0].Name}': unknown metric 'bogus'; expected one of: ", metric.Message);
+
+        (manifest with { Template = "bogus" }).Save(path);
+        var template = Assert.Throws<Core.CoTBalInputException>(() => PipelineData.Open(dir));
+        Assert.Equal($"{dir}/manifest.json: unknown conversation template 'bogus' (known: vicuna_v1, v1, plain)", template.Message);
+    }
+}
