@@ -6,15 +6,18 @@ namespace CoTBal.Data;
 /// <summary>
 /// Reads a task mapping for data without <c>"task"</c> fields:
 /// <c>{"by_id": {ID: TASK}, "by_image_folder": {"coco": "vqav2", ...}, "text_only": TASK, "default": TASK}</c> (all optional).
+/// A key given twice (at any level) is refused naming the file and the key.
 /// </summary>
 public static class TaskMapFile
 {
+    private static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
+
     public static LlavaReadOptions Load(string path, LlavaReadOptions? baseOptions = null)
     {
         if (!File.Exists(path)) throw new CoTBalInputException($"{path}: task map not found");
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path), Options);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new CoTBalInputException($"{path}: a task map must be a JSON object");
             var known = new HashSet<string> { "by_id", "by_image_folder", "text_only", "default" };

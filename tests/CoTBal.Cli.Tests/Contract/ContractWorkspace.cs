@@ -35,6 +35,8 @@ public sealed class ContractWorkspace : IDisposable
         Write("weights-zero.json", "{\"tasks\": [\"chat\", \"counting\"], \"weights\": [0, 0]}\n");
         Write("run-alpha.json", "{\"alpha\": [0.5, 0.5, 0.5]}\n");
         Write("run-dup-methods.json", "{\"methods\": [\"ew\", \"ew\"]}\n");
+        Write("map-dup-id.json", "{\"by_id\": {\"s1\": \"chat\", \"s1\": \"counting\"}}\n");
+        Write("map-dup-default.json", "{\"default\": \"chat\", \"default\": \"counting\"}\n");
         Write("existing.txt", "keep me\n");
         Directory.CreateDirectory(Path.Combine(In, "ckpt"));
         Write("ckpt/checkpoint.json", "{}\n");
