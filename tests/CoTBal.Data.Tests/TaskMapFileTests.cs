@@ -27,4 +27,17 @@ public sealed class TaskMapFileTests
         Assert.StartsWith($"{path}: line 1: ", e.Message, StringComparison.Ordinal);
         Assert.Contains($"'{key}'", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("""{"default": ""}""", "\"default\" must be a non-empty task name")]
+    [InlineData("""{"text_only": "  "}""", "\"text_only\" must be a non-empty task name")]
+    [InlineData("""{"by_id": {"s1": ""}}""", "\"by_id\".\"s1\" must be a non-empty task name")]
+    [InlineData("""{"by_image_folder": {"coco": ""}}""", "\"by_image_folder\".\"coco\" must be a non-empty task name")]
+    public void An_empty_task_name_is_refused_naming_the_file_and_the_key(string json, string expected)
+    {
+        using var dir = new TempDir();
+        var path = dir.Write("map.json", json);
+        var e = Assert.Throws<CoTBalInputException>(() => TaskMapFile.Load(path));
+        Assert.StartsWith($"{path}: {expected}", e.Message, StringComparison.Ordinal);
+    }
 }

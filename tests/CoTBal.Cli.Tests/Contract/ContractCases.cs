@@ -197,6 +197,7 @@ public static class ContractCases
         yield return Row("inspect images = a file", "is a file; give a folder", inspect, "--images", "{in}/existing.txt");
         yield return Row("inspect missing task map", "file not found", inspect, "--task-map", "{in}/missing.json");
         yield return Row("inspect task map with an id twice", "map-dup-id.json: line 1: malformed JSON (Duplicate property 's1'", inspect, "--task-map", "{in}/map-dup-id.json");
+        yield return Row("inspect task map with an empty task name", "map-empty-task.json: \"default\" must be a non-empty task name", inspect, "--task-map", "{in}/map-empty-task.json");
         yield return Row("inspect task map with default twice", "map-dup-default.json: line 1: malformed JSON (Duplicate property 'default'", inspect, "--task-map", "{in}/map-dup-default.json");
         yield return Row("inspect template without tokenizer", "--template only applies with a tokenizer", inspect, "--template", "plain");
         yield return Row("inspect two files", "data.json", ["data", "inspect", "{in}/data.json", "{in}/data.json"]);
@@ -209,6 +210,7 @@ public static class ContractCases
         yield return Row("subsets fraction above 1", "--mini-fraction", subsets, "--mini-fraction", "3/2");
         yield return Row("subsets fraction text", "--mini-fraction", subsets, "--mini-fraction", "abc");
         yield return Row("subsets task map with an id twice", "map-dup-id.json: line 1: malformed JSON (Duplicate property 's1'", subsets, "--task-map", "{in}/map-dup-id.json");
+        yield return Row("subsets task map with an empty task name", "map-empty-task.json: \"default\" must be a non-empty task name", subsets, "--task-map", "{in}/map-empty-task.json");
         yield return Row("subsets min-mini-size 0", "--min-mini-size 0: must be >= 1", subsets, "--min-mini-size", "0");
         yield return Row("subsets split with a slash", "--split", subsets, "--split", "a/b");
         yield return Row("subsets out = the input folder", "holds the input", [.. Subsets, "--out", "{in}"]);

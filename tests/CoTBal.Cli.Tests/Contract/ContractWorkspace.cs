@@ -37,6 +37,7 @@ public sealed class ContractWorkspace : IDisposable
         Write("run-dup-methods.json", "{\"methods\": [\"ew\", \"ew\"]}\n");
         Write("map-dup-id.json", "{\"by_id\": {\"s1\": \"chat\", \"s1\": \"counting\"}}\n");
         Write("map-dup-default.json", "{\"default\": \"chat\", \"default\": \"counting\"}\n");
+        Write("map-empty-task.json", "{\"default\": \"\"}\n");
         Write("existing.txt", "keep me\n");
         Directory.CreateDirectory(Path.Combine(In, "ckpt"));
         Write("ckpt/checkpoint.json", "{}\n");
