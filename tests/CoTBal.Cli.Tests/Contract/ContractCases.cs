@@ -150,6 +150,8 @@ public static class ContractCases
         yield return Row("weights temperature zero", "temperature", weights, "-T", "0");
         yield return Row("weights temperature text", "not a finite number", weights, "-T", "abc");
         yield return Row("weights temperature denormal", "too extreme", weights, "-T", "5e-324");
+        yield return Row("weights auto with a non-finite grid row", "temperature 0.05 of the grid gives weights that are not finite numbers: c_out 1E+308 of task 'a'",
+            ["weights", "--aggregates", "{in}/aggregates-huge.csv", "-T", "auto", "--format", "json", "--json", "{tmp}/w.json"]);
         yield return Row("weights two alphas", "three numbers", weights, "--alpha", "0.5,0.5");
         yield return Row("weights alphas not summing to 1", "a_out", weights, "--alpha", "0.5,0.5,0.5");
         yield return Row("weights weight-range without auto", "--weight-range only applies with --temperature auto", weights, "--weight-range", "1,2");
