@@ -24,6 +24,10 @@ public static class RelativeMetrics
             if (b == 0)
                 throw new CoTBalInputException(
                     $"{results.Source}: baseline '{baseline}' scores 0 on task '{t}', so the relative change (M - B)/B is undefined");
+            if (b < 0)
+                throw new CoTBalInputException(
+                    $"{results.Source}: baseline '{baseline}' scores {b.ToString(CultureInfo.InvariantCulture)} on task '{t}', so the relative change (M - B)/B " +
+                    "would have the wrong sign; it needs a baseline score > 0");
         }
         var comparisons = new List<MethodComparison>();
         foreach (var method in results.Methods.Where(m => m != baseline))
@@ -41,7 +45,7 @@ public static class RelativeMetrics
         return new ComparisonReport(baseline, tasks, comparisons);
     }
 
-    /// <summary>I = (M - B)/B, negated when lower is better; B must not be 0.</summary>
+    /// <summary>I = (M - B)/B, negated when lower is better; B must be > 0 (a negative B flips the sign).</summary>
     public static double RelativeChange(double method, double baseline, bool higherIsBetter)
     {
         var i = (method - baseline) / baseline;

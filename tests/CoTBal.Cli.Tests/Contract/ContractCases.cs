@@ -139,6 +139,10 @@ public static class ContractCases
         yield return Row("compare results not UTF-8", "not valid UTF-8", ["compare", "--results", "{in}/bad-utf8.csv"]);
         yield return Row("compare unknown baseline", "baseline method 'NOPE' not found", compare, "--baseline", "NOPE");
         yield return Row("compare unknown lower-is-better task", "unknown task 'nosuch'", compare, "--lower-is-better", "nosuch");
+        yield return Row("compare negative baseline score", "baseline 'STL' scores -0.5 on task 'a', so the relative change (M - B)/B would have the wrong sign",
+            ["compare", "--results", "{in}/negative-baseline.csv", "--json", "{tmp}/c.json"]);
+        yield return Row("compare negative baseline score, lower is better", "baseline 'STL' scores -0.5 on task 'a'",
+            ["compare", "--results", "{in}/negative-baseline.csv", "--lower-is-better", "a", "--json", "{tmp}/c.json"]);
         yield return Row("compare infinite result", "too extreme", ["compare", "--results", "{in}/extreme.csv", "--json", "{tmp}/c.json"]);
         yield return Row("compare unknown option", "--bogus", compare, "--bogus");
         yield return Row("compare results missing", "--results", ["compare"]);
