@@ -16,6 +16,8 @@ public static class RelativeMetrics
         if (!results.Methods.Contains(baseline))
             throw new CoTBalInputException(
                 $"{results.Source}: baseline method '{baseline}' not found (methods: {string.Join(", ", results.Methods)})");
+        if (results.Methods.All(m => m == baseline))
+            throw new CoTBalInputException($"{results.Source}: no method other than the baseline '{baseline}'; nothing to compare");
         var tasks = results.Tasks;
         foreach (var t in tasks)
         {

@@ -143,6 +143,8 @@ public static class ContractCases
             ["compare", "--results", "{in}/negative-baseline.csv", "--json", "{tmp}/c.json"]);
         yield return Row("compare negative baseline score, lower is better", "baseline 'STL' scores -0.5 on task 'a'",
             ["compare", "--results", "{in}/negative-baseline.csv", "--lower-is-better", "a", "--json", "{tmp}/c.json"]);
+        yield return Row("compare only the baseline", "baseline-only.csv: no method other than the baseline 'STL'",
+            ["compare", "--results", "{in}/baseline-only.csv", "--json", "{tmp}/c.json"]);
         yield return Row("compare infinite result", "too extreme", ["compare", "--results", "{in}/extreme.csv", "--json", "{tmp}/c.json"]);
         yield return Row("compare unknown option", "--bogus", compare, "--bogus");
         yield return Row("compare results missing", "--results", ["compare"]);

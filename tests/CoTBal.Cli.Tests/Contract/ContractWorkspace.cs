@@ -21,6 +21,7 @@ public sealed class ContractWorkspace : IDisposable
         Write("results.csv", "method,task,value\nSTL,a,0.5\nSTL,b,0.4\ncotbal,a,0.6\ncotbal,b,0.45\n");
         Write("aggregates-huge.csv", "task,c_out,c_in,difficulty\na,1e308,0.2,0.3\nb,-1e308,0.1,0.5\nc,0.3,0.3,0.1\n");
         Write("negative-baseline.csv", "method,task,value\nSTL,a,-0.5\nSTL,b,0.4\ncotbal,a,0.6\ncotbal,b,0.45\n");
+        Write("baseline-only.csv", "method,task,value\nSTL,a,0.5\nSTL,b,0.4\n");
         Write("extreme.csv", "method,task,value\nSTL,a,1e-308\nSTL,b,0.4\ncotbal,a,1e308\ncotbal,b,0.45\n");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "examples", "academic-aggregates.csv"), Path.Combine(In, "aggregates.csv"));
         Write("answers.jsonl", "{\"id\": \"1\", \"task\": \"t\", \"prediction\": \"a\", \"references\": [\"a\"]}\n{\"id\": \"2\", \"task\": \"t\", \"prediction\": \"b\", \"references\": [\"c\"]}\n");

@@ -45,4 +45,12 @@ public sealed class RelativeMetricsTests
         var e = Assert.Throws<CoTBalInputException>(() => Compare(csv));
         Assert.Equal("m.csv: baseline 'STL' scores -0.5 on task 'a', so the relative change (M - B)/B would have the wrong sign; it needs a baseline score > 0", e.Message);
     }
+
+    [Fact]
+    public void ResultsWithOnlyTheBaselineAreRefusedNamingTheFile()
+    {
+        var e = Assert.Throws<CoTBalInputException>(() => Compare("method,task,value\nSTL,a,0.5\nSTL,b,0.4\n"));
+        Assert.Equal("m.csv: no method other than the baseline 'STL'; nothing to compare", e.Message);
+        Assert.Contains("no method other than the baseline 'X'", Assert.Throws<CoTBalInputException>(() => Compare("method,task,value\nX,a,0.5\n", "X")).Message);
+    }
 }
