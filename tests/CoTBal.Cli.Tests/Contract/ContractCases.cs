@@ -219,6 +219,7 @@ public static class ContractCases
         yield return Row("subsets fraction text", "--mini-fraction", subsets, "--mini-fraction", "abc");
         yield return Row("subsets task map with an id twice", "map-dup-id.json: line 1: malformed JSON (Duplicate property 's1'", subsets, "--task-map", "{in}/map-dup-id.json");
         yield return Row("subsets task map with an empty task name", "map-empty-task.json: \"default\" must be a non-empty task name", subsets, "--task-map", "{in}/map-empty-task.json");
+        yield return Row("subsets unknown no-plus-mini task", "--no-plus-mini: unknown task 'zzz' (tasks: chat, counting)", subsets, "--no-plus-mini", "zzz");
         yield return Row("subsets min-mini-size 0", "--min-mini-size 0: must be >= 1", subsets, "--min-mini-size", "0");
         yield return Row("subsets split with a slash", "--split", subsets, "--split", "a/b");
         yield return Row("subsets out = the input folder", "holds the input", [.. Subsets, "--out", "{in}"]);
