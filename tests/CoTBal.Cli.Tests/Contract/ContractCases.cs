@@ -194,6 +194,8 @@ public static class ContractCases
         yield return Row("evaluate task-metrics task twice", "task 't' given twice", perTask, "--task-metrics", "t=em,t=vqa");
         yield return Row("evaluate task without a metric", "task 't' has no metric", perTask, "--task-metrics", "other=em");
         yield return Row("evaluate task-metrics missing manifest", "file not found", perTask, "--task-metrics", "{in}/missing-manifest.json");
+        yield return Row("evaluate task-metrics manifest with an unknown metric", "manifest-bad-metric.json: task 't': unknown metric 'bogus'", perTask, "--task-metrics", "{in}/manifest-bad-metric.json");
+        yield return Row("evaluate task-metrics manifest without a metric", "manifest-no-metric.json: task 't' has no metric", perTask, "--task-metrics", "{in}/manifest-no-metric.json");
         yield return Row("evaluate threshold with per-task em", "--threshold only applies", perTask, "--task-metrics", "t=em", "--threshold", "0.3");
         yield return Row("evaluate unknown tokenizer", "spacy", ["evaluate", "--answers", "{in}/answers.jsonl", "--metric", "coco", "--tokenize", "spacy"]);
 

@@ -41,6 +41,8 @@ public sealed class ContractWorkspace : IDisposable
         Write("map-dup-id.json", "{\"by_id\": {\"s1\": \"chat\", \"s1\": \"counting\"}}\n");
         Write("map-dup-default.json", "{\"default\": \"chat\", \"default\": \"counting\"}\n");
         Write("map-empty-task.json", "{\"default\": \"\"}\n");
+        Write("manifest-bad-metric.json", "{\"tasks\": [{\"name\": \"t\", \"metric\": \"bogus\"}]}\n");
+        Write("manifest-no-metric.json", "{\"tasks\": [{\"name\": \"t\"}]}\n");
         Write("existing.txt", "keep me\n");
         Directory.CreateDirectory(Path.Combine(In, "ckpt"));
         Write("ckpt/checkpoint.json", "{}\n");
