@@ -233,8 +233,9 @@ public static class ContractCases
         string[] generate = [.. Generate, "--out", "{tmp}/g"];
         yield return Row("generate unknown size", "--size 'huge': expected one of tiny, small, default", generate, "--size", "huge");
         yield return Row("generate train size too large", "at most 100000", generate, "--train-size", "2000000000");
-        yield return Row("generate val size 0", "must be positive", generate, "--val-size", "0");
-        yield return Row("generate test size negative", "must be positive", generate, "--test-size", "-5");
+        yield return Row("generate train size 0", "--train-size 0: must be positive", generate, "--train-size", "0");
+        yield return Row("generate val size 0", "--val-size 0: must be positive", generate, "--val-size", "0");
+        yield return Row("generate test size negative", "--test-size -5: must be positive", generate, "--test-size", "-5");
         yield return Row("generate image size too small", "between 16 and 256", generate, "--image-size", "8");
         yield return Row("generate image size text", "as a whole number", generate, "--image-size", "x");
         yield return Row("generate seed text", "as a whole number >= 0", generate, "--seed", "abc");
