@@ -112,6 +112,26 @@ public sealed class EvaluatePerTaskTests
         Assert.Equal(1.0, tasks.GetProperty("box").GetProperty("scores").GetProperty("accuracy").GetDouble());
     }
 
+    [Theory]
+    [InlineData("""{"tasks": [{"name": "counting", "metric": "bogus"}]}""", "task 'counting': unknown metric 'bogus'; expected one of: coco,")]
+    [InlineData("""{"tasks": [{"name": "counting", "metric": ""}]}""", "task 'counting' has no metric; expected one of: coco,")]
+    [InlineData("""{"tasks": [{"name": "counting"}]}""", "task 'counting' has no metric; expected one of: coco,")]
+    [InlineData("""{"tasks": [{"metric": "em"}]}""", "a task has no \"name\"")]
+    public void A_bad_manifest_metric_is_blamed_on_the_manifest(string manifestJson, string expected)
+    {
+        using var dir = new CliHarness.TempDir();
+        var answers = dir.File("cnt.jsonl",
+            "{\"id\": \"1\", \"task\": \"counting\", \"prediction\": \"3\", \"references\": [\"3\"]}\n" +
+            "{\"id\": \"2\", \"task\": \"counting\", \"prediction\": \"2\", \"references\": [\"3\"]}\n");
+        var manifest = dir.File("manifest_badmetric.json", manifestJson);
+        var json = dir.File("scores.json");
+        var r = CliHarness.Run("evaluate", "--answers", answers, "--task-metrics", manifest, "--json", json);
+        Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}, stderr {r.Stderr}");
+        Assert.StartsWith($"error: {manifest}: {expected}", r.Stderr, StringComparison.Ordinal);
+        Assert.Single(r.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.False(File.Exists(json));
+    }
+
     [Fact]
     public void Multi_turn_visatb_records_are_scored_on_the_turn_with_the_prediction()
     {

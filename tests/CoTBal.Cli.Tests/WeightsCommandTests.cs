@@ -106,4 +106,22 @@ public sealed class WeightsCommandTests
         Assert.False(File.Exists(json), $"{label}: output file written");
         Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
     }
+
+    [Theory]
+    [InlineData("table")]
+    [InlineData("json")]
+    public void AutoTemperatureWithNonFiniteGridWeightsIsRefusedAndKeepsTheJsonFile(string format)
+    {
+        using var dir = new CliHarness.TempDir();
+        var aggregates = dir.File("ag_huge.csv", "task,c_out,c_in,difficulty\na,1e308,0.2,0.3\nb,-1e308,0.1,0.5\nc,0.3,0.3,0.1\n");
+        var json = dir.File("o.json", "{\"old\": true}\n");
+        var r = CliHarness.Run("weights", "--aggregates", aggregates, "-T", "auto", "--format", format, "--json", json);
+        Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}, stderr {r.Stderr}");
+        Assert.Equal(
+            $"error: {aggregates}: temperature 0.05 of the grid gives weights that are not finite numbers: c_out 1E+308 of task 'a' divided by T = 0.05 overflows; " +
+            "the measures are too extreme for this temperature (leave it out with --temperature-grid)\n", r.Stderr.ReplaceLineEndings("\n"));
+        Assert.Equal("", r.Stdout);
+        Assert.Equal("{\"old\": true}\n", File.ReadAllText(json));
+        Assert.Equal(["ag_huge.csv", "o.json"], Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
 }

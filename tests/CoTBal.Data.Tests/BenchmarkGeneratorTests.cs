@@ -142,6 +142,19 @@ public sealed class BenchmarkGeneratorTests(TinyBenchmarkFixture fixture) : ICla
             BenchmarkGenerator.Generate(fixture.Dir.File("x"), TinyBenchmarkFixture.Options with { ImageSize = 8 })).Message);
     }
 
+    [Theory]
+    [InlineData(0, null, null, "--train-size 0: must be positive")]
+    [InlineData(null, 0, null, "--val-size 0: must be positive")]
+    [InlineData(null, null, -5, "--test-size -5: must be positive")]
+    public void A_split_size_below_1_is_refused_naming_its_option(int? train, int? val, int? test, string expected)
+    {
+        var output = fixture.Dir.File("sizes");
+        var e = Assert.Throws<CoTBalInputException>(() =>
+            BenchmarkGenerator.Generate(output, TinyBenchmarkFixture.Options with { TrainSize = train, ValSize = val, TestSize = test }));
+        Assert.Equal($"{expected} (at least 1 sample per task and split)", e.Message);
+        Assert.False(Directory.Exists(output));
+    }
+
     [Fact]
     public void Pixel_font_glyphs_are_all_different()
     {

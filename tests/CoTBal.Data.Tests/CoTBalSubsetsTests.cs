@@ -95,4 +95,15 @@ public sealed class CoTBalSubsetsTests : IDisposable
         Assert.Equal(0.25, Fraction.Parse("0.25", "--mini-fraction"));
         Assert.Throws<CoTBalInputException>(() => Fraction.Parse("1/0", "--mini-fraction"));
     }
+
+    [Fact]
+    public void An_unknown_no_plus_mini_task_is_refused_naming_the_option_the_task_and_the_known_ones()
+    {
+        var mix = WriteMixture();
+        var e = Assert.Throws<CoTBalInputException>(() => CoTBalSubsets.Write(mix, _dir.File("w"), new SubsetOptions { NoPlusMini = ["c", "zzz"] }));
+        Assert.Equal("--no-plus-mini: unknown task 'zzz' (tasks: a, b, c)", e.Message);
+        Assert.False(Directory.Exists(_dir.File("w")));
+        var m = CoTBalSubsets.Write(mix, _dir.File("ok"), new SubsetOptions { NoPlusMini = ["c"] });
+        Assert.DoesNotContain(m.Files, f => f.Kind == SubsetKind.PlusMini && f.Task == "c");
+    }
 }

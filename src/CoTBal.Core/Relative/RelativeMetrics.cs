@@ -16,6 +16,8 @@ public static class RelativeMetrics
         if (!results.Methods.Contains(baseline))
             throw new CoTBalInputException(
                 $"{results.Source}: baseline method '{baseline}' not found (methods: {string.Join(", ", results.Methods)})");
+        if (results.Methods.All(m => m == baseline))
+            throw new CoTBalInputException($"{results.Source}: no method other than the baseline '{baseline}'; nothing to compare");
         var tasks = results.Tasks;
         foreach (var t in tasks)
         {
@@ -24,6 +26,10 @@ public static class RelativeMetrics
             if (b == 0)
                 throw new CoTBalInputException(
                     $"{results.Source}: baseline '{baseline}' scores 0 on task '{t}', so the relative change (M - B)/B is undefined");
+            if (b < 0)
+                throw new CoTBalInputException(
+                    $"{results.Source}: baseline '{baseline}' scores {b.ToString(CultureInfo.InvariantCulture)} on task '{t}', so the relative change (M - B)/B " +
+                    "would have the wrong sign; it needs a baseline score > 0");
         }
         var comparisons = new List<MethodComparison>();
         foreach (var method in results.Methods.Where(m => m != baseline))
@@ -41,7 +47,7 @@ public static class RelativeMetrics
         return new ComparisonReport(baseline, tasks, comparisons);
     }
 
-    /// <summary>I = (M - B)/B, negated when lower is better; B must not be 0.</summary>
+    /// <summary>I = (M - B)/B, negated when lower is better; B must be > 0 (a negative B flips the sign).</summary>
     public static double RelativeChange(double method, double baseline, bool higherIsBetter)
     {
         var i = (method - baseline) / baseline;

@@ -54,7 +54,7 @@ public static class WeightEngine
         var options = request.Options;
         if (request.AutoTemperature)
         {
-            choice = TemperatureSearch.Choose(aggregates, options, request.TemperatureGrid, request.WeightLowerBound, request.WeightUpperBound);
+            choice = TemperatureSearch.Choose(aggregates, options, request.TemperatureGrid, request.WeightLowerBound, request.WeightUpperBound, source);
             options = options with { Temperature = choice.Chosen };
         }
         var w = CoTBalWeighting.Compute(aggregates, options);

@@ -26,11 +26,13 @@ public static class BenchmarkGenerator
         if (options.ImageSize is < 16 or > 256)
             throw new CoTBalInputException($"--image-size {options.ImageSize}: must be between 16 and 256");
         var (trainSize, valSize, testSize) = options.SplitSizes();
-        if (trainSize < 1 || valSize < 1 || testSize < 1)
-            throw new CoTBalInputException($"benchmark sizes must be positive (train {trainSize}, val {valSize}, test {testSize})");
         foreach (var (option, size) in new[] { ("--train-size", trainSize), ("--val-size", valSize), ("--test-size", testSize) })
+        {
+            if (size < 1)
+                throw new CoTBalInputException($"{option} {size}: must be positive (at least 1 sample per task and split)");
             if (size > BenchmarkOptions.MaxSplitSize)
                 throw new CoTBalInputException($"{option} {size}: at most {BenchmarkOptions.MaxSplitSize} samples per task and split");
+        }
 
         return StagedFolder.Write(outDir, options.Overwrite, staging => Build(staging, options, trainSize, valSize, testSize, ct));
     }

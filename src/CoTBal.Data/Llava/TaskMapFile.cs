@@ -6,15 +6,18 @@ namespace CoTBal.Data;
 /// <summary>
 /// Reads a task mapping for data without <c>"task"</c> fields:
 /// <c>{"by_id": {ID: TASK}, "by_image_folder": {"coco": "vqav2", ...}, "text_only": TASK, "default": TASK}</c> (all optional).
+/// A key given twice (at any level) and an empty task name are refused naming the file.
 /// </summary>
 public static class TaskMapFile
 {
+    private static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
+
     public static LlavaReadOptions Load(string path, LlavaReadOptions? baseOptions = null)
     {
         if (!File.Exists(path)) throw new CoTBalInputException($"{path}: task map not found");
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path), Options);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new CoTBalInputException($"{path}: a task map must be a JSON object");
             var known = new HashSet<string> { "by_id", "by_image_folder", "text_only", "default" };
@@ -38,13 +41,18 @@ public static class TaskMapFile
     {
         if (!root.TryGetProperty(name, out var e)) return null;
         if (e.ValueKind != JsonValueKind.Object) throw new CoTBalInputException($"{path}: \"{name}\" must be an object of strings");
-        return e.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String
-            ? p.Value.GetString()! : throw new CoTBalInputException($"{path}: \"{name}\".\"{p.Name}\" must be a string"));
+        return e.EnumerateObject().ToDictionary(p => p.Name, p => TaskName(p.Value, $"\"{name}\".\"{p.Name}\"", path), StringComparer.Ordinal);
     }
 
-    private static string? Text(JsonElement root, string name, string path)
+    private static string? Text(JsonElement root, string name, string path) =>
+        root.TryGetProperty(name, out var e) ? TaskName(e, $"\"{name}\"", path) : null;
+
+    /// <summary>A task name: a non-empty string, as a record's own <c>"task"</c> field must be.</summary>
+    private static string TaskName(JsonElement value, string where, string path)
     {
-        if (!root.TryGetProperty(name, out var e)) return null;
-        return e.ValueKind == JsonValueKind.String ? e.GetString() : throw new CoTBalInputException($"{path}: \"{name}\" must be a string");
+        if (value.ValueKind != JsonValueKind.String) throw new CoTBalInputException($"{path}: {where} must be a string");
+        var task = value.GetString()!;
+        if (string.IsNullOrWhiteSpace(task)) throw new CoTBalInputException($"{path}: {where} must be a non-empty task name, got '{task}'");
+        return task;
     }
 }

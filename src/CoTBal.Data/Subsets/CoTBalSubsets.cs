@@ -38,6 +38,8 @@ public static class CoTBalSubsets
         }
         foreach (var t in tasks)
             if (byTask[t].Count == 0) throw new CoTBalInputException($"task '{t}' has no samples in {string.Join(", ", inputFiles)}");
+        if (options.NoPlusMini.FirstOrDefault(t => !byTask.ContainsKey(t)) is { } unknown)
+            throw new CoTBalInputException($"--no-plus-mini: unknown task '{unknown}' (tasks: {string.Join(", ", tasks)})");
 
         var minis = new Dictionary<string, int[]>(StringComparer.Ordinal);
         var larges = new Dictionary<string, int[]>(StringComparer.Ordinal);

@@ -139,6 +139,12 @@ public static class ContractCases
         yield return Row("compare results not UTF-8", "not valid UTF-8", ["compare", "--results", "{in}/bad-utf8.csv"]);
         yield return Row("compare unknown baseline", "baseline method 'NOPE' not found", compare, "--baseline", "NOPE");
         yield return Row("compare unknown lower-is-better task", "unknown task 'nosuch'", compare, "--lower-is-better", "nosuch");
+        yield return Row("compare negative baseline score", "baseline 'STL' scores -0.5 on task 'a', so the relative change (M - B)/B would have the wrong sign",
+            ["compare", "--results", "{in}/negative-baseline.csv", "--json", "{tmp}/c.json"]);
+        yield return Row("compare negative baseline score, lower is better", "baseline 'STL' scores -0.5 on task 'a'",
+            ["compare", "--results", "{in}/negative-baseline.csv", "--lower-is-better", "a", "--json", "{tmp}/c.json"]);
+        yield return Row("compare only the baseline", "baseline-only.csv: no method other than the baseline 'STL'",
+            ["compare", "--results", "{in}/baseline-only.csv", "--json", "{tmp}/c.json"]);
         yield return Row("compare infinite result", "too extreme", ["compare", "--results", "{in}/extreme.csv", "--json", "{tmp}/c.json"]);
         yield return Row("compare unknown option", "--bogus", compare, "--bogus");
         yield return Row("compare results missing", "--results", ["compare"]);
@@ -150,6 +156,8 @@ public static class ContractCases
         yield return Row("weights temperature zero", "temperature", weights, "-T", "0");
         yield return Row("weights temperature text", "not a finite number", weights, "-T", "abc");
         yield return Row("weights temperature denormal", "too extreme", weights, "-T", "5e-324");
+        yield return Row("weights auto with a non-finite grid row", "temperature 0.05 of the grid gives weights that are not finite numbers: c_out 1E+308 of task 'a'",
+            ["weights", "--aggregates", "{in}/aggregates-huge.csv", "-T", "auto", "--format", "json", "--json", "{tmp}/w.json"]);
         yield return Row("weights two alphas", "three numbers", weights, "--alpha", "0.5,0.5");
         yield return Row("weights alphas not summing to 1", "a_out", weights, "--alpha", "0.5,0.5,0.5");
         yield return Row("weights weight-range without auto", "--weight-range only applies with --temperature auto", weights, "--weight-range", "1,2");
@@ -186,6 +194,8 @@ public static class ContractCases
         yield return Row("evaluate task-metrics task twice", "task 't' given twice", perTask, "--task-metrics", "t=em,t=vqa");
         yield return Row("evaluate task without a metric", "task 't' has no metric", perTask, "--task-metrics", "other=em");
         yield return Row("evaluate task-metrics missing manifest", "file not found", perTask, "--task-metrics", "{in}/missing-manifest.json");
+        yield return Row("evaluate task-metrics manifest with an unknown metric", "manifest-bad-metric.json: task 't': unknown metric 'bogus'", perTask, "--task-metrics", "{in}/manifest-bad-metric.json");
+        yield return Row("evaluate task-metrics manifest without a metric", "manifest-no-metric.json: task 't' has no metric", perTask, "--task-metrics", "{in}/manifest-no-metric.json");
         yield return Row("evaluate threshold with per-task em", "--threshold only applies", perTask, "--task-metrics", "t=em", "--threshold", "0.3");
         yield return Row("evaluate unknown tokenizer", "spacy", ["evaluate", "--answers", "{in}/answers.jsonl", "--metric", "coco", "--tokenize", "spacy"]);
 
@@ -196,6 +206,9 @@ public static class ContractCases
         yield return Row("inspect empty list", "holds no samples", ["data", "inspect", "{in}/empty.json", "--json", "{tmp}/i.json"]);
         yield return Row("inspect images = a file", "is a file; give a folder", inspect, "--images", "{in}/existing.txt");
         yield return Row("inspect missing task map", "file not found", inspect, "--task-map", "{in}/missing.json");
+        yield return Row("inspect task map with an id twice", "map-dup-id.json: line 1: malformed JSON (Duplicate property 's1'", inspect, "--task-map", "{in}/map-dup-id.json");
+        yield return Row("inspect task map with an empty task name", "map-empty-task.json: \"default\" must be a non-empty task name", inspect, "--task-map", "{in}/map-empty-task.json");
+        yield return Row("inspect task map with default twice", "map-dup-default.json: line 1: malformed JSON (Duplicate property 'default'", inspect, "--task-map", "{in}/map-dup-default.json");
         yield return Row("inspect template without tokenizer", "--template only applies with a tokenizer", inspect, "--template", "plain");
         yield return Row("inspect two files", "data.json", ["data", "inspect", "{in}/data.json", "{in}/data.json"]);
         yield return Row("inspect missing tokenizer file", "file not found", inspect, "--tokenizer", "{in}/missing-vocab.json");
@@ -206,6 +219,9 @@ public static class ContractCases
         yield return Row("subsets task twice", "'chat' is listed twice", subsets, "--tasks", "chat,chat");
         yield return Row("subsets fraction above 1", "--mini-fraction", subsets, "--mini-fraction", "3/2");
         yield return Row("subsets fraction text", "--mini-fraction", subsets, "--mini-fraction", "abc");
+        yield return Row("subsets task map with an id twice", "map-dup-id.json: line 1: malformed JSON (Duplicate property 's1'", subsets, "--task-map", "{in}/map-dup-id.json");
+        yield return Row("subsets task map with an empty task name", "map-empty-task.json: \"default\" must be a non-empty task name", subsets, "--task-map", "{in}/map-empty-task.json");
+        yield return Row("subsets unknown no-plus-mini task", "--no-plus-mini: unknown task 'zzz' (tasks: chat, counting)", subsets, "--no-plus-mini", "zzz");
         yield return Row("subsets min-mini-size 0", "--min-mini-size 0: must be >= 1", subsets, "--min-mini-size", "0");
         yield return Row("subsets split with a slash", "--split", subsets, "--split", "a/b");
         yield return Row("subsets out = the input folder", "holds the input", [.. Subsets, "--out", "{in}"]);
@@ -217,8 +233,9 @@ public static class ContractCases
         string[] generate = [.. Generate, "--out", "{tmp}/g"];
         yield return Row("generate unknown size", "--size 'huge': expected one of tiny, small, default", generate, "--size", "huge");
         yield return Row("generate train size too large", "at most 100000", generate, "--train-size", "2000000000");
-        yield return Row("generate val size 0", "must be positive", generate, "--val-size", "0");
-        yield return Row("generate test size negative", "must be positive", generate, "--test-size", "-5");
+        yield return Row("generate train size 0", "--train-size 0: must be positive", generate, "--train-size", "0");
+        yield return Row("generate val size 0", "--val-size 0: must be positive", generate, "--val-size", "0");
+        yield return Row("generate test size negative", "--test-size -5: must be positive", generate, "--test-size", "-5");
         yield return Row("generate image size too small", "between 16 and 256", generate, "--image-size", "8");
         yield return Row("generate image size text", "as a whole number", generate, "--image-size", "x");
         yield return Row("generate seed text", "as a whole number >= 0", generate, "--seed", "abc");

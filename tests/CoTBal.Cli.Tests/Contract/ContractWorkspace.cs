@@ -19,6 +19,9 @@ public sealed class ContractWorkspace : IDisposable
         BenchmarkGenerator.Generate(Bench, new BenchmarkOptions { Seed = 5, Size = BenchmarkSize.Tiny, TrainSize = 4, ValSize = 2, TestSize = 2, MaxDegreeOfParallelism = 1 });
 
         Write("results.csv", "method,task,value\nSTL,a,0.5\nSTL,b,0.4\ncotbal,a,0.6\ncotbal,b,0.45\n");
+        Write("aggregates-huge.csv", "task,c_out,c_in,difficulty\na,1e308,0.2,0.3\nb,-1e308,0.1,0.5\nc,0.3,0.3,0.1\n");
+        Write("negative-baseline.csv", "method,task,value\nSTL,a,-0.5\nSTL,b,0.4\ncotbal,a,0.6\ncotbal,b,0.45\n");
+        Write("baseline-only.csv", "method,task,value\nSTL,a,0.5\nSTL,b,0.4\n");
         Write("extreme.csv", "method,task,value\nSTL,a,1e-308\nSTL,b,0.4\ncotbal,a,1e308\ncotbal,b,0.45\n");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "examples", "academic-aggregates.csv"), Path.Combine(In, "aggregates.csv"));
         Write("answers.jsonl", "{\"id\": \"1\", \"task\": \"t\", \"prediction\": \"a\", \"references\": [\"a\"]}\n{\"id\": \"2\", \"task\": \"t\", \"prediction\": \"b\", \"references\": [\"c\"]}\n");
@@ -35,6 +38,11 @@ public sealed class ContractWorkspace : IDisposable
         Write("weights-zero.json", "{\"tasks\": [\"chat\", \"counting\"], \"weights\": [0, 0]}\n");
         Write("run-alpha.json", "{\"alpha\": [0.5, 0.5, 0.5]}\n");
         Write("run-dup-methods.json", "{\"methods\": [\"ew\", \"ew\"]}\n");
+        Write("map-dup-id.json", "{\"by_id\": {\"s1\": \"chat\", \"s1\": \"counting\"}}\n");
+        Write("map-dup-default.json", "{\"default\": \"chat\", \"default\": \"counting\"}\n");
+        Write("map-empty-task.json", "{\"default\": \"\"}\n");
+        Write("manifest-bad-metric.json", "{\"tasks\": [{\"name\": \"t\", \"metric\": \"bogus\"}]}\n");
+        Write("manifest-no-metric.json", "{\"tasks\": [{\"name\": \"t\"}]}\n");
         Write("existing.txt", "keep me\n");
         Directory.CreateDirectory(Path.Combine(In, "ckpt"));
         Write("ckpt/checkpoint.json", "{}\n");

@@ -83,6 +83,20 @@ public sealed class WeightPropertyTests
         Assert.Throws<CoTBalInputException>(() => TemperatureSearch.Choose(agg, new CoTBalWeightOptions(), [0.05, 0.1]));
     }
 
+    [Fact]
+    public void AGridTemperatureWithNonFiniteWeightsIsRefusedNamingItAndTheTask()
+    {
+        // 1e308 / 0.5 overflows to Infinity (the softmax then gives NaN); 1e308 / 1 does not
+        var agg = new TaskAggregates(["a", "b", "c"], [1e308, -1e308, 0.3], [0.2, 0.1, 0.3], [0.3, 0.5, 0.1]);
+        Assert.Equal(1.0, TemperatureSearch.Choose(agg, new CoTBalWeightOptions(), [1.0, 2.0], 0, 10).Chosen);
+        var e = Assert.Throws<CoTBalInputException>(() => TemperatureSearch.Choose(agg, new CoTBalWeightOptions(), [0.5, 1.0, 2.0], 0, 10, "ag.csv"));
+        Assert.Equal(
+            "ag.csv: temperature 0.5 of the grid gives weights that are not finite numbers: c_out 1E+308 of task 'a' divided by T = 0.5 overflows; " +
+            "the measures are too extreme for this temperature (leave it out with --temperature-grid)", e.Message);
+        // the default grid starts at 0.05
+        Assert.Contains("temperature 0.05 of the grid", Assert.Throws<CoTBalInputException>(() => TemperatureSearch.Choose(agg, new CoTBalWeightOptions())).Message);
+    }
+
     internal static TaskAggregates RandomAggregates(Random rng, int n) => new(
         Enumerable.Range(0, n).Select(i => $"t{i}").ToArray(),
         Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2 - 0.5).ToArray(),
