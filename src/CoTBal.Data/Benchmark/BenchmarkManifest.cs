@@ -45,6 +45,9 @@ public sealed record BenchmarkManifest(
             var manifest = JsonSerializer.Deserialize<BenchmarkManifest>(Core.IO.StrictUtf8.ReadAllText(file), Json)
                            ?? throw new CoTBalInputException($"{file}: empty manifest");
             if (manifest.Tasks is null || manifest.Tasks.Count == 0) throw new CoTBalInputException($"{file}: lists no tasks");
+            for (var i = 0; i < manifest.Tasks.Count; i++)
+                if (manifest.Tasks[i] is null || string.IsNullOrWhiteSpace(manifest.Tasks[i].Name))
+                    throw new CoTBalInputException($"{file}: tasks[{i}] is {(manifest.Tasks[i] is null ? "null" : "without a name")}; every task needs a \"name\"");
             if (manifest.Tasks.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
                 throw new CoTBalInputException($"{file}: task '{repeated.Key}' is listed twice");
             return manifest;

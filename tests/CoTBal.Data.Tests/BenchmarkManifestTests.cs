@@ -1,0 +1,25 @@
+using CoTBal.Core;
+using CoTBal.Data.Benchmark;
+
+namespace CoTBal.Data.Tests;
+
+/// <summary>A hand-written manifest's damage is one input error naming the file, never a crash.</summary>
+public sealed class BenchmarkManifestTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cotbal-manifest-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData("""{"tasks": [null]}""", "tasks[0] is null; every task needs a \"name\"")]
+    [InlineData("""{"tasks": [{"metric": "em"}]}""", "tasks[0] is without a name; every task needs a \"name\"")]
+    [InlineData("""{"tasks": []}""", "lists no tasks")]
+    [InlineData("""{"tasks": [{"name": "a"}, {"name": "a"}]}""", "task 'a' is listed twice")]
+    public void A_task_list_entry_without_a_name_is_refused_naming_the_file(string json, string expected)
+    {
+        var file = Path.Combine(_dir, "manifest.json");
+        File.WriteAllText(file, json);
+        var e = Assert.Throws<CoTBalInputException>(() => BenchmarkManifest.Load(file));
+        Assert.Equal($"{file}: {expected}", e.Message);
+    }
+}
