@@ -128,8 +128,8 @@ public static class TrainCommand
                 VisionTower = parse.GetValue(visionTower),
                 LanguageModel = languageModelPath,
                 MmProjector = parse.GetValue(mmProjector),
-                InitAllowMissing = SplitList(parse.GetValue(allowMissing)),
-                InitAllowUnexpected = SplitList(parse.GetValue(allowUnexpected)),
+                InitAllowMissing = Patterns("--init-allow-missing", parse.GetValue(allowMissing)),
+                InitAllowUnexpected = Patterns("--init-allow-unexpected", parse.GetValue(allowUnexpected)),
                 FreezeVisionTower = parse.GetValue(freezeVisionTower),
                 TuneMmMlpAdapter = parse.GetValue(tuneAdapter),
                 LoraRank = parse.GetValue(loraRank),
@@ -180,6 +180,14 @@ public static class TrainCommand
         Directory.EnumerateDirectories(outDir, Training.Checkpointing.CheckpointFiles.DirectoryPrefix + "*").Any();
 
     /// <summary>Values of a repeated and/or comma-separated option.</summary>
+    /// <summary>Glob patterns, one per value (a comma is part of a pattern's text only in no LLaVA key, so values are split on it too); an empty one is refused, not dropped.</summary>
+    private static string[] Patterns(string option, IEnumerable<string>? values)
+    {
+        var all = values is null ? [] : values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries)).ToArray();
+        if (all.Any(p => p.Length == 0)) throw new Core.CoTBalInputException($"{option}: an empty pattern (it would match no key); give a glob such as 'model.mm_projector.*'");
+        return all;
+    }
+
     internal static string[] SplitList(IEnumerable<string>? values) =>
         values is null ? [] : [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 }

@@ -69,6 +69,8 @@ public sealed class StaticWeighting : ITaskWeighting
         }
 
         var fixedTasks = new HashSet<string>(options.FixedTasks, StringComparer.Ordinal);
+        if (fixedTasks.FirstOrDefault(t => !runTasks.Contains(t)) is { } unknown)
+            throw new CoTBalInputException($"--fixed-tasks: unknown task '{unknown}' (tasks: {string.Join(", ", runTasks)})");
         var result = new double[runTasks.Count];
         for (int i = 0; i < runTasks.Count; i++)
         {

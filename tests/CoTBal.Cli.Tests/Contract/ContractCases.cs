@@ -128,6 +128,8 @@ public static class ContractCases
         yield return Row("train --mm-projector-lr -1", "--mm-projector-lr must be > 0", trainInit, "--mm-projector-lr", "-1");
         yield return Row("train --tune-mm-mlp-adapter with --lora-r", "cannot be combined with --lora-r", trainInit, "--tune-mm-mlp-adapter", "--lora-r", "2");
         yield return Row("train --init-allow-missing without init", "need --init or a component flag", trainInit, "--init-allow-missing", "model.mm_projector.*");
+        yield return Row("train --init-allow-missing empty", "--init-allow-missing: an empty pattern", trainInit, "--init-allow-missing", "");
+        yield return Row("train --init-allow-unexpected empty in a list", "--init-allow-unexpected: an empty pattern", trainInit, "--init-allow-unexpected", "a.*,");
         yield return Row("train --freeze-vision-tower maybe", "maybe", trainInit, "--freeze-vision-tower", "maybe");
         yield return Row("train --image-aspect-ratio anyres", "--image-aspect-ratio must be pad or square", trainInit, "--image-aspect-ratio", "anyres");
         yield return Row("train --image-processor missing", "--image-processor", trainInit, "--image-processor", "{in}/missing-preprocessor.json");
@@ -248,6 +250,7 @@ public static class ContractCases
         yield return Row("train steps and epochs", "exactly one of --steps and --epochs", train, "--epochs", "1");
         yield return Row("train threads huge", "--threads 100000: must be between 1 and", train, "--threads", "100000");
         yield return Row("train threads 0", "--threads 0: must be between 1 and", train, "--threads", "0");
+        yield return Row("train unknown template", "--template: unknown conversation template 'bogus' (known: vicuna_v1, v1, plain)", train, "--template", "bogus");
         yield return Row("train device gpu", "--device: 'gpu' is not a device; use cpu, cuda or cuda:N", train, "--device", "gpu");
         yield return Row("train device cuda:x", "--device: 'cuda:x' is not a device", train, "--device", "cuda:x");
         yield return Row("train device cuda on a CPU build", "--device cuda: this build has no CUDA device to use", train, "--device", "cuda");

@@ -26,6 +26,14 @@ public sealed class StaticWeightingTests : IDisposable
     }
 
     [Fact]
+    public void A_fixed_task_the_run_does_not_have_is_refused_not_ignored()
+    {
+        var path = Write("""{"tasks": ["vqa", "caption"], "weights": [0.8, 1.25]}""");
+        var e = Assert.Throws<CoTBalInputException>(() => StaticWeighting.Load(new StaticWeightingOptions(path, ["chta"]), ["caption", "vqa"]));
+        Assert.Equal("--fixed-tasks: unknown task 'chta' (tasks: caption, vqa)", e.Message);
+    }
+
+    [Fact]
     public void A_task_missing_from_the_file_is_a_clear_error()
     {
         var path = Write("""{"tasks": ["vqa"], "weights": [0.8]}""");
