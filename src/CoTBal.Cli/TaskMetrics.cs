@@ -20,7 +20,6 @@ public static class TaskMetrics
             // the manifest's own mistakes are reported against the manifest, not against the answers file
             foreach (var task in BenchmarkManifest.Load(manifestPath).Tasks)
             {
-                if (string.IsNullOrWhiteSpace(task.Name)) throw new CoTBalInputException($"{manifestPath}: a task has no \"name\"");
                 if (string.IsNullOrWhiteSpace(task.Metric))
                     throw new CoTBalInputException($"{manifestPath}: task '{task.Name}' has no metric; expected one of: {string.Join(", ", Evaluator.MetricNames)}");
                 if (!Evaluator.MetricNames.Contains(task.Metric))

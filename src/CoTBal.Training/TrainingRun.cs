@@ -42,6 +42,7 @@ public static class TrainingRun
         var latest = store.Latest();
         CheckpointState? resume = latest is null ? null : CheckpointStore.Read(latest);
         if (resume is not null) CheckSameConfig(options, latest!, resume, fingerprint);
+        else CheckNoOtherRun(options, fingerprint);
 
         // everything that can refuse the input (data, model config, init weights) runs before the output folder is touched
         var data = backend.PrepareData(options);
@@ -174,6 +175,41 @@ public static class TrainingRun
         ProgressMode.Plain => new PlainProgress(Console.Out, options.LogEvery),
         _ => Console.IsOutputRedirected ? new PlainProgress(Console.Out, options.LogEvery) : new SpectreProgress(),
     };
+
+    /// <summary>
+    /// Before the first checkpoint, the folder may hold the train_config.json of this run (stopped early) or of something
+    /// else: the latter is refused rather than overwritten.
+    /// </summary>
+    private static void CheckNoOtherRun(TrainingOptions options, IReadOnlyDictionary<string, string> fingerprint)
+    {
+        var path = Path.Combine(options.OutputDir, CheckpointFiles.TrainConfig);
+        if (!File.Exists(path)) return;
+        TrainingOptions recorded;
+        try
+        {
+            recorded = TrainingOptions.FromJson(File.ReadAllText(path), path);
+        }
+        catch (CoTBalInputException)
+        {
+            throw new CoTBalInputException($"{options.OutputDir}: holds a {CheckpointFiles.TrainConfig} that is not this tool's; use another --out");
+        }
+        IReadOnlyDictionary<string, string> theirs;
+        try
+        {
+            theirs = recorded.Fingerprint();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CoTBalInputException)
+        {
+            theirs = new Dictionary<string, string>();   // its files are gone: certainly another configuration
+        }
+        var differing = fingerprint.Keys.Union(theirs.Keys)
+            .Where(k => !fingerprint.TryGetValue(k, out var a) || !theirs.TryGetValue(k, out var b) || a != b)
+            .Order(StringComparer.Ordinal).ToArray();
+        if (differing.Length > 0)
+            throw new CoTBalInputException(
+                $"{options.OutputDir}: holds the start of a run with another configuration ({CheckpointFiles.TrainConfig}; differs in: {string.Join(", ", differing)}); " +
+                "use another --out, or delete the folder to start over");
+    }
 
     private static void CheckSameConfig(TrainingOptions options, string checkpoint, CheckpointState state, IReadOnlyDictionary<string, string> fingerprint)
     {

@@ -116,7 +116,8 @@ public sealed class EvaluatePerTaskTests
     [InlineData("""{"tasks": [{"name": "counting", "metric": "bogus"}]}""", "task 'counting': unknown metric 'bogus'; expected one of: coco,")]
     [InlineData("""{"tasks": [{"name": "counting", "metric": ""}]}""", "task 'counting' has no metric; expected one of: coco,")]
     [InlineData("""{"tasks": [{"name": "counting"}]}""", "task 'counting' has no metric; expected one of: coco,")]
-    [InlineData("""{"tasks": [{"metric": "em"}]}""", "a task has no \"name\"")]
+    [InlineData("""{"tasks": [{"metric": "em"}]}""", "tasks[0] is without a name; every task needs a \"name\"")]
+    [InlineData("""{"tasks": [null]}""", "tasks[0] is null; every task needs a \"name\"")]
     public void A_bad_manifest_metric_is_blamed_on_the_manifest(string manifestJson, string expected)
     {
         using var dir = new CliHarness.TempDir();

@@ -151,6 +151,24 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_with_another_train_config_and_no_checkpoint_is_refused_not_overwritten()
+    {
+        var options = _fx.Options("foreign", steps: 2);
+        Directory.CreateDirectory(options.OutputDir);
+        var config = Path.Combine(options.OutputDir, "train_config.json");
+        File.WriteAllText(config, """{"my": "config"}""");
+        var foreign = Assert.Throws<CoTBalInputException>(() => Train(options));
+        Assert.Equal($"{options.OutputDir}: holds a train_config.json that is not this tool's; use another --out", foreign.Message);
+        Assert.Equal("""{"my": "config"}""", File.ReadAllText(config));
+
+        File.WriteAllText(config, (options with { LearningRate = 5e-3 }).ToJson());   // another run, stopped before its first checkpoint
+        Assert.Contains("holds the start of a run with another configuration (train_config.json; differs in: lr)", Assert.Throws<CoTBalInputException>(() => Train(options)).Message);
+
+        File.WriteAllText(config, options.ToJson());                                      // this run, stopped early: it starts again
+        Assert.Equal(2, Train(options).Steps);
+    }
+
+    [Fact]
     public void Changed_data_in_the_same_folder_is_a_clear_error()
     {
         var options = _fx.Options("changed", steps: 2);
