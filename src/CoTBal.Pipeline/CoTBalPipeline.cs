@@ -46,7 +46,8 @@ public static class CoTBalPipeline
         var modelSource = FindModelConfig(config.Model);
         Model.Config.LlavaConfig.Load(modelSource);             // a bad model config is refused before anything is written
         var graph = JobGraph.Build(data.Tasks, config);
-        if (startOver) StartOver(run, [dataDir, recorded!.Data, .. request.ConfigPath is { } kept ? [kept] : Array.Empty<string>()]);
+        // kept: every input the new run reads that may lie inside the run folder (data, run config, model config, init weights)
+        if (startOver) StartOver(run, [dataDir, recorded!.Data, modelSource, .. new[] { request.ConfigPath, config.Init }.OfType<string>()]);
         TorchSharp.torch.set_num_threads(config.Threads);   // process-wide by nature: set once, from the run config
         if (!request.Status) AtomicFile.WriteAllText(Path.Combine(run.Path, RunFile), JsonSerializer.Serialize(new RecordedRun(dataDir, config), RecordJson));
         var modelConfig = ResolveModelConfig(config.Model, run);

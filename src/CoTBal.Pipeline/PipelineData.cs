@@ -31,7 +31,9 @@ public sealed class PipelineData
         if (!CoTBal.Data.Templates.ConversationTemplates.Names.Contains(manifest.Template))
             throw new CoTBalInputException($"{full}/manifest.json: unknown conversation template '{manifest.Template}' (known: {string.Join(", ", CoTBal.Data.Templates.ConversationTemplates.Names)})");
         foreach (var t in manifest.Tasks)
-            if (!CoTBal.Core.Metrics.Evaluator.MetricNames.Contains(t.Metric))
+            if (string.IsNullOrWhiteSpace(t.Metric))
+                throw new CoTBalInputException($"{full}/manifest.json: task '{t.Name}' has no metric; expected one of: {string.Join(", ", CoTBal.Core.Metrics.Evaluator.MetricNames)}");
+            else if (!CoTBal.Core.Metrics.Evaluator.MetricNames.Contains(t.Metric))
                 throw new CoTBalInputException($"{full}/manifest.json: task '{t.Name}': unknown metric '{t.Metric}'; expected one of: {string.Join(", ", CoTBal.Core.Metrics.Evaluator.MetricNames)}");
         foreach (var t in manifest.Tasks)
             foreach (var split in new[] { t.Train, t.Val, t.Test })

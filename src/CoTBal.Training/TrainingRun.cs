@@ -184,15 +184,18 @@ public static class TrainingRun
     {
         var path = Path.Combine(options.OutputDir, CheckpointFiles.TrainConfig);
         if (!File.Exists(path)) return;
-        TrainingOptions recorded;
+        TrainingOptions? recorded;
         try
         {
             recorded = TrainingOptions.FromJson(File.ReadAllText(path), path);
         }
         catch (CoTBalInputException)
         {
-            throw new CoTBalInputException($"{options.OutputDir}: holds a {CheckpointFiles.TrainConfig} that is not this tool's; use another --out");
+            recorded = null;
         }
+        // JSON null for a required list or name also means it is not a config this tool wrote
+        if (recorded?.DataFiles is null || recorded.Tokenizer is null || recorded.OutputDir is null || recorded.Tasks is null)
+            throw new CoTBalInputException($"{options.OutputDir}: holds a {CheckpointFiles.TrainConfig} that is not this tool's; use another --out");
         IReadOnlyDictionary<string, string> theirs;
         try
         {

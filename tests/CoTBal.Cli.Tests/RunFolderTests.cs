@@ -78,6 +78,32 @@ public sealed class RunFolderTests : IDisposable
         Assert.True(ok.ExitCode == ExitCodes.Success, ok.Stderr);
     }
 
+    [Fact]
+    public void A_restart_keeps_the_inputs_of_the_new_run_that_lie_in_the_run_folder()
+    {
+        var run = RecordedRun();
+        var otherData = Path.Combine(_dir.Path, "bench2");
+        Assert.Equal(ExitCodes.Success, CliHarness.Run("data", "generate", "--out", otherData, "--size", "tiny", "--seed", "4").ExitCode);
+        // the run's own copy of its model config, named by the new run config: kept while everything else goes
+        var config = _dir.File("own-model.json", $$"""{"model": "{{Path.Combine(run, "model.json")}}"}""");
+        var r = CliHarness.Run("run", "--data", otherData, "--out", run, "--restart", "--config", config, "--plan", "shell");
+        Assert.True(r.ExitCode == ExitCodes.Success, r.Stderr);
+        Assert.True(File.Exists(Path.Combine(run, "model.json")));
+        Assert.False(Directory.Exists(Path.Combine(run, "jobs", "train-mini")));
+    }
+
+    [Fact]
+    public void A_killed_demo_s_staging_folder_does_not_make_its_run_folder_foreign()
+    {
+        var run = Directory.CreateDirectory(Path.Combine(_dir.Path, "demo-run")).FullName;
+        Directory.CreateDirectory(Path.Combine(run, ".benchmark.4242.0123456789abcdef.tmp"));   // left by a SIGKILL during generation
+        Directory.CreateDirectory(Path.Combine(run, "benchmark"));
+        Commands.RunCommand.RequireRunOrEmpty("--out", run, [Path.Combine(run, "benchmark"), Path.Combine(run, "pretrain")]);
+        Directory.CreateDirectory(Path.Combine(run, ".other.tmp"));
+        var e = Assert.Throws<Core.CoTBalInputException>(() => Commands.RunCommand.RequireRunOrEmpty("--out", run, [Path.Combine(run, "benchmark")]));
+        Assert.Contains("'.other.tmp'", e.Message);
+    }
+
     [Theory]
     [InlineData("{}", "no \"config\"")]
     [InlineData("""{"data": "/somewhere", "config": null}""", "no \"config\"")]

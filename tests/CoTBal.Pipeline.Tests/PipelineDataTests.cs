@@ -21,6 +21,10 @@ public sealed class PipelineDataTests : IDisposable
         var metric = Assert.Throws<Core.CoTBalInputException>(() => PipelineData.Open(dir));
         Assert.StartsWith($"{dir}/manifest.json: task '{manifest.Tasks[0].Name}': unknown metric 'bogus'; expected one of: ", metric.Message);
 
+        (manifest with { Tasks = [manifest.Tasks[0] with { Metric = "" }, .. manifest.Tasks.Skip(1)] }).Save(path);
+        Assert.StartsWith($"{dir}/manifest.json: task '{manifest.Tasks[0].Name}' has no metric; expected one of: ",
+            Assert.Throws<Core.CoTBalInputException>(() => PipelineData.Open(dir)).Message);
+
         (manifest with { Template = "bogus" }).Save(path);
         var template = Assert.Throws<Core.CoTBalInputException>(() => PipelineData.Open(dir));
         Assert.Equal($"{dir}/manifest.json: unknown conversation template 'bogus' (known: vicuna_v1, v1, plain)", template.Message);

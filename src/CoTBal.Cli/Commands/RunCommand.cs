@@ -90,13 +90,15 @@ public static class RunCommand
     /// an existing folder without run.json is somebody else's, and the run would overwrite its files (model.json,
     /// plan.sh) and, with --restart, delete them.
     /// </summary>
-    internal static void RequireRunOrEmpty(string option, string runDir, IReadOnlyList<string> own)
+    public static void RequireRunOrEmpty(string option, string runDir, IReadOnlyList<string> own)
     {
         var root = Path.GetFullPath(runDir).TrimEnd(Path.DirectorySeparatorChar);
         if (!Directory.Exists(root) || File.Exists(Path.Combine(root, CoTBalPipeline.RunFile))) return;
         var owned = own.Select(p => Path.GetFullPath(p).TrimEnd(Path.DirectorySeparatorChar)).ToArray();
-        var foreign = Directory.EnumerateFileSystemEntries(root).Order(StringComparer.Ordinal)
-            .FirstOrDefault(e => !owned.Any(o => o == e || o.StartsWith(e + Path.DirectorySeparatorChar, StringComparison.Ordinal)));
+        // an owned folder's staging sibling (".benchmark.PID.GUID.tmp", left by a killed generation) is the run's too
+        bool Owned(string e) => owned.Any(o => o == e || o.StartsWith(e + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            || (Path.GetDirectoryName(o) == root && Path.GetFileName(e).StartsWith("." + Path.GetFileName(o) + ".", StringComparison.Ordinal) && e.EndsWith(".tmp", StringComparison.Ordinal)));
+        var foreign = Directory.EnumerateFileSystemEntries(root).Order(StringComparer.Ordinal).FirstOrDefault(e => !Owned(e));
         if (foreign is not null)
             throw new Core.CoTBalInputException(
                 $"{option} {runDir}: exists and holds files of something else than a run (e.g. '{Path.GetFileName(foreign)}'; no {CoTBalPipeline.RunFile}); give a new or empty folder, or an earlier run's folder");

@@ -161,6 +161,9 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Equal($"{options.OutputDir}: holds a train_config.json that is not this tool's; use another --out", foreign.Message);
         Assert.Equal("""{"my": "config"}""", File.ReadAllText(config));
 
+        File.WriteAllText(config, """{"data": null, "tokenizer": "gpt2", "out": "x"}""");       // valid JSON, but not a config this tool writes
+        Assert.Equal(foreign.Message, Assert.Throws<CoTBalInputException>(() => Train(options)).Message);
+
         File.WriteAllText(config, (options with { LearningRate = 5e-3 }).ToJson());   // another run, stopped before its first checkpoint
         Assert.Contains("holds the start of a run with another configuration (train_config.json; differs in: lr)", Assert.Throws<CoTBalInputException>(() => Train(options)).Message);
 
