@@ -154,6 +154,7 @@ internal sealed class FlatParameterGroup : IDisposable
 
     private static IntPtr StorageAddress<T>(Tensor tensor) where T : unmanaged
     {
+        using var scope = NewDisposeScope();   // storage<T>() makes a tensor handle its Dispose leaves open
         using var storage = tensor.storage<T>();
         return storage.data_ptr();
     }
