@@ -27,14 +27,9 @@ public sealed class PipelineData
         var manifest = BenchmarkManifest.Load(full);
         if (manifest.Tasks.Count == 0) throw new CoTBalInputException($"{full}/manifest.json: no tasks");
         var data = new PipelineData(full, manifest);
-        // what only a training or an evaluation job reads is checked here, before the run writes anything
+        // what only a training job reads is checked here, before the run writes anything (the metrics: BenchmarkManifest.Load)
         if (!CoTBal.Data.Templates.ConversationTemplates.Names.Contains(manifest.Template))
             throw new CoTBalInputException($"{full}/manifest.json: unknown conversation template '{manifest.Template}' (known: {string.Join(", ", CoTBal.Data.Templates.ConversationTemplates.Names)})");
-        foreach (var t in manifest.Tasks)
-            if (string.IsNullOrWhiteSpace(t.Metric))
-                throw new CoTBalInputException($"{full}/manifest.json: task '{t.Name}' has no metric; expected one of: {string.Join(", ", CoTBal.Core.Metrics.Evaluator.MetricNames)}");
-            else if (!CoTBal.Core.Metrics.Evaluator.MetricNames.Contains(t.Metric))
-                throw new CoTBalInputException($"{full}/manifest.json: task '{t.Name}': unknown metric '{t.Metric}'; expected one of: {string.Join(", ", CoTBal.Core.Metrics.Evaluator.MetricNames)}");
         foreach (var t in manifest.Tasks)
             foreach (var split in new[] { t.Train, t.Val, t.Test })
                 if (split is not null && !File.Exists(data.Resolve(split.File)))

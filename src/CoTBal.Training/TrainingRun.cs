@@ -205,9 +205,7 @@ public static class TrainingRun
         {
             theirs = new Dictionary<string, string>();   // its files are gone: certainly another configuration
         }
-        var differing = fingerprint.Keys.Union(theirs.Keys)
-            .Where(k => !fingerprint.TryGetValue(k, out var a) || !theirs.TryGetValue(k, out var b) || a != b)
-            .Order(StringComparer.Ordinal).ToArray();
+        var differing = DifferingKeys(fingerprint, theirs);
         if (differing.Length > 0)
             throw new CoTBalInputException(
                 $"{options.OutputDir}: holds the start of a run with another configuration ({CheckpointFiles.TrainConfig}; differs in: {string.Join(", ", differing)}); " +
@@ -216,15 +214,18 @@ public static class TrainingRun
 
     private static void CheckSameConfig(TrainingOptions options, string checkpoint, CheckpointState state, IReadOnlyDictionary<string, string> fingerprint)
     {
-        var differing = fingerprint.Keys.Union(state.Fingerprint.Keys)
-            .Where(k => !fingerprint.TryGetValue(k, out var a) || !state.Fingerprint.TryGetValue(k, out var b) || a != b)
-            .OrderBy(k => k, StringComparer.Ordinal)
-            .ToArray();
+        var differing = DifferingKeys(fingerprint, state.Fingerprint);
         if (differing.Length > 0)
             throw new CoTBalInputException(
                 $"{options.OutputDir}: holds a run with another configuration ({checkpoint}; differs in: {string.Join(", ", differing)}); " +
                 "use another --out, or delete the folder to start over");
     }
+
+    /// <summary>The fingerprint fields present in only one of the two, or with different values, in ordinal order.</summary>
+    private static string[] DifferingKeys(IReadOnlyDictionary<string, string> mine, IReadOnlyDictionary<string, string> theirs) =>
+        [.. mine.Keys.Union(theirs.Keys)
+            .Where(k => !mine.TryGetValue(k, out var a) || !theirs.TryGetValue(k, out var b) || a != b)
+            .Order(StringComparer.Ordinal)];
 
     /// <summary>The mutable position of the run inside <see cref="Run(TrainingOptions, ITrainingBackend, ITrainingProgress, CancellationToken)"/>.</summary>
     private sealed class RunState

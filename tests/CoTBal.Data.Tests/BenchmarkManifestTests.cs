@@ -15,7 +15,9 @@ public sealed class BenchmarkManifestTests : IDisposable
     [InlineData("""{"tasks": [{"metric": "em"}]}""", "tasks[0] is without a name; every task needs a \"name\"")]
     [InlineData("""{"tasks": []}""", "lists no tasks")]
     [InlineData("""{"tasks": [{"name": "a"}, {"name": "a"}]}""", "task 'a' is listed twice")]
-    public void A_task_list_entry_without_a_name_is_refused_naming_the_file(string json, string expected)
+    [InlineData("""{"tasks": [{"name": "a", "metric": "em"}, {"name": "b"}]}""", "task 'b' has no metric; expected one of: coco, cider, bleu, rouge-l, vqa, textvqa, em, grounding, mc")]
+    [InlineData("""{"tasks": [{"name": "a", "metric": "bogus"}]}""", "task 'a': unknown metric 'bogus'; expected one of: coco, cider, bleu, rouge-l, vqa, textvqa, em, grounding, mc")]
+    public void A_task_list_entry_without_a_name_or_a_known_metric_is_refused_naming_the_file(string json, string expected)
     {
         var file = Path.Combine(_dir, "manifest.json");
         File.WriteAllText(file, json);

@@ -179,7 +179,6 @@ public static class TrainCommand
     internal static bool HoldsCheckpoint(string outDir) =>
         Directory.EnumerateDirectories(outDir, Training.Checkpointing.CheckpointFiles.DirectoryPrefix + "*").Any();
 
-    /// <summary>Values of a repeated and/or comma-separated option.</summary>
     /// <summary>Glob patterns, one per value (a comma is part of a pattern's text only in no LLaVA key, so values are split on it too); an empty one is refused, not dropped.</summary>
     private static string[] Patterns(string option, IEnumerable<string>? values)
     {
@@ -188,6 +187,7 @@ public static class TrainCommand
         return all;
     }
 
+    /// <summary>Values of a repeated and/or comma-separated option.</summary>
     internal static string[] SplitList(IEnumerable<string>? values) =>
         values is null ? [] : [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 }

@@ -50,6 +50,12 @@ public sealed record BenchmarkManifest(
                     throw new CoTBalInputException($"{file}: tasks[{i}] is {(manifest.Tasks[i] is null ? "null" : "without a name")}; every task needs a \"name\"");
             if (manifest.Tasks.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
                 throw new CoTBalInputException($"{file}: task '{repeated.Key}' is listed twice");
+            // a task's metric is read only when it is evaluated: checked here, for every reader, before any work
+            foreach (var t in manifest.Tasks)
+                if (string.IsNullOrWhiteSpace(t.Metric))
+                    throw new CoTBalInputException($"{file}: task '{t.Name}' has no metric; expected one of: {string.Join(", ", Core.Metrics.Evaluator.MetricNames)}");
+                else if (!Core.Metrics.Evaluator.MetricNames.Contains(t.Metric))
+                    throw new CoTBalInputException($"{file}: task '{t.Name}': unknown metric '{t.Metric}'; expected one of: {string.Join(", ", Core.Metrics.Evaluator.MetricNames)}");
             return manifest;
         }
         catch (JsonException e)

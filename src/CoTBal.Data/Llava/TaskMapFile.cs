@@ -10,14 +10,12 @@ namespace CoTBal.Data;
 /// </summary>
 public static class TaskMapFile
 {
-    private static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
-
     public static LlavaReadOptions Load(string path, LlavaReadOptions? baseOptions = null)
     {
         if (!File.Exists(path)) throw new CoTBalInputException($"{path}: task map not found");
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path), Options);
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path), Core.IO.StrictJson.Document);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new CoTBalInputException($"{path}: a task map must be a JSON object");
             var known = new HashSet<string> { "by_id", "by_image_folder", "text_only", "default" };
