@@ -38,10 +38,20 @@ public static class CoTBalPipeline
                     $"--data {dataDir}: {run.Path} is a run on {recorded.Data}; use another --out, or add --restart to start this run over on the new data");
             startOver = true;   // only once everything below has been checked: a refused call deletes nothing
         }
-        var config = request.Config ?? (request.ConfigPath is { } c ? RunConfig.Load(c) : (startOver ? null : recorded?.Config) ?? new RunConfig());
+        var fromRecord = request.Config is null && request.ConfigPath is null && !startOver && recorded is not null;
+        var config = request.Config ?? (request.ConfigPath is { } c ? RunConfig.Load(c) : fromRecord ? recorded!.Config : new RunConfig());
         if (request.Seeds is { } k) config = config with { Seeds = k };
         if (request.Jobs is { } jobs) config = config with { Jobs = jobs };
-        config.Validate();
+        try
+        {
+            config.Validate();
+        }
+        catch (CoTBalInputException e) when (fromRecord)
+        {
+            // the recorded config, e.g. with a negative seed, which versions before the seed check accepted
+            throw new CoTBalInputException($"{Path.Combine(run.Path, RunFile)}: the recorded run can no longer be resumed: {e.Message}; " +
+                "start it over with --restart --config FILE (or use another --out)", e);
+        }
         var data = PipelineData.Open(dataDir);
         var modelSource = FindModelConfig(config.Model);
         Model.Config.LlavaConfig.Load(modelSource);             // a bad model config is refused before anything is written
@@ -155,8 +165,7 @@ public static class CoTBalPipeline
             var recorded = JsonSerializer.Deserialize<RecordedRun>(File.ReadAllText(path), RecordJson);
             if (recorded?.Config is null || string.IsNullOrEmpty(recorded.Data))
                 throw new CoTBalInputException($"{path}: unreadable run record (no {(recorded?.Config is null ? "\"config\"" : "\"data\"")}); delete it to start the run over");
-            recorded.Config.Validate();
-            return recorded;
+            return recorded;   // its config is checked where it is used (a new --config replaces it)
         }
         catch (JsonException e)
         {

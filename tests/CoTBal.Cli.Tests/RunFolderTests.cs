@@ -119,4 +119,24 @@ public sealed class RunFolderTests : IDisposable
             Assert.Contains("unreadable run record (" + expected, line);
         }
     }
+
+    [Fact]
+    public void A_run_recorded_with_a_seed_now_refused_names_the_way_out_and_restart_takes_it()
+    {
+        var run = RecordedRun();
+        var record = Path.Combine(run, "run.json");
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(record))!;
+        node["config"]!["seed"] = -5;   // versions before the seed check accepted negative seeds
+        File.WriteAllText(record, node.ToJsonString());
+        var before = ContractWorkspace.Snapshot(run);
+        var r = CliHarness.Run("run", "--out", run, "--plan", "shell");
+        Assert.Equal(ExitCodes.BadInput, r.ExitCode);
+        var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("the recorded run can no longer be resumed: run config: seed must be >= 0", line);
+        Assert.Contains("--restart", line);
+        Assert.Equal(before, ContractWorkspace.Snapshot(run));
+
+        var restarted = CliHarness.Run("run", "--data", _bench, "--out", run, "--restart", "--plan", "shell", "--config", _dir.File("tiny2.json", """{"model": "tiny"}"""));
+        Assert.True(restarted.ExitCode == ExitCodes.Success, restarted.Stderr);
+    }
 }

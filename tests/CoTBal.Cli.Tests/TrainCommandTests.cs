@@ -81,4 +81,21 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal("cotbal_online", config["weighting"]!.GetValue<string>());
         Assert.Equal(Path.Combine(bench, "val.json"), config["online"]!["validation"]![0]!.GetValue<string>());
     }
+
+    [Theory]
+    [InlineData("1e308", "beyond float32's range")]                        // refused when the file is read, naming it
+    [InlineData("1e37", "include one above 1e6: check the weights file")] // accepted, but the loss overflows: the message says where to look
+    public void A_huge_static_task_weight_is_named_not_reported_as_a_bad_learning_rate(string weight, string expected)
+    {
+        var bench = Path.Combine(_dir.Path, "bench");
+        Assert.Equal(ExitCodes.Success, CliHarness.Run("data", "generate", "--out", bench, "--size", "tiny", "--seed", "3", "--train-size", "4").ExitCode);
+        var tasks = JsonNode.Parse(File.ReadAllText(Path.Combine(bench, "manifest.json")))!["tasks"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()).ToArray();
+        var weights = _dir.File("w.json", $$"""{"tasks": [{{string.Join(", ", tasks.Select(t => $"\"{t}\""))}}], "weights": [{{string.Join(", ", tasks.Select((_, i) => i == 0 ? weight : "1"))}}]}""");
+        var r = CliHarness.Run("train", "--data", Path.Combine(bench, "train.json"), "--images", bench, "--model", ModelConfig,
+            "--tokenizer", Path.Combine(bench, "vocab.json"), "--out", Path.Combine(_dir.Path, "huge"), "--steps", "1", "--batch-size", "32",
+            "--weighting", "static", "--task-weights", weights, "--progress", "none", "--threads", "1");
+        Assert.Equal(ExitCodes.BadInput, r.ExitCode);
+        var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(expected, line);
+    }
 }

@@ -102,8 +102,8 @@ public sealed record RunConfig
         if (Seeds < 1) throw new CoTBalInputException("run config: seeds must be >= 1");
         if (Seed < 0) throw new CoTBalInputException($"run config: seed must be >= 0 (as every seed of this tool), got {Seed}");
         foreach (var (task, weight) in Fixed)
-            if (!double.IsFinite(weight) || weight < 0)
-                throw new CoTBalInputException($"run config: fixed weight of task '{task}' must be a finite number >= 0, got {weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            if (!double.IsFinite(weight) || weight < 0 || !float.IsFinite((float)weight))
+                throw new CoTBalInputException($"run config: fixed weight of task '{task}' must be a finite float32 number >= 0, got {weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         if (MaxNewTokens < 1) throw new CoTBalInputException("run config: max_new_tokens must be >= 1");
         if (Threads < 1 || Threads > 4 * Environment.ProcessorCount)
             throw new CoTBalInputException($"run config: threads must be between 1 and {4 * Environment.ProcessorCount} (4x the cores), got {Threads}");

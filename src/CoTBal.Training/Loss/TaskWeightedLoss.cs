@@ -59,8 +59,8 @@ public static class TaskWeightedLoss
         int n = losses.Summary.TaskCount;
         if (weights.Count != n) throw new ArgumentException($"expected {n} task weights, got {weights.Count}");
         for (int k = 0; k < n; k++)
-            if (!double.IsFinite(weights[k]) || weights[k] < 0)
-                throw new CoTBalInputException($"task weight {k} is {weights[k]}: weights must be finite and >= 0");
+            if (!double.IsFinite(weights[k]) || weights[k] < 0 || !float.IsFinite((float)weights[k]))
+                throw new CoTBalInputException($"task weight {k} is {weights[k]}: weights must be finite float32 numbers >= 0");
 
         using var scope = NewDisposeScope();
         var device = losses.Loss.device;

@@ -235,6 +235,9 @@ public sealed class Trainer : IDisposable
     /// <summary>The step's running sums over its micro-batches.</summary>
     private sealed class StepTotals(int taskCount, int microBatches)
     {
+        /// <summary>A task weight this large is named when the loss stops being finite (CoTBal's weights are of order 1).</summary>
+        private const double LargeTaskWeight = 1e6;
+
         public double[] TaskLossSum { get; } = new double[taskCount];
         public long[] TaskTokens { get; } = new long[taskCount];
         public double[] WeightSum { get; } = new double[taskCount];
@@ -244,7 +247,10 @@ public sealed class Trainer : IDisposable
         public void Add(int step, CollatedBatch batch, float loss, ModelOutput output, TaskLossSummary summary, IReadOnlyList<double> weights)
         {
             if (!float.IsFinite(loss))
-                throw new CoTBalInputException($"step {step}: the loss is {loss} (samples {string.Join(", ", batch.SampleIds.Take(4))}...); lower the learning rate or check the data");
+                throw new CoTBalInputException($"step {step}: the loss is {loss} (samples {string.Join(", ", batch.SampleIds.Take(4))}...); " +
+                    (weights.Any(w => w > LargeTaskWeight)
+                        ? $"the task weights (in the run's task order: {string.Join(", ", weights.Select(w => w.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)))}) include one above 1e6: check the weights file"
+                        : "lower the learning rate or check the data"));
             Objective += loss / microBatches;
             Tokens += output.AttentionMask.sum().item<long>();
             for (int k = 0; k < taskCount; k++)

@@ -25,8 +25,8 @@ public sealed class StaticWeighting : ITaskWeighting
     public StaticWeighting(IReadOnlyList<double> weights)
     {
         for (int i = 0; i < weights.Count; i++)
-            if (!double.IsFinite(weights[i]) || weights[i] < 0)
-                throw new CoTBalInputException($"static weighting: weight {i} is {weights[i]}; weights must be finite and >= 0");
+            if (!double.IsFinite(weights[i]) || weights[i] < 0 || !float.IsFinite((float)weights[i]))
+                throw new CoTBalInputException($"static weighting: weight {i} is {weights[i]}; weights must be finite float32 numbers >= 0 (at most {float.MaxValue:G3}: losses are computed in float32)");
         if (weights.Count > 0 && weights.All(w => w == 0))
             throw new CoTBalInputException("static weighting: every task weight is 0, so the loss would be 0 and nothing would be trained");
         _weights = weights.ToArray();
@@ -64,6 +64,8 @@ public sealed class StaticWeighting : ITaskWeighting
                 throw new CoTBalInputException($"{path}: tasks[{i}] is not a task name");
             if (weights[i] is not JsonValue wv || !wv.TryGetValue<double>(out var w) || !double.IsFinite(w) || w < 0)
                 throw new CoTBalInputException($"{path}: weights[{i}] (task '{name}') must be a finite number >= 0");
+            if (!float.IsFinite((float)w))
+                throw new CoTBalInputException($"{path}: weights[{i}] (task '{name}') is {w}, beyond float32's range ({float.MaxValue:G3}) in which the loss is computed");
             if (!byName.TryAdd(name, w))
                 throw new CoTBalInputException($"{path}: task '{name}' is listed twice");
         }

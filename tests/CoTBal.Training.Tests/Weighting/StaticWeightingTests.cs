@@ -50,11 +50,21 @@ public sealed class StaticWeightingTests : IDisposable
     [InlineData("""{"weights": [1]}""", "\"tasks\"")]
     [InlineData("""{"tasks": [""", "not valid JSON")]
     [InlineData("""{"tasks": ["a"], "weights": [1], "weights": [2]}""", "not valid JSON")]   // a repeated key: an input error, not an ArgumentException
+    [InlineData("""{"tasks": ["a"], "weights": [1e308]}""", "weights[0] (task 'a') is 1E+308, beyond float32's range")]   // was "the loss is NaN" at step 1
+    [InlineData("""{"tasks": ["a"], "weights": [3.5e38]}""", "beyond float32's range")]
     public void Malformed_files_are_rejected_with_one_line(string json, string expected)
     {
         var path = Write(json);
         var e = Assert.Throws<CoTBalInputException>(() => StaticWeighting.Load(new StaticWeightingOptions(path, []), ["a"]));
         Assert.Contains(expected, e.Message);
         Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void The_largest_float32_weight_is_accepted_and_one_beyond_it_is_not()
+    {
+        Assert.Equal([3.4e38], new StaticWeighting([3.4e38]).Weights);
+        var e = Assert.Throws<CoTBalInputException>(() => new StaticWeighting([1e39]));
+        Assert.Contains("finite float32", e.Message);
     }
 }
