@@ -157,8 +157,10 @@ def curve(log, steps):
         window = [r for r in rows if step - 50 < r["step"] <= step]
         if not window:
             continue
-        means = [sum(r["task_loss"][t] for r in window) / len(window) for t in tasks]
-        print(f"{step} " + " ".join(f"{m:.3f}" for m in means) + f" {window[-1]['elapsed_s']:.0f}")
+        # a kind no sample of a step held has no loss there (null in the log): the mean is over the steps that held it
+        held = [[r["task_loss"][t] for r in window if r["task_loss"][t] is not None] for t in tasks]
+        means = [sum(v) / len(v) if v else None for v in held]
+        print(f"{step} " + " ".join("-" if m is None else f"{m:.3f}" for m in means) + f" {window[-1]['elapsed_s']:.0f}")
 
 
 if __name__ == "__main__":
