@@ -52,6 +52,9 @@ public static class CoTBalPipeline
             throw new CoTBalInputException($"{Path.Combine(run.Path, RunFile)}: the recorded run can no longer be resumed: {e.Message}; " +
                 "start it over with --restart --config FILE (or use another --out)", e);
         }
+        if (request.DataDirectory is null && !Directory.Exists(dataDir))
+            throw new CoTBalInputException($"{Path.Combine(run.Path, RunFile)}: the run's data folder {dataDir} no longer exists; " +
+                "put it back there, or start over on another with --data DIR --restart");
         var data = PipelineData.Open(dataDir);
         var modelSource = FindModelConfig(config.Model);
         Model.Config.LlavaConfig.Load(modelSource);             // a bad model config is refused before anything is written
@@ -60,7 +63,7 @@ public static class CoTBalPipeline
         if (startOver) StartOver(run, [dataDir, recorded!.Data, modelSource, .. new[] { request.ConfigPath, config.Init }.OfType<string>()]);
         TorchSharp.torch.set_num_threads(config.Threads);   // process-wide by nature: set once, from the run config
         if (!request.Status) AtomicFile.WriteAllText(Path.Combine(run.Path, RunFile), JsonSerializer.Serialize(new RecordedRun(dataDir, config), RecordJson));
-        var modelConfig = ResolveModelConfig(config.Model, run);
+        var modelConfig = request.Status ? modelSource : ResolveModelConfig(config.Model, run);   // --status writes nothing
 
         var dataFingerprint = data.Fingerprint();
         var modelText = File.ReadAllText(modelConfig);

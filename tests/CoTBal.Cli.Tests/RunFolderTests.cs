@@ -139,4 +139,36 @@ public sealed class RunFolderTests : IDisposable
         var restarted = CliHarness.Run("run", "--data", _bench, "--out", run, "--restart", "--plan", "shell", "--config", _dir.File("tiny2.json", """{"model": "tiny"}"""));
         Assert.True(restarted.ExitCode == ExitCodes.Success, restarted.Stderr);
     }
+
+    [Fact]
+    public void Status_writes_nothing_even_when_the_model_config_changed_since()
+    {
+        var model = _dir.File("my-model.json", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "configs", "models", "tiny.json")));
+        var run = Path.Combine(_dir.Path, "edited");
+        var planned = CliHarness.Run("run", "--data", _bench, "--out", run, "--plan", "shell", "--config", _dir.File("own.json", $$"""{"model": "{{model}}"}"""));
+        Assert.True(planned.ExitCode == ExitCodes.Success, planned.Stderr);
+        File.AppendAllText(model, "\n");   // edited after the run was planned
+        var before = ContractWorkspace.Snapshot(run);
+        var status = CliHarness.Run("run", "--out", run, "--status");
+        Assert.True(status.ExitCode == ExitCodes.Success, status.Stderr);
+        Assert.Equal(before, ContractWorkspace.Snapshot(run));
+    }
+
+    [Fact]
+    public void A_recorded_data_folder_that_is_gone_is_named_as_the_run_s_not_as_an_option_never_given()
+    {
+        var data = Path.Combine(_dir.Path, "moved");
+        Directory.Move(_bench, data);
+        var run = Path.Combine(_dir.Path, "orphan");
+        Assert.Equal(ExitCodes.Success, CliHarness.Run("run", "--data", data, "--out", run, "--plan", "shell", "--config", _dir.File("t.json", """{"model": "tiny"}""")).ExitCode);
+        Directory.Move(data, _bench);
+        foreach (string[] args in new[] { new[] { "run", "--out", run, "--status" }, ["run", "--out", run, "--plan", "shell"] })
+        {
+            var r = CliHarness.Run(args);
+            Assert.Equal(ExitCodes.BadInput, r.ExitCode);
+            var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains($"the run's data folder {data} no longer exists", line);
+            Assert.DoesNotContain("--data " + data, line);
+        }
+    }
 }
