@@ -83,4 +83,41 @@ public sealed class DataCommandTests : IDisposable
             "--out", P("s3"), "--min-mini-size", "4"));
         Assert.True(File.Exists(Path.Combine(P("s3"), "ocr-plus-mini_train-36.json")));
     }
+
+    [Fact]
+    public void Subsets_re_run_in_its_folder_removes_its_stale_files_and_leaves_other_files()
+    {
+        var bench = Generate();
+        var train = Path.Combine(bench, "train.json");
+        Assert.Equal(ExitCodes.Success, Run("data", "subsets", train, "--out", P("subsets"), "--min-mini-size", "4"));
+        File.WriteAllText(Path.Combine(P("subsets"), "notes.txt"), "mine");
+        Assert.Equal(ExitCodes.Success, Run("data", "subsets", train, "--out", P("subsets"), "--min-mini-size", "6"));
+        var files = Directory.GetFiles(P("subsets")).Select(Path.GetFileName).ToHashSet();
+        Assert.Contains("caption-mini_train-6.json", files);
+        Assert.DoesNotContain("caption-mini_train-4.json", files);   // the first run's minis: gone, not mixed with the new ones
+        Assert.Contains("notes.txt", files);
+        Assert.Equal(8 + 8 + 8 + 1 + 1 + 1, files.Count);
+        Assert.Equal(files.OfType<string>().Where(f => f.EndsWith(".json", StringComparison.Ordinal) && f != "subsets.json").Order(),
+            JsonDocument.Parse(File.ReadAllText(Path.Combine(P("subsets"), "subsets.json"))).RootElement.GetProperty("files")
+                .EnumerateArray().Select(f => f.GetProperty("file").GetString()!).Order());
+    }
+
+    [Fact]
+    public void Subsets_refuses_a_folder_holding_such_files_without_its_manifest_and_changes_nothing()
+    {
+        var bench = Generate();
+        Directory.CreateDirectory(P("theirs"));
+        File.WriteAllText(Path.Combine(P("theirs"), "caption_train-32.json"), "their own");
+        var stderr = new StringWriter();
+        var old = Console.Error;
+        Console.SetError(stderr);
+        try
+        {
+            Assert.Equal(ExitCodes.BadInput, Run("data", "subsets", Path.Combine(bench, "train.json"), "--out", P("theirs")));
+        }
+        finally { Console.SetError(old); }
+        Assert.Contains("holds caption_train-32.json but no subsets.json", stderr.ToString());
+        Assert.Equal(["caption_train-32.json"], Directory.GetFiles(P("theirs")).Select(Path.GetFileName));
+        Assert.Equal("their own", File.ReadAllText(Path.Combine(P("theirs"), "caption_train-32.json")));
+    }
 }

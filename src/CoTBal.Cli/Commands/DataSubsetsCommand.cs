@@ -28,8 +28,12 @@ public static class DataSubsetsCommand
         {
             var inputs = run.Inputs("files", parse.GetValue(files)!);
             var mapPath = run.OptionalInput("--task-map", parse.GetValue(taskMap));
-            var dir = run.OutputFolder("--out", parse.GetValue(output)!,
-                owns: name => name == SubsetManifest.FileName || (name.EndsWith(".json", StringComparison.Ordinal) && name.Contains($"_{parse.GetValue(split)}-", StringComparison.Ordinal)));
+            bool Owns(string name) => name == SubsetManifest.FileName || (name.EndsWith(".json", StringComparison.Ordinal) && name.Contains($"_{parse.GetValue(split)}-", StringComparison.Ordinal));
+            var dir = run.OutputFolder("--out", parse.GetValue(output)!, owns: Owns);
+            // files this command would write, in a folder no earlier `data subsets` wrote (no subsets.json): somebody else's
+            if (Directory.Exists(dir) && !File.Exists(Path.Combine(dir, SubsetManifest.FileName))
+                && Directory.EnumerateFiles(dir).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).FirstOrDefault(Owns) is { } foreign)
+                throw new Core.CoTBalInputException($"--out {dir}: holds {foreign} but no {SubsetManifest.FileName}, so it is not an earlier `data subsets` output; choose an empty folder");
             var taskOrder = parse.GetValue(tasks) is { } taskText ? OptionParsing.Names(taskText) : null;
             if (taskOrder is not null && taskOrder.Distinct(StringComparer.Ordinal).Count() != taskOrder.Count)
                 throw new Core.CoTBalInputException($"--tasks: '{taskOrder.GroupBy(t => t).First(g => g.Count() > 1).Key}' is listed twice");

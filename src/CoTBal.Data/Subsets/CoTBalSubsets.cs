@@ -52,6 +52,9 @@ public static class CoTBalSubsets
             minis[t] = Draw(larges[t], MiniSize(larges[t].Length, options), DeterministicRandom.Derive(options.Seed, "mini", t));
         }
 
+        // an earlier output in the folder: its files that this one does not rewrite are removed once the new manifest is
+        // written, so a re-run with another seed or fraction leaves no stale subsets beside the listed ones
+        var previous = File.Exists(Path.Combine(outDir, SubsetManifest.FileName)) ? SubsetManifest.Load(outDir) : null;
         Directory.CreateDirectory(outDir);
         var files = new List<SubsetFile>();
         var split = options.Split;
@@ -70,6 +73,9 @@ public static class CoTBalSubsets
         }
         var manifest = new SubsetManifest(split, options.MiniFraction, options.MinMiniSize, options.Seed, tasks, files);
         manifest.Save(Path.Combine(outDir, SubsetManifest.FileName));
+        if (previous is not null)
+            foreach (var stale in previous.Files.Select(f => f.File).Except(files.Select(f => f.File), StringComparer.Ordinal))
+                if (Path.GetFileName(stale) == stale) File.Delete(Path.Combine(outDir, stale));   // names only: never a path out of the folder
         return manifest;
     }
 
