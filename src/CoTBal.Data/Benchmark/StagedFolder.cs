@@ -14,13 +14,13 @@ public static class StagedFolder
     /// </summary>
     public static T Write<T>(string outDir, bool overwrite, Func<string, T> build)
     {
-        var target = Path.GetFullPath(outDir);
+        var target = Core.IO.RealPath.Of(outDir);   // a link to a folder is written through, not replaced by a folder
         if (File.Exists(target)) throw new CoTBalInputException($"{outDir}: exists and is a file, not a folder");
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !overwrite)
             throw new CoTBalInputException($"{outDir}: folder exists and is not empty (choose another --out or pass --overwrite)");
         var parent = Path.GetDirectoryName(target) ?? ".";
         Directory.CreateDirectory(parent);
-        var staging = Path.Combine(parent, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var staging = Core.IO.TempName.Beside(target);
         Directory.CreateDirectory(staging);
         try
         {

@@ -63,9 +63,10 @@ public static class ModelExport
             .Where(kv => !kv.Key.EndsWith(".lora_A", StringComparison.Ordinal) && !kv.Key.EndsWith(".lora_B", StringComparison.Ordinal))
             .ToDictionary(kv => LlavaKeyMap.FromModel(layout, kv.Key), kv => kv.Value, StringComparer.Ordinal);
 
-        var parent = Path.GetDirectoryName(output) ?? ".";
+        var real = Core.IO.RealPath.Of(output);   // a link to a folder is written through, not replaced by a folder
+        var parent = Path.GetDirectoryName(real) ?? ".";
         Directory.CreateDirectory(parent);
-        var temp = Path.Combine(parent, $".{Path.GetFileName(output)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var temp = Core.IO.TempName.Beside(real);
         Directory.CreateDirectory(temp);
         try
         {
@@ -78,8 +79,8 @@ public static class ModelExport
             if (Directory.Exists(tokenizer))   // a byte-level BPE folder: its files at the top, as Hugging Face folders have them
                 foreach (var file in Directory.GetFiles(tokenizer)) File.Copy(file, Path.Combine(temp, Path.GetFileName(file)));
             else if (tokenizer is not null) File.Copy(tokenizer, Path.Combine(temp, TokenizerFileName(tokenizer)));
-            if (Directory.Exists(output)) Directory.Delete(output); // empty (checked above)
-            Directory.Move(temp, output);
+            if (Directory.Exists(real)) Directory.Delete(real); // empty (checked above)
+            Directory.Move(temp, real);
         }
         finally
         {

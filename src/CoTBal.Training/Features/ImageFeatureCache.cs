@@ -182,7 +182,7 @@ public sealed class ImageFeatureCache
     /// </summary>
     private void Store(string path, byte[] bytes, bool replace)
     {
-        var tmp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var tmp = Core.IO.TempName.Beside(path);
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -76,6 +76,51 @@ public sealed partial class CliContractTests(ContractWorkspace workspace) : ICla
     }
 
     [Fact]
+    public void An_output_folder_through_a_symlink_is_written_through_and_the_link_kept()
+    {
+        using var tmp = new CliHarness.TempDir();
+        var target = Directory.CreateDirectory(Path.Combine(tmp.Path, "target")).FullName;
+        var link = Path.Combine(tmp.Path, "link");
+        Directory.CreateSymbolicLink(link, target);
+        string[] generate = ["data", "generate", "--size", "tiny", "--train-size", "2", "--val-size", "1", "--test-size", "1", "--out", link];
+        Assert.Equal(ExitCodes.Success, CliHarness.Run(generate).ExitCode);
+        Assert.Equal(target, new DirectoryInfo(link).LinkTarget);
+        Assert.True(File.Exists(Path.Combine(target, "manifest.json")));
+        File.WriteAllText(Path.Combine(target, "stale.txt"), "from before");
+        Assert.Equal(ExitCodes.Success, CliHarness.Run([.. generate, "--overwrite"]).ExitCode);   // replaced in the target, link kept
+        Assert.Equal(target, new DirectoryInfo(link).LinkTarget);
+        Assert.False(File.Exists(Path.Combine(target, "stale.txt")));
+        Assert.True(File.Exists(Path.Combine(target, "manifest.json")));
+
+        // export: a real checkpoint of 1 step, exported through a link to an empty folder
+        var ckpt = Path.Combine(tmp.Path, "train");
+        var trained = CliHarness.Run("train", "--data", Path.Combine(target, "train.json"), "--images", target, "--model", workspace.Expand(["{in}/model.json"], "")[0],
+            "--tokenizer", Path.Combine(target, "vocab.json"), "--steps", "1", "--batch-size", "2", "--progress", "none", "--threads", "1", "--out", ckpt);
+        Assert.True(trained.ExitCode == ExitCodes.Success, trained.Stderr);
+        var exportTarget = Directory.CreateDirectory(Path.Combine(tmp.Path, "export-target")).FullName;
+        var exportLink = Path.Combine(tmp.Path, "export-link");
+        Directory.CreateSymbolicLink(exportLink, exportTarget);
+        var exported = CliHarness.Run("export", "--checkpoint", Directory.GetDirectories(ckpt, "checkpoint-*").Single(), "--out", exportLink);
+        Assert.True(exported.ExitCode == ExitCodes.Success, exported.Stderr);
+        Assert.Equal(exportTarget, new DirectoryInfo(exportLink).LinkTarget);
+        Assert.True(File.Exists(Path.Combine(exportTarget, "config.json")));
+        Assert.Empty(Directory.GetFileSystemEntries(tmp.Path, ".*"));   // no staging folder left beside them
+    }
+
+    [Fact]
+    public void A_long_but_legal_output_name_is_written_though_its_temporary_sibling_is_longer()
+    {
+        using var tmp = new CliHarness.TempDir();
+        var file = Path.Combine(tmp.Path, new string('a', 240) + ".json");   // 245 bytes: legal; ".NAME.PID.GUID.tmp" would not be
+        Assert.Equal(ExitCodes.Success, CliHarness.Run(workspace.Expand([.. ContractCases.Compare, "--json", file], tmp.Path)).ExitCode);
+        Assert.True(File.Exists(file));
+        var folder = Path.Combine(tmp.Path, new string('b', 250));
+        Assert.Equal(ExitCodes.Success, CliHarness.Run("data", "generate", "--size", "tiny", "--train-size", "2", "--val-size", "1", "--test-size", "1", "--out", folder).ExitCode);
+        Assert.True(File.Exists(Path.Combine(folder, "manifest.json")));
+        Assert.Equal(2, Directory.GetFileSystemEntries(tmp.Path).Length);
+    }
+
+    [Fact]
     public void Inspect_reports_an_oversized_image_from_its_header()
     {
         var outcome = CliHarness.Run(workspace.Expand(["data", "inspect", "{in}/huge.json"], ""));
