@@ -31,6 +31,7 @@ public static class Prediction
         var tokenizer = TokenizerFactory.Load(CheckpointTokenizer.Resolve(dir, state.Tokenizer));
         var dataset = InstructionDataset.Load(options.DataFiles,
             LlavaTrainingBackend.DatasetOptionsFor(config, tokenizer, state.Tasks, options.ImageFolder, state.Template, state.MaxLength, ImageSettings.FromCheckpoint(dir, config)));
+        CheckPositions(dataset, config, options);
         var loader = new BatchLoader(dataset, new BatchLoaderOptions { Shuffle = false, PrefetchBatches = 0, BatchSize = options.BatchSize });
 
         using var model = new LlavaForCausalLM(config);
@@ -67,6 +68,30 @@ public static class Prediction
         else
             AtomicFile.WriteAllText(options.OutputPath, AuthorsJson(dataset, predictions));
         return options.OutputPath;
+    }
+
+    /// <summary>
+    /// Refuses, before anything is decoded, a batch whose longest prompt (with its image's positions) plus
+    /// <c>--max-new-tokens</c> would pass the model's <c>max_position_embeddings</c>: greedy decoding runs every row of a
+    /// left-padded batch to the same length, so the check is per batch of <c>--batch-size</c> prompts, as they run.
+    /// </summary>
+    private static void CheckPositions(InstructionDataset dataset, LlavaConfig config, PredictOptions options)
+    {
+        var limit = config.Text.MaxPositionEmbeddings;
+        if (options.MaxNewTokens >= limit)
+            throw new CoTBalInputException($"--max-new-tokens {options.MaxNewTokens}: the model holds {limit} positions (text_config.max_position_embeddings), prompt included");
+        for (var start = 0; start < dataset.Count; start += options.BatchSize)
+        {
+            var (longest, id) = Enumerable.Range(start, Math.Min(options.BatchSize, dataset.Count - start))
+                .Select(i => dataset[i])
+                .Select(item => (Positions: dataset.Template.TokenizePrompt(item.Sample, dataset.Tokenizer).InputIds.Length + (item.Sample.HasImage ? config.ImageTokens - 1 : 0), item.Sample.Id))
+                .MaxBy(p => p.Positions);
+            if (longest >= limit)
+                throw new CoTBalInputException($"sample '{id}': its prompt takes {longest} positions with its image, more than the model's {limit} (text_config.max_position_embeddings)");
+            if (longest + options.MaxNewTokens > limit)
+                throw new CoTBalInputException($"--max-new-tokens {options.MaxNewTokens}: sample '{id}''s prompt takes {longest} positions with its image, " +
+                    $"so at most {limit - longest} new tokens fit the model's {limit} (text_config.max_position_embeddings)");
+        }
     }
 
     /// <summary>The input samples as a JSON list, the last gpt turn carrying "generative_value".</summary>
