@@ -20,8 +20,14 @@ public static class RealPath
         {
             var part = pending.Pop();
             var next = Path.Combine(current, part);
-            FileSystemInfo info = new FileInfo(next);
-            if (info.LinkTarget is { } target)
+            var target = new FileInfo(next).LinkTarget;
+            if (target is not null && IsKernelObject(current, target))
+            {
+                // /dev/fd/N or /proc/self/fd/N of a pipe or socket ("pipe:[123]"): not a path; the link is opened as it is
+                current = next;
+                continue;
+            }
+            if (target is not null)
             {
                 if (++links > MaxLinks) throw new CoTBalInputException($"{path}: too many levels of symbolic links (a link loop?)");
                 var resolved = Path.IsPathRooted(target) ? target : Path.Combine(current, target);
@@ -36,4 +42,9 @@ public static class RealPath
         }
         return current;
     }
+
+    /// <summary>A link of a process's fd folder whose target names a kernel object, not a file: "pipe:[123]", "socket:[4]", "anon_inode:[eventfd]".</summary>
+    private static bool IsKernelObject(string folder, string target) =>
+        folder.StartsWith("/proc/", StringComparison.Ordinal) && Path.GetFileName(folder) == "fd"
+        && !target.Contains('/') && System.Text.RegularExpressions.Regex.IsMatch(target, "^[a-z_]+:");
 }

@@ -66,5 +66,16 @@ public sealed class PathSafetyTests : IDisposable
         Assert.Equal(["link.json", "target.json"], Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName).Order());
     }
 
+    [Fact]
+    public void A_pipe_s_fd_link_is_kept_as_the_path_to_open_not_resolved_to_its_pipe_name()
+    {
+        // what `--answers <(cat a.jsonl)` gives: /dev/fd/N -> /proc/self/fd/N -> "pipe:[inode]", which is no path
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In);
+        var fd = pipe.ClientSafePipeHandle.DangerousGetHandle().ToInt32();
+        var real = RealPath.Of($"/dev/fd/{fd}");
+        Assert.Equal($"/proc/{Environment.ProcessId}/fd/{fd}", real);
+        Assert.StartsWith("pipe:[", new FileInfo(real).LinkTarget);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
