@@ -101,6 +101,7 @@ public sealed class CommandRun
                     throw new CoTBalInputException($"{option} {path}: holds the input given to {input.Option} ({input.Path}); choose another folder");
         CheckWritableParent(option, path, real);
         var existed = Directory.Exists(real);
+        if (existed) ProbeWritable(option, path, real);   // its files are written inside it
         _outputs.Add(new PlannedOutput(option, real, Folder: true, existed, keep, owns,
             existed ? [.. Directory.EnumerateFileSystemEntries(real).Select(Path.GetFileName).OfType<string>()] : []));
         return path;
@@ -179,14 +180,20 @@ public sealed class CommandRun
         if (ancestor is null) return;
         if (FileKind.Of(ancestor) != FileKindValue.Directory)
             throw new CoTBalInputException($"{option} {path}: {ancestor} is a file, not a folder");
-        var probe = Path.Combine(ancestor, $".cotbal-write-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        ProbeWritable(option, path, ancestor);
+    }
+
+    /// <summary>Creates and deletes a hidden file in <paramref name="folder"/>: a read-only file system or folder is refused up front.</summary>
+    private static void ProbeWritable(string option, string path, string folder)
+    {
+        var probe = Path.Combine(folder, $".cotbal-write-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
             using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CoTBalInputException($"{option} {path}: cannot write in {ancestor} ({e.Message})", e);
+            throw new CoTBalInputException($"{option} {path}: cannot write in {folder} ({e.Message})", e);
         }
     }
 

@@ -120,4 +120,38 @@ public sealed class DataCommandTests : IDisposable
         Assert.Equal(["caption_train-32.json"], Directory.GetFiles(P("theirs")).Select(Path.GetFileName));
         Assert.Equal("their own", File.ReadAllText(Path.Combine(P("theirs"), "caption_train-32.json")));
     }
+
+    [Fact]
+    public void An_existing_read_only_output_folder_is_refused_before_any_work()
+    {
+        // a read-only bind mount of a folder whose parent is writable (needs root, as the project's CI and VM run)
+        if (Environment.UserName != "root") return;
+        var bench = Generate();
+        var ro = Directory.CreateDirectory(P("ro")).FullName;
+        static void Mount(params string[] args)
+        {
+            using var mount = System.Diagnostics.Process.Start("mount", args)!;
+            mount.WaitForExit();
+            Assert.Equal(0, mount.ExitCode);
+        }
+        Mount("--bind", ro, ro);
+        try
+        {
+            Mount("-o", "remount,ro,bind", ro);
+            var stderr = new StringWriter();
+            var old = Console.Error;
+            Console.SetError(stderr);
+            try
+            {
+                Assert.Equal(ExitCodes.BadInput, Run("data", "subsets", Path.Combine(bench, "train.json"), "--out", ro));
+            }
+            finally { Console.SetError(old); }
+            Assert.Contains($"--out {ro}: cannot write in {ro}", stderr.ToString());
+        }
+        finally
+        {
+            using var umount = System.Diagnostics.Process.Start("umount", ro)!;
+            umount.WaitForExit();
+        }
+    }
 }
