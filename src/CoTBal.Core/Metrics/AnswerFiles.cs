@@ -85,7 +85,7 @@ public static class AnswerFiles
             JsonDocument doc;
             try
             {
-                doc = JsonDocument.Parse(line);
+                doc = JsonDocument.Parse(line, StrictJson.Document);   // a repeated key is an error, not last-wins
             }
             catch (JsonException e)
             {
@@ -115,7 +115,7 @@ public static class AnswerFiles
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = false });
+            doc = JsonDocument.Parse(text, StrictJson.Document);
         }
         catch (JsonException e)
         {
@@ -171,7 +171,7 @@ public static class AnswerFiles
         if (!obj.TryGetProperty("id", out var id)) throw new CoTBalInputException($"{where}: missing field \"id\"");
         return id.ValueKind switch
         {
-            JsonValueKind.String => Str(id, $"{where}: \"id\""),
+            JsonValueKind.String => Str(id, $"{where}: \"id\"") is { Length: > 0 } text ? text : throw new CoTBalInputException($"{where}: \"id\" is empty"),
             JsonValueKind.Number => id.GetRawText(),
             _ => throw new CoTBalInputException($"{where}: \"id\" must be a string or a number"),
         };

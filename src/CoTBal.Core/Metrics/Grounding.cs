@@ -24,7 +24,7 @@ internal static class Grounding
             if (!GroundingBox.TryParse(item.References[0], out var truth, out var error))
                 throw new CoTBalInputException($"item '{item.Id}': reference {error}");
             if (!(float.IsFinite(truth.X1) && float.IsFinite(truth.Y1) && float.IsFinite(truth.X2) && float.IsFinite(truth.Y2)))
-                throw new CoTBalInputException($"item '{item.Id}': reference box '{item.References[0]}' is not finite");
+                throw new CoTBalInputException($"item '{item.Id}': reference box '{item.References[0]}' has a coordinate that is not a finite float32 (beyond ±{float.MaxValue:G3}; the reference scorer reads boxes as float32 tensors)");
             float iou;
             if (GroundingBox.TryParse(item.Prediction, out var predicted, out error))
                 iou = GroundingBox.Iou(truth, predicted);

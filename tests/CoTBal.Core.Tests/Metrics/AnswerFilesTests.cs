@@ -66,6 +66,8 @@ public sealed class AnswerFilesTests : IDisposable
     [InlineData("{\"id\": \"1\", \"prediction\": \"a\", \"references\": []}", "is empty")]
     [InlineData("{\"id\": \"1\", \"prediction\": \"a\", \"references\": [3]}", "not a string")]
     [InlineData("{\"prediction\": \"a\", \"references\": [\"a\"]}", "\"id\"")]
+    [InlineData("{\"id\": \"\", \"prediction\": \"a\", \"references\": [\"a\"]}", "\"id\" is empty")]
+    [InlineData("{\"id\": \"1\", \"id\": \"2\", \"prediction\": \"a\", \"references\": [\"a\"]}", "invalid JSON")]   // was: the last id won
     public void Record_without_prediction_or_references_is_rejected(string line, string expected)
     {
         var path = Write("r.jsonl", line + "\n");

@@ -31,6 +31,13 @@ public sealed class GroundingTests
     }
 
     [Fact]
+    public void A_reference_coordinate_beyond_float32_is_named_as_such()
+    {
+        var e = Assert.Throws<CoTBalInputException>(() => Ground(EvaluationOptions.Default, Item("7", "[0, 0, 1, 1]", "[0, 0, 1e308, 1]")));
+        Assert.Contains("item '7': reference box '[0, 0, 1e308, 1]' has a coordinate that is not a finite float32", e.Message);
+    }
+
+    [Fact]
     public void A_prediction_without_a_box_is_a_miss()
     {
         // no box in the prediction -> [0,0,0,0] as the reference scorer reads it: IoU 0 against any real box
