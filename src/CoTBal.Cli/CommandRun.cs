@@ -73,7 +73,7 @@ public sealed class CommandRun
         foreach (var other in _outputs)
             if (other.Real == real) throw new CoTBalInputException($"{option} {path}: is also the output of {other.Option}");
         CheckWritableParent(option, path, real);
-        _outputs.Add(new PlannedOutput(option, real, Folder: false, Existed: File.Exists(real), Keep: null, Owns: null, Entries: []));
+        _outputs.Add(new PlannedOutput(option, real, Folder: false, Existed: File.Exists(real), Keep: null, Owns: null, Entries: [], MissingAncestor(real)));
         return path;
     }
 
@@ -103,7 +103,7 @@ public sealed class CommandRun
         var existed = Directory.Exists(real);
         if (existed) ProbeWritable(option, path, real);   // its files are written inside it
         _outputs.Add(new PlannedOutput(option, real, Folder: true, existed, keep, owns,
-            existed ? [.. Directory.EnumerateFileSystemEntries(real).Select(Path.GetFileName).OfType<string>()] : []));
+            existed ? [.. Directory.EnumerateFileSystemEntries(real).Select(Path.GetFileName).OfType<string>()] : [], MissingAncestor(real)));
         return path;
     }
 
@@ -120,14 +120,17 @@ public sealed class CommandRun
                 if (!output.Folder)
                 {
                     if (!output.Existed && File.Exists(output.Real)) File.Delete(output.Real);
+                    if (!output.Existed) RemoveCreatedAncestors(output);
                     continue;
                 }
-                if (!Directory.Exists(output.Real) || (output.Keep?.Invoke(output.Real) ?? false)) continue;
+                if (output.Keep?.Invoke(output.Real) ?? false) continue;
                 if (!output.Existed)
                 {
-                    Directory.Delete(output.Real, recursive: true);
+                    if (Directory.Exists(output.Real)) Directory.Delete(output.Real, recursive: true);
+                    RemoveCreatedAncestors(output);
                     continue;
                 }
+                if (!Directory.Exists(output.Real)) continue;
                 if (output.Owns is null) continue;
                 var before = output.Entries.ToHashSet(StringComparer.Ordinal);
                 foreach (var entry in Directory.EnumerateFileSystemEntries(output.Real).ToArray())
@@ -200,5 +203,26 @@ public sealed class CommandRun
     private static bool IsWithin(string real, string folderReal) =>
         real == folderReal || real.StartsWith(folderReal.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
-    private sealed record PlannedOutput(string Option, string Real, bool Folder, bool Existed, Func<string, bool>? Keep, Func<string, bool>? Owns, IReadOnlyList<string> Entries);
+    /// <param name="CreatedFrom">the outermost missing folder above the output (created along with it), or null</param>
+    private sealed record PlannedOutput(string Option, string Real, bool Folder, bool Existed, Func<string, bool>? Keep, Func<string, bool>? Owns,
+        IReadOnlyList<string> Entries, string? CreatedFrom);
+
+    /// <summary>The outermost ancestor of <paramref name="real"/> that does not exist yet (null when its parent exists).</summary>
+    private static string? MissingAncestor(string real)
+    {
+        string? missing = null;
+        for (var a = Path.GetDirectoryName(real); a is not null && !Path.Exists(a); a = Path.GetDirectoryName(a)) missing = a;
+        return missing;
+    }
+
+    /// <summary>Removes the folders created above a removed output, innermost first, as long as they are empty.</summary>
+    private static void RemoveCreatedAncestors(PlannedOutput output)
+    {
+        if (output.CreatedFrom is not { } top) return;
+        for (var a = Path.GetDirectoryName(output.Real); a is not null && IsWithin(a, top); a = Path.GetDirectoryName(a))
+        {
+            if (!Directory.Exists(a) || Directory.EnumerateFileSystemEntries(a).Any()) return;
+            Directory.Delete(a);
+        }
+    }
 }

@@ -92,10 +92,11 @@ public sealed class TrainCommandTests : IDisposable
         var tasks = JsonNode.Parse(File.ReadAllText(Path.Combine(bench, "manifest.json")))!["tasks"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()).ToArray();
         var weights = _dir.File("w.json", $$"""{"tasks": [{{string.Join(", ", tasks.Select(t => $"\"{t}\""))}}], "weights": [{{string.Join(", ", tasks.Select((_, i) => i == 0 ? weight : "1"))}}]}""");
         var r = CliHarness.Run("train", "--data", Path.Combine(bench, "train.json"), "--images", bench, "--model", ModelConfig,
-            "--tokenizer", Path.Combine(bench, "vocab.json"), "--out", Path.Combine(_dir.Path, "huge"), "--steps", "1", "--batch-size", "32",
+            "--tokenizer", Path.Combine(bench, "vocab.json"), "--out", Path.Combine(_dir.Path, "new", "a", "huge"), "--steps", "1", "--batch-size", "32",
             "--weighting", "static", "--task-weights", weights, "--progress", "none", "--threads", "1");
         Assert.Equal(ExitCodes.BadInput, r.ExitCode);
         var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains(expected, line);
+        Assert.False(Directory.Exists(Path.Combine(_dir.Path, "new")));   // the folders made for --out are gone with it
     }
 }
