@@ -159,16 +159,19 @@ public static class CoTBalPipeline
 
     private sealed record RecordedRun(string Data, RunConfig Config);
 
+    /// <summary>run.json as read: a missing or null data or config is refused by name (the config's own fields may not be null).</summary>
+    private sealed record RecordFile(string? Data, RunConfig? Config);
+
     private static RecordedRun? ReadRecorded(RunDirectory run)
     {
         var path = Path.Combine(run.Path, RunFile);
         if (!File.Exists(path)) return null;
         try
         {
-            var recorded = JsonSerializer.Deserialize<RecordedRun>(File.ReadAllText(path), RecordJson);
+            var recorded = JsonSerializer.Deserialize<RecordFile>(File.ReadAllText(path), RecordJson);
             if (recorded?.Config is null || string.IsNullOrEmpty(recorded.Data))
                 throw new CoTBalInputException($"{path}: unreadable run record (no {(recorded?.Config is null ? "\"config\"" : "\"data\"")}); delete it to start the run over");
-            return recorded;   // its config is checked where it is used (a new --config replaces it)
+            return new RecordedRun(recorded.Data, recorded.Config);   // its config is checked where it is used (a new --config replaces it)
         }
         catch (JsonException e)
         {

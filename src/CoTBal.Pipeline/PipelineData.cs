@@ -30,9 +30,15 @@ public sealed class PipelineData
         // what only a training job reads is checked here, before the run writes anything (the metrics: BenchmarkManifest.Load)
         if (!CoTBal.Data.Templates.ConversationTemplates.Names.Contains(manifest.Template))
             throw new CoTBalInputException($"{full}/manifest.json: unknown conversation template '{manifest.Template}' (known: {string.Join(", ", CoTBal.Data.Templates.ConversationTemplates.Names)})");
+        foreach (var (field, value) in new[] { ("tokenizer", manifest.Tokenizer), ("image_folder", manifest.ImageFolder) })
+            if (string.IsNullOrEmpty(value)) throw new CoTBalInputException($"{full}/manifest.json: \"{field}\" is missing, null or empty");
         foreach (var t in manifest.Tasks)
-            foreach (var split in new[] { t.Train, t.Val, t.Test })
-                if (split is not null && !File.Exists(data.Resolve(split.File)))
+            foreach (var (name, split) in new[] { ("train", t.Train), ("val", t.Val), ("test", t.Test) })
+                if (split is null && name != "val")   // a task without a val split is kept out of balancing (run config "fixed"); train and test are read by every run
+                    throw new CoTBalInputException($"{full}/manifest.json: task '{t.Name}': \"{name}\" is missing or null (every task needs a train and a test split)");
+                else if (split is not null && string.IsNullOrEmpty(split.File))
+                    throw new CoTBalInputException($"{full}/manifest.json: task '{t.Name}': \"{name}.file\" is missing, null or empty");
+                else if (split is not null && !File.Exists(data.Resolve(split.File)))
                     throw new CoTBalInputException($"{full}/manifest.json: task '{t.Name}': file {split.File} not found");
         return data;
     }

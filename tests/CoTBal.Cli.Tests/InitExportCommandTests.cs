@@ -309,6 +309,32 @@ public sealed class InitExportCommandTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(_dir.Path, ".merged.tmp*"));
     }
 
+    [Fact]
+    public void An_edited_trainer_state_with_a_null_field_is_one_error_line_for_predict_and_export()
+    {
+        var outDir = P("run");
+        Assert.Equal(0, CliHarness.Run(Train(outDir, "--model", TinyConfig)).ExitCode);
+        var checkpoint = Path.Combine(outDir, "checkpoint-0000005");
+        var statePath = Path.Combine(checkpoint, "trainer_state.json");
+        var original = File.ReadAllText(statePath);
+        foreach (var (edit, expected) in new (Action<JsonNode>, string)[]
+        {
+            (s => s["tokenizer"] = null, "$.tokenizer: must not be null"),
+            (s => s["tasks"] = null, "$.tasks: must not be null"),
+            (s => s["tasks"]![0] = null, "$.tasks[0]: a task name must not be null or empty"),
+            (s => s["files"] = null, "$.files: must not be null"),
+        })
+        {
+            var state = JsonNode.Parse(original)!;
+            edit(state);
+            File.WriteAllText(statePath, state.ToJsonString());
+            var line = $"checkpoint {checkpoint}: trainer_state.json is corrupt ({expected})";
+            AssertRefused(CliHarness.Run("predict", "--checkpoint", checkpoint, "--data", P("data.json"), "--images", _dir.Path, "--out", P("answers.jsonl")), line, null);
+            Assert.False(File.Exists(P("answers.jsonl")));
+            AssertRefused(CliHarness.Run("export", "--checkpoint", checkpoint, "--out", P("exported")), line, P("exported"));
+        }
+    }
+
     /// <summary>Bit-identical: same shape and every element equal.</summary>
     private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
 

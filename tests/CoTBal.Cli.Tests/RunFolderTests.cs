@@ -120,6 +120,28 @@ public sealed class RunFolderTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("alpha")]
+    [InlineData("methods")]
+    [InlineData("device")]
+    public void A_run_record_with_a_null_config_field_is_one_error_line_naming_it(string field)
+    {
+        var run = RecordedRun();
+        var record = Path.Combine(run, "run.json");
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(record))!;
+        node["config"]![field] = null;
+        File.WriteAllText(record, node.ToJsonString());
+        var before = ContractWorkspace.Snapshot(run);
+        foreach (string[] args in new[] { new[] { "run", "--out", run, "--status" }, ["run", "--out", run, "--plan", "shell"] })
+        {
+            var r = CliHarness.Run(args);
+            Assert.True(r.ExitCode == ExitCodes.BadInput, r.Stderr);
+            var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal($"error: {record}: unreadable run record ($.config.{field}: must not be null)", line);
+        }
+        Assert.Equal(before, ContractWorkspace.Snapshot(run));
+    }
+
     [Fact]
     public void A_run_recorded_with_a_seed_now_refused_names_the_way_out_and_restart_takes_it()
     {

@@ -16,6 +16,24 @@ public sealed class JsonErrorTextTests
 
     private sealed record Positional(int Seeds);
 
+    private sealed class Outer
+    {
+        public string Name { get; init; } = "";
+        public Inner? Inner { get; init; }
+    }
+
+    private sealed class Inner
+    {
+        public required int Rank { get; init; }
+        public required double Alpha { get; init; }
+    }
+
+    private static readonly JsonSerializerOptions Strict = new()
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
+    };
+
     [Theory]
     [InlineData("""{"Seeds": "many"}""", "$.Seeds: expected a number")]
     [InlineData("""{"Name": 3}""", "$.Name: expected a string")]
@@ -33,6 +51,25 @@ public sealed class JsonErrorTextTests
         // a positional record's converter names the record, not the field's type
         var e = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Positional>("""{"Seeds": "many"}"""));
         Assert.Equal("$.Seeds: a value of the wrong type or form", JsonErrorText.Of(e));
+    }
+
+    [Theory]
+    [InlineData("""{"Nope": 1}""", "$.Nope: unknown field")]
+    [InlineData("""{"Inner": {"Rank": 1, "Other": 2}}""", "$.Inner.Other: unknown field")]
+    [InlineData("""{"Inner": {}}""", "$.Inner: missing required field(s) Rank, Alpha")]
+    [InlineData("""{"Inner": {"Alpha": 1}}""", "$.Inner: missing required field(s) Rank")]
+    [InlineData("""{"Name": null}""", "$.Name: must not be null")]
+    public void Unknown_missing_and_null_fields_are_named_without_the_type(string json, string expected)
+    {
+        var e = Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<Outer>(json, Strict));
+        Assert.Equal(expected, JsonErrorText.Of(e));
+    }
+
+    [Fact]
+    public void A_missing_required_field_at_the_top_is_named()
+    {
+        var e = Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<Inner>("""{"Rank": 1}""", Strict));
+        Assert.Equal("missing required field(s) Alpha", JsonErrorText.Of(e));
     }
 
     [Fact]

@@ -17,6 +17,8 @@ public sealed class BenchmarkManifestTests : IDisposable
     [InlineData("""{"tasks": [{"name": "a"}, {"name": "a"}]}""", "task 'a' is listed twice")]
     [InlineData("""{"tasks": [{"name": "a", "metric": "em"}, {"name": "b"}]}""", "task 'b' has no metric; expected one of: coco, cider, bleu, rouge-l, vqa, textvqa, em, grounding, mc")]
     [InlineData("""{"tasks": [{"name": "a", "metric": "bogus"}]}""", "task 'a': unknown metric 'bogus'; expected one of: coco, cider, bleu, rouge-l, vqa, textvqa, em, grounding, mc")]
+    [InlineData("""{"tasks": 5}""", "line 1: invalid manifest ($.tasks: expected a list)")]
+    [InlineData("""{"tasks": [{"name": "a", "has_image": "yes"}]}""", "line 1: invalid manifest ($.tasks[0].has_image: a value of the wrong type or form)")]
     public void A_task_list_entry_without_a_name_or_a_known_metric_is_refused_naming_the_file(string json, string expected)
     {
         var file = Path.Combine(_dir, "manifest.json");

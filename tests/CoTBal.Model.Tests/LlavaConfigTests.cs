@@ -90,6 +90,24 @@ public sealed class LlavaConfigTests
         Assert.DoesNotContain('\n', ex.Message);
     }
 
+    [Theory]
+    [InlineData("{ \"image_size\": 32, \"patch_size\": 8, \"hidden_size\": 64, \"intermediate_size\": 128,", "null, \"unused\": {", "line 2: $.vision_config: must not be null")]
+    [InlineData("\"text_config\": {", "\"text_config\": null, \"unused\": {", "line 4: $.text_config: must not be null")]
+    [InlineData("\"image_size\": 32", "\"image_size\": null", "$.vision_config.image_size: expected a number")]
+    [InlineData("\"vision_config\"", "\"lora\": { \"r\": 4, \"lora_alpha\": 8, \"target_modules\": null }, \"vision_config\"", "$.lora.target_modules: must not be null")]
+    [InlineData("\"vision_config\"", "\"lora\": {}, \"vision_config\"", "$.lora: missing required field(s) r, lora_alpha")]
+    [InlineData("\"vision_config\"", "\"foo\": 1, \"vision_config\"", "$.foo: unknown field")]
+    public void NullUnknownAndMissingFieldsAreNamedWithoutTypeNames(string from, string to, string expected)
+    {
+        var json = Valid.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(Valid, json);
+        var ex = Assert.Throws<CoTBalInputException>(() => LlavaConfig.Parse(json, "cfg.json"));
+        Assert.StartsWith("model config 'cfg.json': ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"System\.[A-Z]\w+|CoTBal\.\w+|`1\[", ex.Message);
+        Assert.DoesNotContain('\n', ex.Message);
+    }
+
     [Fact]
     public void MissingFileAndZeroVocabModelAreClearErrors()
     {

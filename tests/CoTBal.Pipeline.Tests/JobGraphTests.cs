@@ -171,6 +171,18 @@ public sealed class JobGraphTests
     [InlineData("{\"online\": {\"val_samples\": 0}}", "online.val_samples must be >= 1")]
     [InlineData("{\"online\": {\"temperature\": -1}}", "online.temperature must be > 0")]
     [InlineData("{\"online\": {\"smoothing\": 1}}", "online.smoothing must be in [0, 1)")]
+    [InlineData("{\"alpha\": null}", "$.alpha: must not be null")]
+    [InlineData("{\"fixed\": null}", "$.fixed: must not be null")]
+    [InlineData("{\"methods\": null}", "$.methods: must not be null")]
+    [InlineData("{\"auxiliary\": null}", "$.auxiliary: must not be null")]
+    [InlineData("{\"single_task\": null}", "$.single_task: must not be null")]
+    [InlineData("{\"final\": null}", "$.final: must not be null")]
+    [InlineData("{\"online\": null}", "$.online: must not be null")]
+    [InlineData("{\"online\": {\"mode\": null}}", "$.online.mode: must not be null")]
+    [InlineData("{\"device\": null}", "$.device: must not be null")]
+    [InlineData("{\"model\": null}", "$.model: must not be null")]
+    [InlineData("{\"temperature\": null}", "$.temperature: must not be null")]
+    [InlineData("{\"alpah\": [0.25, 0.25, 0.5]}", "$.alpah: unknown field")]
     public void BadBudgetAndEvidenceSettingsAreInputErrors(string json, string message)
     {
         var path = Path.Combine(Path.GetTempPath(), "cotbal-config-" + Guid.NewGuid().ToString("N") + ".json");
@@ -178,6 +190,24 @@ public sealed class JobGraphTests
         try
         {
             Assert.Contains(message, Assert.Throws<Core.CoTBalInputException>(() => RunConfig.Load(path)).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void OptionalFieldsMayBeNull()
+    {
+        // run.json records "init": null; the windows, jobs and the online temperature are null for their defaults
+        var path = Path.Combine(Path.GetTempPath(), "cotbal-config-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            File.WriteAllText(path, "{\"init\": null, \"dwa_window\": null, \"igb_window\": null, \"jobs\": null, \"online\": {\"temperature\": null}}");
+            var config = RunConfig.Load(path);
+            Assert.Null(config.Init);
+            Assert.Null(config.Jobs);
         }
         finally
         {

@@ -29,4 +29,36 @@ public sealed class PipelineDataTests : IDisposable
         var template = Assert.Throws<Core.CoTBalInputException>(() => PipelineData.Open(dir));
         Assert.Equal($"{dir}/manifest.json: unknown conversation template 'bogus' (known: vicuna_v1, v1, plain)", template.Message);
     }
+
+    [Theory]
+    [InlineData("train", null, "task '{task}': \"train\" is missing or null (every task needs a train and a test split)")]
+    [InlineData("test", null, "task '{task}': \"test\" is missing or null (every task needs a train and a test split)")]
+    [InlineData("train", "file", "task '{task}': \"train.file\" is missing, null or empty")]
+    [InlineData("val", "file", "task '{task}': \"val.file\" is missing, null or empty")]
+    [InlineData("tokenizer", null, "\"tokenizer\" is missing, null or empty")]
+    [InlineData("image_folder", null, "\"image_folder\" is missing, null or empty")]
+    public void A_null_split_file_or_folder_is_refused_naming_the_task_and_field(string field, string? inner, string expected)
+    {
+        var dir = SmallBenchmark.Generate(Path.Combine(_root, "bench"));
+        var path = Path.Combine(dir, BenchmarkManifest.FileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        var task = json["tasks"]![0]!;
+        var owner = field is "tokenizer" or "image_folder" ? json : task;
+        if (inner is null) owner[field] = null;
+        else owner[field]![inner] = null;
+        File.WriteAllText(path, json.ToJsonString());
+        var e = Assert.Throws<Core.CoTBalInputException>(() => PipelineData.Open(dir));
+        Assert.Equal($"{dir}/manifest.json: {expected.Replace("{task}", task["name"]!.GetValue<string>(), StringComparison.Ordinal)}", e.Message);
+    }
+
+    [Fact]
+    public void A_task_without_a_val_split_is_still_fine()
+    {
+        var dir = SmallBenchmark.Generate(Path.Combine(_root, "bench"));
+        var path = Path.Combine(dir, BenchmarkManifest.FileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        json["tasks"]![0]!["val"] = null;
+        File.WriteAllText(path, json.ToJsonString());
+        Assert.False(PipelineData.Open(dir).Tasks[0].HasValidation);
+    }
 }

@@ -16,9 +16,16 @@ public static class JsonErrorText
         const string Converted = "could not be converted to ";
         var at = message.IndexOf(Converted, StringComparison.Ordinal);
         if (at >= 0) message = Expected(message[(at + Converted.Length)..].Trim().TrimEnd('.')) is { } expected ? "expected " + expected : "a value of the wrong type or form";
+        else if (message.Contains(" could not be mapped to any .NET member", StringComparison.Ordinal)) message = "unknown field";
+        else if (message.Contains(" doesn't allow setting null values", StringComparison.Ordinal) || message.Contains(" doesn't allow null values", StringComparison.Ordinal))
+            message = "must not be null";
+        else if (message.IndexOf(MissingRequired, StringComparison.Ordinal) is var missing and >= 0)
+            message = "missing required field(s) " + string.Join(", ", message[(missing + MissingRequired.Length)..].TrimEnd('.', ' ').Split(',').Select(n => n.Trim().Trim('\'')));
         message = message.TrimEnd('.', ' ');
         return e.Path is { Length: > 1 } path && !message.Contains(path, StringComparison.Ordinal) ? $"{path}: {message}" : message;
     }
+
+    private const string MissingRequired = "was missing required properties including: ";
 
     /// <summary>What a .NET type is in JSON words; null for a type of this tool (the message then names the field only).</summary>
     private static string? Expected(string type) => type switch

@@ -60,7 +60,7 @@ public sealed record BenchmarkManifest(
         }
         catch (JsonException e)
         {
-            throw new CoTBalInputException($"{file}: line {(e.LineNumber ?? 0) + 1}: invalid manifest ({LlavaDataReader.FirstSentence(e.Message)})", e);
+            throw new CoTBalInputException($"{file}: line {(e.LineNumber ?? 0) + 1}: invalid manifest ({JsonErrorText.Of(e)})", e);
         }
     }
 }

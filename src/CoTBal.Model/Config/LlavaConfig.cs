@@ -52,6 +52,7 @@ public sealed record LlavaConfig
         AllowTrailingCommas = true,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        RespectNullableAnnotations = true,   // "vision_config": null is refused naming the field; "lora" may be null
     };
 
     /// <summary>Reads and validates a config file (vocab_size may still be 0 = from the tokenizer).</summary>
@@ -71,7 +72,8 @@ public sealed record LlavaConfig
         }
         catch (JsonException ex)
         {
-            throw new CoTBalInputException($"model config '{source}': {OneLine(ex.Message)}", ex);
+            var line = ex.LineNumber is { } n ? $"line {n + 1}: " : "";
+            throw new CoTBalInputException($"model config '{source}': {line}{Core.IO.JsonErrorText.Of(ex)}", ex);
         }
         if (config is null) throw new CoTBalInputException($"model config '{source}': empty document");
         config.Validate(source, requireVocab: false);
@@ -137,6 +139,4 @@ public sealed record LlavaConfig
                 if (!LoraConfig.AllTargets.Contains(m)) Fail("lora.target_modules", $"has '{m}'; allowed: {string.Join(", ", LoraConfig.AllTargets)}");
         }
     }
-
-    private static string OneLine(string s) => s.ReplaceLineEndings(" ");
 }

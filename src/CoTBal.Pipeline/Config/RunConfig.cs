@@ -123,5 +123,6 @@ public sealed record RunConfig
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,   // "alpha": null is refused naming the field; "init": null (a nullable field) stays valid
     };
 }

@@ -93,13 +93,16 @@ public sealed class CheckpointStore
         CheckpointState? state;
         try
         {
-            state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(statePath), TrainingOptions.Json);
+            state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(statePath), StateJson);
         }
         catch (JsonException e)
         {
-            throw new CoTBalInputException($"checkpoint {dir}: {CheckpointFiles.State} is corrupt ({e.Message.ReplaceLineEndings(" ")})", e);
+            throw new CoTBalInputException($"checkpoint {dir}: {CheckpointFiles.State} is corrupt ({Core.IO.JsonErrorText.Of(e)})", e);
         }
         if (state is null) throw new CoTBalInputException($"checkpoint {dir}: {CheckpointFiles.State} is empty");
+        for (var i = 0; i < state.Tasks.Count; i++)
+            if (string.IsNullOrEmpty(state.Tasks[i]))
+                throw new CoTBalInputException($"checkpoint {dir}: {CheckpointFiles.State} is corrupt ($.tasks[{i}]: a task name must not be null or empty)");
         if (state.Format != CheckpointState.CurrentFormat)
             throw new CoTBalInputException($"checkpoint {dir}: format {state.Format} is not supported (expected {CheckpointState.CurrentFormat})");
         foreach (var required in new[] { CheckpointFiles.Model, CheckpointFiles.ModelConfig, CheckpointFiles.TrainConfig })
@@ -114,6 +117,9 @@ public sealed class CheckpointStore
         }
         return state;
     }
+
+    /// <summary>trainer_state.json as read: a null where the state has none ("tokenizer": null, "tasks": null) is refused naming the field.</summary>
+    private static readonly JsonSerializerOptions StateJson = new(TrainingOptions.Json) { RespectNullableAnnotations = true };
 
     /// <summary>Loads the weights into <paramref name="model"/>; a model of another shape is a clear error.</summary>
     public static void LoadModel(string dir, nn.Module model)
