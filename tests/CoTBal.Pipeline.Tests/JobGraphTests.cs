@@ -183,6 +183,7 @@ public sealed class JobGraphTests
     [InlineData("{\"model\": null}", "$.model: must not be null")]
     [InlineData("{\"temperature\": null}", "$.temperature: must not be null")]
     [InlineData("{\"alpah\": [0.25, 0.25, 0.5]}", "$.alpah: unknown field")]
+    [InlineData("{\"methods\": [\"ew\", null]}", "run config: methods: an entry is null or empty")]
     public void BadBudgetAndEvidenceSettingsAreInputErrors(string json, string message)
     {
         var path = Path.Combine(Path.GetTempPath(), "cotbal-config-" + Guid.NewGuid().ToString("N") + ".json");

@@ -44,7 +44,7 @@ public sealed record PretrainCorpusInfo(
         }
         catch (JsonException e)
         {
-            throw new CoTBalInputException($"{file}: invalid corpus description ({LlavaDataReader.FirstSentence(e.Message)})", e);
+            throw new CoTBalInputException($"{file}: invalid corpus description ({Core.IO.JsonErrorText.Of(e)})", e);
         }
     }
 }

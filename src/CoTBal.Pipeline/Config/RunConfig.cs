@@ -98,7 +98,8 @@ public sealed record RunConfig
         if (Methods.GroupBy(m => m, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
             throw new CoTBalInputException($"run config: method '{repeated.Key}' is listed twice");
         foreach (var m in Methods)
-            if (!KnownMethods.Contains(m)) throw new CoTBalInputException($"run config: unknown method '{m}' (known: {string.Join(", ", KnownMethods)})");
+            if (string.IsNullOrEmpty(m)) throw new CoTBalInputException("run config: methods: an entry is null or empty");
+            else if (!KnownMethods.Contains(m)) throw new CoTBalInputException($"run config: unknown method '{m}' (known: {string.Join(", ", KnownMethods)})");
         if (Seeds < 1) throw new CoTBalInputException("run config: seeds must be >= 1");
         if (Seed < 0) throw new CoTBalInputException($"run config: seed must be >= 0 (as every seed of this tool), got {Seed}");
         foreach (var (task, weight) in Fixed)
