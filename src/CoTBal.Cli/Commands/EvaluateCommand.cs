@@ -60,7 +60,18 @@ public static class EvaluateCommand
                 EvaluationResult result;
                 try
                 {
-                    result = Evaluator.Evaluate(metricName, taskItems, options);
+                    // scoring has no cancellation points (the numeric core is synchronous), and nothing is written before
+                    // it ends: Ctrl+C leaves it running on the pool and the command stops at once (one metric can take seconds)
+                    var scoring = Task.Run(() => Evaluator.Evaluate(metricName, taskItems, options));
+                    try
+                    {
+                        scoring.Wait(run.Cancellation);
+                    }
+                    catch (AggregateException e) when (e.InnerException is not null)
+                    {
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                    }
+                    result = scoring.Result;
                 }
                 catch (CoTBalInputException e)
                 {

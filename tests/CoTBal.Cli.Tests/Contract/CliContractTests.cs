@@ -121,6 +121,23 @@ public sealed partial class CliContractTests(ContractWorkspace workspace) : ICla
     }
 
     [Fact]
+    public void Ctrl_c_during_one_long_metric_stops_evaluate_at_once()
+    {
+        using var tmp = new CliHarness.TempDir();
+        // rouge-l on long answers: its longest common subsequence is quadratic, 300 answers of 4,000 words take about 5 s here
+        var rng = new Random(5);
+        string Words(int n) => string.Join(' ', Enumerable.Range(0, n).Select(_ => "w" + rng.Next(200)));
+        var answers = tmp.File("long.jsonl", string.Concat(Enumerable.Range(0, 300).Select(i =>
+            $$"""{"id": "{{i}}", "prediction": "{{Words(4000)}}", "references": ["{{Words(4000)}}"]}""" + "\n")));
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var outcome = CliHarness.Run(ctrlC.Token, "evaluate", "--answers", answers, "--metric", "rouge-l", "--json", Path.Combine(tmp.Path, "scores.json"));
+        Assert.True(outcome.ExitCode == ExitCodes.Cancelled, $"exit {outcome.ExitCode} after {clock.Elapsed}, stderr: {outcome.Stderr}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"stopped after {clock.Elapsed}");
+        Assert.False(File.Exists(Path.Combine(tmp.Path, "scores.json")));
+    }
+
+    [Fact]
     public void Inspect_reports_an_oversized_image_from_its_header()
     {
         var outcome = CliHarness.Run(workspace.Expand(["data", "inspect", "{in}/huge.json"], ""));
