@@ -87,7 +87,8 @@ public sealed class CommandRun
     /// folder that existed, only new entries whose names <paramref name="owns"/> claims are removed (never files
     /// another program may be writing there).
     /// </summary>
-    public string OutputFolder(string option, string path, Func<string, bool>? keep = null, bool mayHoldInputs = false, Func<string, bool>? owns = null)
+    /// <param name="probe">whether an existing folder must be writable now (false: a command that may only read it, e.g. `run --status`, or a cache it may fail to add to)</param>
+    public string OutputFolder(string option, string path, Func<string, bool>? keep = null, bool mayHoldInputs = false, Func<string, bool>? owns = null, bool probe = true)
     {
         var real = Resolve(option, path);
         switch (FileKind.Of(real))
@@ -101,7 +102,7 @@ public sealed class CommandRun
                     throw new CoTBalInputException($"{option} {path}: holds the input given to {input.Option} ({input.Path}); choose another folder");
         CheckWritableParent(option, path, real);
         var existed = Directory.Exists(real);
-        if (existed) ProbeWritable(option, path, real);   // its files are written inside it
+        if (existed && probe) ProbeWritable(option, path, real);   // its files are written inside it
         _outputs.Add(new PlannedOutput(option, real, Folder: true, existed, keep, owns,
             existed ? [.. Directory.EnumerateFileSystemEntries(real).Select(Path.GetFileName).OfType<string>()] : [], MissingAncestor(real)));
         return path;
@@ -123,14 +124,15 @@ public sealed class CommandRun
                     if (!output.Existed) RemoveCreatedAncestors(output);
                     continue;
                 }
-                if (output.Keep?.Invoke(output.Real) ?? false) continue;
+                var exists = Directory.Exists(output.Real);
+                if (exists && (output.Keep?.Invoke(output.Real) ?? false)) continue;
                 if (!output.Existed)
                 {
-                    if (Directory.Exists(output.Real)) Directory.Delete(output.Real, recursive: true);
+                    if (exists) Directory.Delete(output.Real, recursive: true);
                     RemoveCreatedAncestors(output);
                     continue;
                 }
-                if (!Directory.Exists(output.Real)) continue;
+                if (!exists) continue;
                 if (output.Owns is null) continue;
                 var before = output.Entries.ToHashSet(StringComparer.Ordinal);
                 foreach (var entry in Directory.EnumerateFileSystemEntries(output.Real).ToArray())

@@ -50,7 +50,7 @@ public static class CoTBalPipeline
         {
             // the recorded config, e.g. with a negative seed, which versions before the seed check accepted
             throw new CoTBalInputException($"{Path.Combine(run.Path, RunFile)}: the recorded run can no longer be resumed: {e.Message}; " +
-                "start it over with --restart --config FILE (or use another --out)", e);
+                "give a valid run config with --config FILE (the jobs it changes run again), or use another --out", e);
         }
         if (request.DataDirectory is null && !Directory.Exists(dataDir))
             throw new CoTBalInputException($"{Path.Combine(run.Path, RunFile)}: the run's data folder {dataDir} no longer exists; " +

@@ -30,8 +30,8 @@ public sealed class PipelineData
         // what only a training job reads is checked here, before the run writes anything (the metrics: BenchmarkManifest.Load)
         if (!CoTBal.Data.Templates.ConversationTemplates.Names.Contains(manifest.Template))
             throw new CoTBalInputException($"{full}/manifest.json: unknown conversation template '{manifest.Template}' (known: {string.Join(", ", CoTBal.Data.Templates.ConversationTemplates.Names)})");
-        foreach (var (field, value) in new[] { ("tokenizer", manifest.Tokenizer), ("image_folder", manifest.ImageFolder) })
-            if (string.IsNullOrEmpty(value)) throw new CoTBalInputException($"{full}/manifest.json: \"{field}\" is missing, null or empty");
+        if (string.IsNullOrEmpty(manifest.Tokenizer)) throw new CoTBalInputException($"{full}/manifest.json: \"tokenizer\" is missing, null or empty");
+        if (manifest.ImageFolder is null) throw new CoTBalInputException($"{full}/manifest.json: \"image_folder\" is missing or null (\"\" is the data folder)");
         foreach (var t in manifest.Tasks)
             foreach (var (name, split) in new[] { ("train", t.Train), ("val", t.Val), ("test", t.Test) })
                 if (split is null && name != "val")   // a task without a val split is kept out of balancing (run config "fixed"); train and test are read by every run

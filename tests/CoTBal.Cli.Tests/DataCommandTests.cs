@@ -97,6 +97,10 @@ public sealed class DataCommandTests : IDisposable
         Assert.DoesNotContain("caption-mini_train-4.json", files);   // the first run's minis: gone, not mixed with the new ones
         Assert.Contains("notes.txt", files);
         Assert.Equal(8 + 8 + 8 + 1 + 1 + 1, files.Count);
+        var val = Path.Combine(bench, "caption_val.json");
+        Assert.Equal(ExitCodes.Success, Run("data", "subsets", val, "--split", "val", "--out", P("subsets")));
+        Assert.Contains("caption-mini_train-6.json", Directory.GetFiles(P("subsets")).Select(Path.GetFileName));   // another split's files stay
+        Assert.Equal(ExitCodes.Success, Run("data", "subsets", train, "--out", P("subsets"), "--min-mini-size", "6"));
         Assert.Equal(files.OfType<string>().Where(f => f.EndsWith(".json", StringComparison.Ordinal) && f != "subsets.json").Order(),
             JsonDocument.Parse(File.ReadAllText(Path.Combine(P("subsets"), "subsets.json"))).RootElement.GetProperty("files")
                 .EnumerateArray().Select(f => f.GetProperty("file").GetString()!).Order());

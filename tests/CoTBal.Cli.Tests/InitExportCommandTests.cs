@@ -306,7 +306,7 @@ public sealed class InitExportCommandTests : IDisposable
         AssertRefused(CliHarness.Run("export", "--checkpoint", P("nowhere"), "--out", P("e5")), "--checkpoint ", P("e5"));
         var merged = CliHarness.Run("export", "--checkpoint", checkpoint, "--out", P("merged"), "--merge-lora", "--format", "hf");
         Assert.True(merged.ExitCode == 0, merged.Stderr);
-        Assert.Empty(Directory.GetFileSystemEntries(_dir.Path, ".merged.tmp*"));
+        Assert.Empty(Directory.GetFileSystemEntries(_dir.Path, ".merged.*"));   // no staging sibling (.merged.PID.GUID.tmp) left
     }
 
     [Fact]

@@ -34,7 +34,10 @@ public sealed class PredictCommandTests : IDisposable
         Assert.False(File.Exists(answers));
 
         var fits = int.Parse(System.Text.RegularExpressions.Regex.Match(line, @"at most (\d+) new tokens").Groups[1].Value);
-        Assert.Equal(ExitCodes.Success, CliHarness.Run([.. predict, "--max-new-tokens", fits.ToString(System.Globalization.CultureInfo.InvariantCulture)]).ExitCode);
+        Assert.Equal(ExitCodes.BadInput, CliHarness.Run([.. predict, "--max-new-tokens", (fits + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)]).ExitCode);
+        // exactly what the message says fits: decoding up to the model's last position (the model itself refuses one more)
+        var atLimit = CliHarness.Run([.. predict, "--max-new-tokens", fits.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.True(atLimit.ExitCode == ExitCodes.Success, atLimit.Stderr);
         Assert.True(File.Exists(answers));
     }
 }

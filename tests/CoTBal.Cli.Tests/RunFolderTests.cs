@@ -155,11 +155,13 @@ public sealed class RunFolderTests : IDisposable
         Assert.Equal(ExitCodes.BadInput, r.ExitCode);
         var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("the recorded run can no longer be resumed: run config: seed must be >= 0", line);
-        Assert.Contains("--restart", line);
+        Assert.Contains("give a valid run config with --config FILE", line);
         Assert.Equal(before, ContractWorkspace.Snapshot(run));
 
-        var restarted = CliHarness.Run("run", "--data", _bench, "--out", run, "--restart", "--plan", "shell", "--config", _dir.File("tiny2.json", """{"model": "tiny"}"""));
-        Assert.True(restarted.ExitCode == ExitCodes.Success, restarted.Stderr);
+        // the way out the message names: a valid config replaces the recorded one
+        var resumed = CliHarness.Run("run", "--out", run, "--plan", "shell", "--config", _dir.File("tiny2.json", """{"model": "tiny", "seed": 5}"""));
+        Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Stderr);
+        Assert.Equal(5, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(record))!["config"]!["seed"]!.GetValue<int>());
     }
 
     [Fact]
@@ -191,6 +193,33 @@ public sealed class RunFolderTests : IDisposable
             var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.Contains($"the run's data folder {data} no longer exists", line);
             Assert.DoesNotContain("--data " + data, line);
+        }
+    }
+
+    [Fact]
+    public void Status_reads_a_run_folder_that_cannot_be_written()
+    {
+        if (Environment.UserName != "root") return;   // a read-only bind mount needs root (the project's CI and VM run as root)
+        var run = RecordedRun();
+        static void Exec(string file, params string[] args)
+        {
+            using var p = System.Diagnostics.Process.Start(file, args)!;
+            p.WaitForExit();
+            Assert.Equal(0, p.ExitCode);
+        }
+        Exec("mount", "--bind", run, run);
+        try
+        {
+            Exec("mount", "-o", "remount,ro,bind", run);
+            var status = CliHarness.Run("run", "--out", run, "--status");
+            Assert.True(status.ExitCode == ExitCodes.Success, status.Stderr);
+            var plan = CliHarness.Run("run", "--out", run, "--plan", "shell");   // writes: refused by name, up front
+            Assert.Equal(ExitCodes.BadInput, plan.ExitCode);
+            Assert.Contains($"--out {run}: cannot write in {run}", plan.Stderr);
+        }
+        finally
+        {
+            Exec("umount", run);
         }
     }
 }

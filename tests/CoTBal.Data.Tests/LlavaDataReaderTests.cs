@@ -107,12 +107,22 @@ public sealed class LlavaDataReaderTests
     [InlineData("""[{"id":"a","conversations":[{"from":"human","value":"q"},{"from":"gpt","value":"a"}]}]""",
         "record 0 (line 1) (id 'a'): no task: the sample has no \"task\" field and no task mapping or default task matches it")]
     [InlineData("""[{"task":"t","conversations":[]}]""", "record 0 (line 1): missing \"id\"")]
+    [InlineData("""[{"id":"","task":"t","conversations":[]}]""", "record 0 (line 1): \"id\" is empty")]   // predict would write it, evaluate refuse it
     public void Invalid_samples_are_one_line_errors_naming_the_record(string json, string expected)
     {
         using var dir = new TempDir();
         var path = dir.Write("bad.json", json);
         var e = Assert.Throws<CoTBalInputException>(() => LlavaDataReader.Read(path, WithTask).ToList());
         Assert.Equal($"{path}: {expected}", e.Message);
+    }
+
+    [Fact]
+    public void A_pipe_is_refused_as_llava_data_since_it_is_read_more_than_once()
+    {
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        var fd = pipe.ClientSafePipeHandle.DangerousGetHandle().ToInt32();
+        var e = Assert.Throws<CoTBalInputException>(() => LlavaDataReader.Read($"/dev/fd/{fd}", WithTask).ToList());
+        Assert.Contains("not a regular file (a pipe or device); LLaVA data is read more than once", e.Message);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class PipelineDataTests : IDisposable
     [InlineData("train", "file", "task '{task}': \"train.file\" is missing, null or empty")]
     [InlineData("val", "file", "task '{task}': \"val.file\" is missing, null or empty")]
     [InlineData("tokenizer", null, "\"tokenizer\" is missing, null or empty")]
-    [InlineData("image_folder", null, "\"image_folder\" is missing, null or empty")]
+    [InlineData("image_folder", null, "\"image_folder\" is missing or null (\"\" is the data folder)")]
     public void A_null_split_file_or_folder_is_refused_naming_the_task_and_field(string field, string? inner, string expected)
     {
         var dir = SmallBenchmark.Generate(Path.Combine(_root, "bench"));

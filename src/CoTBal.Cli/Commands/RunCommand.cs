@@ -38,7 +38,8 @@ public static class RunCommand
             }
             var dataDir = parse.GetValue(data) is { } dataPath ? run.InputFolder("--data", dataPath) : null;
             var configPath = run.OptionalInput("--config", parse.GetValue(config));
-            var runDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsProgress, mayHoldInputs: true, owns: OwnsEntry);
+            var runDir = run.OutputFolder("--out", parse.GetValue(output)!, keep: HoldsProgress, mayHoldInputs: true, owns: OwnsEntry,
+                probe: !parse.GetValue(status));   // --status only reads
             if (dataDir is not null) RequireRunOrEmpty("--out", runDir, [.. new[] { dataDir, configPath }.OfType<string>()]);   // without --data: only a recorded run
             if (parse.GetValue(seeds) is { } k) OptionParsing.InRange("--seeds", k, 1, MaxSeeds);
             if (parse.GetValue(plan) is not null && parse.GetValue(job) is not null)
@@ -97,7 +98,7 @@ public static class RunCommand
         var owned = own.Select(p => Path.GetFullPath(p).TrimEnd(Path.DirectorySeparatorChar)).ToArray();
         // an owned folder's staging sibling (".benchmark.PID.GUID.tmp", left by a killed generation) is the run's too
         bool Owned(string e) => owned.Any(o => o == e || o.StartsWith(e + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-            || (Path.GetDirectoryName(o) == root && Path.GetFileName(e).StartsWith("." + Path.GetFileName(o) + ".", StringComparison.Ordinal) && e.EndsWith(".tmp", StringComparison.Ordinal)));
+            || (Path.GetDirectoryName(o) == root && Path.GetFileName(e).StartsWith("." + Core.IO.TempName.Stem(Path.GetFileName(o)) + ".", StringComparison.Ordinal) && e.EndsWith(".tmp", StringComparison.Ordinal)));
         var foreign = Directory.EnumerateFileSystemEntries(root).Order(StringComparer.Ordinal).FirstOrDefault(e => !Owned(e));
         if (foreign is not null)
             throw new Core.CoTBalInputException(

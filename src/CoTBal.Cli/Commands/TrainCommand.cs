@@ -111,7 +111,8 @@ public static class TrainCommand
                 : null;
             if (parse.GetValue(featureCacheDir) is not null && parse.GetValue(noFeatureCache))
                 throw new Core.CoTBalInputException("--feature-cache-dir cannot be combined with --no-feature-cache");
-            var cacheDir = parse.GetValue(featureCacheDir) is { } cachePath ? run.OutputFolder("--feature-cache-dir", cachePath, keep: _ => true) : null;
+            // a full shared cache may be read-only: what cannot be stored is computed
+            var cacheDir = parse.GetValue(featureCacheDir) is { } cachePath ? run.OutputFolder("--feature-cache-dir", cachePath, keep: _ => true, probe: false) : null;
             var initPath = parse.GetValue(init);
             var languageModelPath = parse.GetValue(languageModel);
             var options = new TrainingOptions

@@ -39,7 +39,7 @@ public static class StagedFolder
     {
         if (Directory.Exists(target))
         {
-            var old = target + $".old-{Guid.NewGuid():N}";
+            var old = Core.IO.TempName.Aside(target);
             Directory.Move(target, old);
             Directory.Move(staging, target);
             Directory.Delete(old, recursive: true);

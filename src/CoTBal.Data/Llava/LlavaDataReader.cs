@@ -35,6 +35,8 @@ public static class LlavaDataReader
         ArgumentNullException.ThrowIfNull(options);
         if (!File.Exists(path))
             throw new CoTBalInputException($"{path}: file not found");
+        if (FileKind.Of(RealPath.Of(path)) != FileKindValue.RegularFile)
+            throw new CoTBalInputException($"{path}: not a regular file (a pipe or device); LLaVA data is read more than once, so save it to a file first");
         StrictUtf8.ValidateFile(path);
         return ReadRecordsCore(path, options);
     }
@@ -106,7 +108,7 @@ public static class LlavaDataReader
         if (!element.TryGetProperty("id", out var id)) throw new LlavaFormatException("missing \"id\"");
         return id.ValueKind switch
         {
-            JsonValueKind.String => id.GetString(),
+            JsonValueKind.String => id.GetString() is { Length: > 0 } text ? text : throw new LlavaFormatException("\"id\" is empty"),
             JsonValueKind.Number => id.GetRawText(),
             _ => throw new LlavaFormatException($"\"id\" must be a string or a number, found {id.ValueKind}"),
         };

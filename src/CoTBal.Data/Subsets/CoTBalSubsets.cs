@@ -54,7 +54,7 @@ public static class CoTBalSubsets
 
         // an earlier output in the folder: its files that this one does not rewrite are removed once the new manifest is
         // written, so a re-run with another seed or fraction leaves no stale subsets beside the listed ones
-        var previous = File.Exists(Path.Combine(outDir, SubsetManifest.FileName)) ? SubsetManifest.Load(outDir) : null;
+        var previous = PreviousFiles(outDir, options.Split);
         Directory.CreateDirectory(outDir);
         var files = new List<SubsetFile>();
         var split = options.Split;
@@ -73,10 +73,32 @@ public static class CoTBalSubsets
         }
         var manifest = new SubsetManifest(split, options.MiniFraction, options.MinMiniSize, options.Seed, tasks, files);
         manifest.Save(Path.Combine(outDir, SubsetManifest.FileName));
-        if (previous is not null)
-            foreach (var stale in previous.Files.Select(f => f.File).Except(files.Select(f => f.File), StringComparer.Ordinal))
-                if (Path.GetFileName(stale) == stale) File.Delete(Path.Combine(outDir, stale));   // names only: never a path out of the folder
+        foreach (var stale in previous.Except(files.Select(f => f.File), StringComparer.Ordinal))
+            File.Delete(Path.Combine(outDir, stale));
         return manifest;
+    }
+
+    /// <summary>
+    /// The subset files of <paramref name="split"/> an earlier run listed in the folder's manifest: plain names of this
+    /// split's pattern (<c>*_{split}-N.json</c>), never the manifest itself or another split's files. An unreadable or
+    /// foreign manifest lists nothing (the files are then left alone, not deleted).
+    /// </summary>
+    private static IReadOnlyList<string> PreviousFiles(string outDir, string split)
+    {
+        if (!File.Exists(Path.Combine(outDir, SubsetManifest.FileName))) return [];
+        SubsetManifest? previous;
+        try
+        {
+            previous = SubsetManifest.Load(outDir);
+        }
+        catch (CoTBalInputException)
+        {
+            return [];
+        }
+        if (previous?.Files is null || previous.Split != split) return [];
+        return [.. previous.Files.Select(f => f?.File).OfType<string>()
+            .Where(name => Path.GetFileName(name) == name && name != SubsetManifest.FileName && name.Contains($"_{split}-", StringComparison.Ordinal)
+                && name.EndsWith(".json", StringComparison.Ordinal) && !name.StartsWith('.'))];
     }
 
     /// <summary>max(min, floor(n * fraction)), at most n.</summary>

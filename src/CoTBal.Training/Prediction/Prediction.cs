@@ -71,14 +71,15 @@ public static class Prediction
     }
 
     /// <summary>
-    /// Refuses, before anything is decoded, a batch whose longest prompt (with its image's positions) plus
+    /// Refuses, before anything is decoded, a batch whose longest prompt (with its image's positions) and
     /// <c>--max-new-tokens</c> would pass the model's <c>max_position_embeddings</c>: greedy decoding runs every row of a
-    /// left-padded batch to the same length, so the check is per batch of <c>--batch-size</c> prompts, as they run.
+    /// left-padded batch to the same length, and its last step reads the prompt and all new tokens but the last, so a
+    /// batch fits when longest prompt + max new tokens - 1 &lt;= the limit. Checked per batch of <c>--batch-size</c> prompts.
     /// </summary>
     private static void CheckPositions(InstructionDataset dataset, LlavaConfig config, PredictOptions options)
     {
         var limit = config.Text.MaxPositionEmbeddings;
-        if (options.MaxNewTokens >= limit)
+        if (options.MaxNewTokens > limit)
             throw new CoTBalInputException($"--max-new-tokens {options.MaxNewTokens}: the model holds {limit} positions (text_config.max_position_embeddings), prompt included");
         for (var start = 0; start < dataset.Count; start += options.BatchSize)
         {
@@ -86,11 +87,11 @@ public static class Prediction
                 .Select(i => dataset[i])
                 .Select(item => (Positions: dataset.Template.TokenizePrompt(item.Sample, dataset.Tokenizer).InputIds.Length + (item.Sample.HasImage ? config.ImageTokens - 1 : 0), item.Sample.Id))
                 .MaxBy(p => p.Positions);
-            if (longest >= limit)
+            if (longest > limit)
                 throw new CoTBalInputException($"sample '{id}': its prompt takes {longest} positions with its image, more than the model's {limit} (text_config.max_position_embeddings)");
-            if (longest + options.MaxNewTokens > limit)
+            if (longest + options.MaxNewTokens - 1 > limit)
                 throw new CoTBalInputException($"--max-new-tokens {options.MaxNewTokens}: sample '{id}''s prompt takes {longest} positions with its image, " +
-                    $"so at most {limit - longest} new tokens fit the model's {limit} (text_config.max_position_embeddings)");
+                    $"so at most {limit - longest + 1} new tokens fit the model's {limit} (text_config.max_position_embeddings)");
         }
     }
 

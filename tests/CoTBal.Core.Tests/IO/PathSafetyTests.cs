@@ -77,5 +77,25 @@ public sealed class PathSafetyTests : IDisposable
         Assert.StartsWith("pipe:[", new FileInfo(real).LinkTarget);
     }
 
+    [Theory]
+    [InlineData(240, "a")]   // 240 bytes
+    [InlineData(110, "é")]   // 220 bytes in 110 characters: cut by bytes, not characters
+    [InlineData(60, "😀")]  // 240 bytes in 120 UTF-16 units: never cut inside a surrogate pair
+    public void A_long_legal_name_gets_temporary_siblings_the_file_system_accepts(int count, string unit)
+    {
+        var name = string.Concat(Enumerable.Repeat(unit, count)) + ".json";
+        var target = Path.Combine(_dir, name);
+        foreach (var sibling in new[] { TempName.Beside(target), TempName.Aside(target) })
+        {
+            Assert.True(System.Text.Encoding.UTF8.GetByteCount(Path.GetFileName(sibling)) <= 255, sibling);
+            File.WriteAllText(sibling, "x");   // the file system takes it
+            File.Delete(sibling);
+        }
+        Assert.Equal(name[..TempName.Stem(name).Length], TempName.Stem(name));
+        Assert.False(char.IsHighSurrogate(TempName.Stem(name)[^1]));
+        AtomicFile.WriteAllText(target, "done");
+        Assert.Equal("done", File.ReadAllText(target));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
