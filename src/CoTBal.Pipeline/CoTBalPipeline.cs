@@ -168,7 +168,9 @@ public static class CoTBalPipeline
         if (!File.Exists(path)) return null;
         try
         {
-            var recorded = JsonSerializer.Deserialize<RecordFile>(File.ReadAllText(path), RecordJson);
+            var node = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            (node?["config"] as JsonObject)?.Remove("effective_jobs");   // a derived value that records before 2026-12 held
+            var recorded = node.Deserialize<RecordFile>(RecordJson);
             if (recorded?.Config is null || string.IsNullOrEmpty(recorded.Data))
                 throw new CoTBalInputException($"{path}: unreadable run record (no {(recorded?.Config is null ? "\"config\"" : "\"data\"")}); delete it to start the run over");
             return new RecordedRun(recorded.Data, recorded.Config);   // its config is checked where it is used (a new --config replaces it)

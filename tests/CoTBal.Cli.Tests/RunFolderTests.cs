@@ -222,4 +222,21 @@ public sealed class RunFolderTests : IDisposable
             Exec("umount", run);
         }
     }
+
+    [Fact]
+    public void A_recorded_config_is_a_valid_config_file_and_an_older_record_with_a_derived_field_still_resumes()
+    {
+        var run = RecordedRun();
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, "run.json")))!;
+        var config = record["config"]!.AsObject();
+        Assert.False(config.ContainsKey("effective_jobs"));   // derived from jobs and the cores: not recorded
+        var copy = _dir.File("recorded.json", config.ToJsonString());
+        var again = CliHarness.Run("run", "--data", _bench, "--out", Path.Combine(_dir.Path, "again"), "--plan", "shell", "--config", copy);
+        Assert.True(again.ExitCode == ExitCodes.Success, again.Stderr);   // was "$.effective_jobs: unknown field"
+
+        config["effective_jobs"] = 2;   // as records written before this change hold it
+        File.WriteAllText(Path.Combine(run, "run.json"), record.ToJsonString());
+        var status = CliHarness.Run("run", "--out", run, "--status");
+        Assert.True(status.ExitCode == ExitCodes.Success, status.Stderr);
+    }
 }

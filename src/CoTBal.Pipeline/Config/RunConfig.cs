@@ -61,6 +61,7 @@ public sealed record RunConfig
     [JsonPropertyName("device")] public string Device { get; init; } = CoTBal.Model.ComputeDevice.Cpu;
 
     /// <summary>The jobs setting with its default resolved for this machine: cores / threads on the CPU, one job at a time on a GPU.</summary>
+    [JsonIgnore]   // derived: not recorded, so a recorded config is a valid --config file
     public int EffectiveJobs => Jobs ?? (Device == CoTBal.Model.ComputeDevice.Cpu ? Math.Max(1, Environment.ProcessorCount / Threads) : 1);
 
     public static readonly string[] KnownMethods = ["cotbal", "ew", "tla", "rlw", "dwa", "igb", "pcgrad", "cagrad", "mgda", "nash-mtl", "upgrad", "famo", "cotbal-online"];
