@@ -35,7 +35,10 @@ public static class ComputeDevice
     }
 
     /// <summary>The device of a module's first parameter (CPU for a module without parameters).</summary>
-    public static Device Of(nn.Module module) => module.parameters().FirstOrDefault()?.device ?? CPU;
+    public static Device Of(nn.Module module) => Of(module.parameters());
+
+    /// <summary>The device of the first of <paramref name="parameters"/> (CPU when there is none).</summary>
+    public static Device Of(IEnumerable<Tensor> parameters) => parameters.FirstOrDefault()?.device ?? CPU;
 
     private static (DeviceType Type, int Index) ParseSpec(string option, string text)
     {

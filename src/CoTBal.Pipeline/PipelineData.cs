@@ -28,8 +28,7 @@ public sealed class PipelineData
         if (manifest.Tasks.Count == 0) throw new CoTBalInputException($"{full}/manifest.json: no tasks");
         var data = new PipelineData(full, manifest);
         // what only a training job reads is checked here, before the run writes anything (the metrics: BenchmarkManifest.Load)
-        if (!CoTBal.Data.Templates.ConversationTemplates.Names.Contains(manifest.Template))
-            throw new CoTBalInputException($"{full}/manifest.json: unknown conversation template '{manifest.Template}' (known: {string.Join(", ", CoTBal.Data.Templates.ConversationTemplates.Names)})");
+        CoTBal.Data.Templates.ConversationTemplates.Check($"{full}/manifest.json", manifest.Template);
         if (string.IsNullOrEmpty(manifest.Tokenizer)) throw new CoTBalInputException($"{full}/manifest.json: \"tokenizer\" is missing, null or empty");
         if (manifest.ImageFolder is null) throw new CoTBalInputException($"{full}/manifest.json: \"image_folder\" is missing or null (\"\" is the data folder)");
         foreach (var t in manifest.Tasks)

@@ -192,8 +192,7 @@ public sealed record TrainingOptions
         if (LogEvery <= 0) throw new CoTBalInputException($"--log-every must be > 0, got {LogEvery}");
         if (Threads is <= 0) throw new CoTBalInputException($"--threads must be > 0, got {Threads}");
         CoTBal.Model.ComputeDevice.CheckSyntax("--device", Device);
-        if (!CoTBal.Data.Templates.ConversationTemplates.Names.Contains(Template))
-            throw new CoTBalInputException($"--template: unknown conversation template '{Template}' (known: {string.Join(", ", CoTBal.Data.Templates.ConversationTemplates.Names)})");
+        CoTBal.Data.Templates.ConversationTemplates.Check("--template", Template);
         if (FeatureCacheDir is not null && !FeatureCache) throw new CoTBalInputException("--feature-cache-dir cannot be combined with --no-feature-cache");
         if (FeatureCacheDir is not null && File.Exists(FeatureCacheDir)) throw new CoTBalInputException($"--feature-cache-dir {FeatureCacheDir}: is a file; give a folder");
         if (Weighting != WeightingMethod.Static && TaskWeightsPath is not null)

@@ -28,7 +28,7 @@ public static class DataSubsetsCommand
         {
             var inputs = run.Inputs("files", parse.GetValue(files)!);
             var mapPath = run.OptionalInput("--task-map", parse.GetValue(taskMap));
-            bool Owns(string name) => name == SubsetManifest.FileName || (name.EndsWith(".json", StringComparison.Ordinal) && name.Contains($"_{parse.GetValue(split)}-", StringComparison.Ordinal));
+            bool Owns(string name) => name == SubsetManifest.FileName || SubsetManifest.IsFileOfSplit(name, parse.GetValue(split)!);
             var dir = run.OutputFolder("--out", parse.GetValue(output)!, owns: Owns);
             // files this command would write, in a folder no earlier `data subsets` wrote (no subsets.json): somebody else's
             if (Directory.Exists(dir) && !File.Exists(Path.Combine(dir, SubsetManifest.FileName))

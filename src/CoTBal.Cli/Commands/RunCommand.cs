@@ -98,7 +98,7 @@ public static class RunCommand
         var owned = own.Select(p => Path.GetFullPath(p).TrimEnd(Path.DirectorySeparatorChar)).ToArray();
         // an owned folder's staging sibling (".benchmark.PID.GUID.tmp", left by a killed generation) is the run's too
         bool Owned(string e) => owned.Any(o => o == e || o.StartsWith(e + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-            || (Path.GetDirectoryName(o) == root && Path.GetFileName(e).StartsWith("." + Core.IO.TempName.Stem(Path.GetFileName(o)) + ".", StringComparison.Ordinal) && e.EndsWith(".tmp", StringComparison.Ordinal)));
+            || (Path.GetDirectoryName(o) == root && Core.IO.TempName.IsBeside(Path.GetFileName(e), Path.GetFileName(o))));
         var foreign = Directory.EnumerateFileSystemEntries(root).Order(StringComparer.Ordinal).FirstOrDefault(e => !Owned(e));
         if (foreign is not null)
             throw new Core.CoTBalInputException(

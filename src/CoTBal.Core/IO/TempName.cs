@@ -20,6 +20,10 @@ public static class TempName
     public static string Aside(string path) =>
         Path.Combine(Path.GetDirectoryName(path) ?? ".", $".{Stem(Path.GetFileName(path))}.old-{Guid.NewGuid():N}");
 
+    /// <summary>Whether the file name <paramref name="entry"/> is a temporary sibling (<see cref="Beside"/>) of a target named <paramref name="target"/>.</summary>
+    public static bool IsBeside(string entry, string target) =>
+        entry.StartsWith("." + Stem(target) + ".", StringComparison.Ordinal) && entry.EndsWith(".tmp", StringComparison.Ordinal);
+
     /// <summary><paramref name="name"/>, cut to at most <see cref="MaxStemBytes"/> UTF-8 bytes at a character boundary.</summary>
     public static string Stem(string name)
     {

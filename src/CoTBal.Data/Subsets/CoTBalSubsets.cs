@@ -97,8 +97,7 @@ public static class CoTBalSubsets
         }
         if (previous?.Files is null || previous.Split != split) return [];
         return [.. previous.Files.Select(f => f?.File).OfType<string>()
-            .Where(name => Path.GetFileName(name) == name && name != SubsetManifest.FileName && name.Contains($"_{split}-", StringComparison.Ordinal)
-                && name.EndsWith(".json", StringComparison.Ordinal) && !name.StartsWith('.'))];
+            .Where(name => Path.GetFileName(name) == name && name != SubsetManifest.FileName && SubsetManifest.IsFileOfSplit(name, split) && !name.StartsWith('.'))];
     }
 
     /// <summary>max(min, floor(n * fraction)), at most n.</summary>

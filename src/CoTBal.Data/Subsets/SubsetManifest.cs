@@ -14,6 +14,10 @@ public sealed record SubsetManifest(
 {
     public const string FileName = "subsets.json";
 
+    /// <summary>Whether <paramref name="name"/> (a plain file name) is a subset file of <paramref name="split"/>: <c>*_{split}-N.json</c>.</summary>
+    public static bool IsFileOfSplit(string name, string split) =>
+        name.EndsWith(".json", StringComparison.Ordinal) && name.Contains($"_{split}-", StringComparison.Ordinal);
+
     /// <summary>The file of <paramref name="kind"/> for <paramref name="task"/> (null task: the all-minis file).</summary>
     public SubsetFile? Find(SubsetKind kind, string? task = null) => Files.FirstOrDefault(f => f.Kind == kind && f.Task == task);
 

@@ -11,6 +11,14 @@ public static class ConversationTemplates
     {
         "vicuna_v1" or "v1" => new VicunaV1Template(),
         "plain" => new PlainTemplate(),
-        _ => throw new CoTBalInputException($"unknown conversation template '{name}' (known: {string.Join(", ", Names)})"),
+        _ => throw new CoTBalInputException(Unknown(name)),
     };
+
+    /// <summary>Refuses an unknown name before any work, the message prefixed with <paramref name="where"/> (an option or a file).</summary>
+    public static void Check(string where, string name)
+    {
+        if (!Names.Contains(name)) throw new CoTBalInputException($"{where}: {Unknown(name)}");
+    }
+
+    private static string Unknown(string name) => $"unknown conversation template '{name}' (known: {string.Join(", ", Names)})";
 }

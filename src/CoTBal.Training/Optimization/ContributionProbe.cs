@@ -44,7 +44,7 @@ public sealed class ContributionProbe : IDisposable
         OnlineForm form = OnlineForm.Alignment, Func<CollatedBatch, ModelInput>? input = null)
     {
         _form = form;
-        var device = parameters.Count > 0 ? parameters[0].device : CPU;
+        var device = ComputeDevice.Of(parameters);
         _input = input ?? (batch => BatchTensors.ToModelInput(batch, device: device));
         _model = model;
         _parameters = [.. parameters];
@@ -140,7 +140,7 @@ public sealed class ContributionProbe : IDisposable
         foreach (var batch in batches)
         {
             using var scope = NewDisposeScope();
-            var output = model.Forward(input is null ? BatchTensors.ToModelInput(batch, device: model.TrainableParameters().FirstOrDefault()?.device) : input(batch));
+            var output = model.Forward(input is null ? BatchTensors.ToModelInput(batch, device: ComputeDevice.Of(model.TrainableParameters())) : input(batch));
             var summary = TaskWeightedLoss.PerToken(output.Logits, output.Labels, BatchTensors.TaskIndices(batch, output.Logits.device), taskCount).Summary;
             for (int k = 0; k < taskCount; k++)
             {

@@ -24,7 +24,7 @@ public sealed class TaskGradients : IDisposable
         _parameters = [.. parameters];
         _taskCount = taskCount;
         _sums = _parameters.Select(p => zeros(taskCount, p.numel(), ScalarType.Float32, p.device)).ToArray();
-        _device = _parameters.Length > 0 ? _parameters[0].device : CPU;
+        _device = ComputeDevice.Of(_parameters);
     }
 
     /// <summary>Zeroes the buffers (start of a step).</summary>

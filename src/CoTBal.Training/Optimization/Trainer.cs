@@ -67,7 +67,7 @@ public sealed class Trainer : IDisposable
         _seed = seed;
         _parameters = model.TrainableParameters().ToArray();
         if (_parameters.Length == 0) throw new CoTBalInputException("model: no trainable parameter (everything is frozen)");
-        _device = _parameters[0].device;
+        _device = ComputeDevice.Of(_parameters);
         if (projectorGroup is { } group && _parameters.Any(group.Parameters.Contains) && !_parameters.All(group.Parameters.Contains))
         {
             var rest = _parameters.Where(p => !group.Parameters.Contains(p)).ToArray();
