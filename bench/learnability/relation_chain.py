@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Scores relation_qa answers that write the two objects' places (and optionally their relation) before the verdict.
 
-    git worktree add /tmp/wt HEAD && cd /tmp/wt && git apply bench/learnability/patches/relation_places_first.patch
+    git worktree add /tmp/wt 5931366 && cd /tmp/wt && git apply /path/to/repo/bench/learnability/patches/relation_places_first.patch
     ./cotbal data generate --out BENCH --image-size 48          # same images, pairs and verdicts as the default benchmark
     SEED=42 bench/learnability/stl.sh BENCH relation_qa assets/demo-base OUT 1 0.001
     python3 bench/learnability/relation_chain.py BENCH OUT/answers.jsonl
 
-The patches (docs/benchmarks/pretraining.md, "Writing the places out"): `relation_places_first` answers
+The patches apply to commit 5931366, the last one-word relation_qa; the benchmark generated at the current commit is
+the shipped format (the last patch's, without the instruction suffix) and needs no patch. The patches
+(docs/benchmarks/pretraining.md, "Writing the places out"): `relation_places_first` answers
 "green diamond bottom, yellow square top right: no"; `relation_places_relation_first` also writes the first object's
 relation to the second in the base's own words ("...: below it, no"); `relation_one_direction_chain` is the latter
 with every yes/no question asked as "left of" / "above" (the pair swapped when it was "right of" / "below", so the

@@ -5,7 +5,9 @@
     SEED=42 bench/learnability/stl.sh OUT_DIR relation_qa assets/demo-base OUT 1 0.001
 
 Writes OUT_DIR/relation_qa_{train,val,test}.json from BENCH_DIR's (a generated benchmark), with links to its images,
-manifest.json and vocab.json, so that stl.sh can fine-tune and score on it. "Is the X to the left of the Y?" becomes
+manifest.json and vocab.json, so that stl.sh can fine-tune and score on it. BENCH_DIR must hold the one-word
+relation_qa of commit 5931366 or earlier (`git worktree add /tmp/wt 5931366`, then `./cotbal data generate` there);
+since then relation_qa answers with a chain and this script refuses it. "Is the X to the left of the Y?" becomes
 "Which is closer to the left, the X or the Y?" (right, above -> top, below -> bottom likewise), answered with the X
 when the original answer was "yes" and the Y otherwise; "Which is closer to the top, ..." items are kept. Same
 images, pairs and item ids; every word is in the benchmark's vocabulary.
@@ -37,7 +39,10 @@ def main(src, dst):
             os.symlink(os.path.abspath(os.path.join(src, name)), os.path.join(dst, name))
     for split in ["train", "val", "test"]:
         with open(os.path.join(src, f"relation_qa_{split}.json")) as f:
-            items = [rewrite(item) for item in json.load(f)]
+            items = json.load(f)
+        if not any(item["conversations"][1]["value"] in ("yes", "no") for item in items):
+            sys.exit(f"{src}: relation_qa_{split}.json has no one-word yes/no answers: generate BENCH_DIR at commit 5931366 or earlier")
+        items = [rewrite(item) for item in items]
         with open(os.path.join(dst, f"relation_qa_{split}.json"), "w") as f:
             json.dump(items, f, indent=1)
 

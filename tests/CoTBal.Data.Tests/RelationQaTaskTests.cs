@@ -62,4 +62,62 @@ public sealed partial class RelationQaTaskTests
         var yesNo = verdicts["yes"] + verdicts["no"];
         Assert.InRange(verdicts["yes"] / (double)yesNo, 0.4, 0.6);
     }
+
+    /// <summary>
+    /// The one-word generator before the chain answers (commit 5931366), kept here as the reference: the same random draws
+    /// must give the same scene, the same pair and the same fact, so scores before and after the change are of one data set.
+    /// </summary>
+    private static (Scene Scene, string First, string Second, string Relation, bool Truth) OneWordReference(DeterministicRandom rng, int imageSize)
+    {
+        var scene = Scene.Sample(rng, imageSize, 2, 4, uniqueNames: true);
+        var pairs = (from a in scene.Objects from b in scene.Objects where a != b select (a, b)).ToList();
+        var (first, second) = rng.Pick(pairs);
+        var kind = rng.Next(3);
+        if (kind == 0 && first.Column != second.Column)
+        {
+            var left = rng.Next(2) == 0;
+            return (scene, first.Name, second.Name, left ? "left" : "right", (first.Column < second.Column) == left);
+        }
+        if (kind == 1 && first.Row != second.Row)
+        {
+            var above = rng.Next(2) == 0;
+            return (scene, first.Name, second.Name, above ? "above" : "below", (first.Row < second.Row) == above);
+        }
+        if (first.Row != second.Row) return (scene, first.Name, second.Name, "top", first.Row < second.Row);
+        var l = rng.Next(2) == 0;
+        return (scene, first.Name, second.Name, l ? "left" : "right", (first.Column < second.Column) == l);
+    }
+
+    [Fact]
+    public void Same_draws_give_the_scenes_pairs_and_facts_of_the_one_word_generator()
+    {
+        var task = new RelationQaTask();
+        var (ours, theirs) = (new DeterministicRandom(11), new DeterministicRandom(11));
+        for (var i = 0; i < 1000; i++)
+        {
+            var sample = task.Generate(ours, 48);
+            var old = OneWordReference(theirs, 48);
+            Assert.Equal(old.Scene.Key, Assert.IsType<SceneImage>(sample.Image).Scene.Key);
+            var q = Question().Match(sample.Conversations[0].Value);
+            var (a, b) = (q.Groups["a"].Value, q.Groups["b"].Value);
+            var verdict = Answer().Match(sample.Conversations[1].Value).Groups["verdict"].Value;
+            switch (old.Relation)
+            {
+                case "top":
+                    Assert.Equal((old.First, old.Second), (a, b));
+                    Assert.Equal(old.Truth ? old.First : old.Second, verdict);
+                    break;
+                case "left" or "above":
+                    Assert.Equal((old.First, old.Second), (a, b));
+                    Assert.Equal(old.Truth ? "yes" : "no", verdict);
+                    break;
+                default:
+                    // "right of" / "below" asked as "left of" / "above" with the pair swapped: the same fact
+                    Assert.Equal((old.Second, old.First), (a, b));
+                    Assert.Equal(old.Truth ? "yes" : "no", verdict);
+                    break;
+            }
+        }
+        Assert.Equal(theirs.Next(1000), ours.Next(1000));   // and the generators are at the same point of the stream
+    }
 }
