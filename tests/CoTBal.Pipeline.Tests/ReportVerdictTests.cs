@@ -72,7 +72,7 @@ public sealed class ReportVerdictTests : IDisposable
     /// </summary>
     [Theory]
     [InlineData("example-report", new string[0])]
-    [InlineData("benchmarks/online-report", new[] { "- **no detectable difference between CoTBal-online and EW**. dI(CoTBal-online) − dI(EW) = -1.54 points, 95% interval [-3.84, +1.20] (dI = +4.28% vs +5.82%); dE(CoTBal-online) − dE(EW) = +0.13 points [-0.89, +1.00]." })]
+    [InlineData("benchmarks/online-report", new[] { "- **CoTBal-online did worse than EW**. dI(CoTBal-online) − dI(EW) = -3.40 points, 95% interval [-5.25, -1.60] (dI = +6.15% vs +9.56%); dE(CoTBal-online) − dE(EW) = +1.22 points [+0.17, +1.84]." })]
     public void TheCommittedReportsKeepTheirCotbalSentenceByteForByte(string report, string[] newLines)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
