@@ -31,6 +31,23 @@ public sealed class PathSafetyTests : IDisposable
     }
 
     [Fact]
+    public void A_file_beyond_the_size_limit_is_refused_by_its_length_and_an_endless_input_once_the_limit_is_read()
+    {
+        File.WriteAllBytes(P("ten.json"), "0123456789"u8.ToArray());
+        File.WriteAllBytes(P("ten-bom.json"), [0xEF, 0xBB, 0xBF, .. "0123456789"u8]);
+        Assert.Equal("0123456789", StrictUtf8.ReadAllText(P("ten.json"), 10));
+        Assert.Equal("0123456789", StrictUtf8.ReadAllText(P("ten-bom.json"), 10));   // the BOM does not count
+        Assert.Equal($"{P("ten.json")}: 10 bytes, more than the 9 bytes a text input can hold (a .NET string's length); give a smaller file",
+            Assert.Throws<CoTBalInputException>(() => StrictUtf8.ReadAllText(P("ten.json"), 9)).Message);
+        Assert.StartsWith($"{P("ten-bom.json")}: 13 bytes, more than the 9 bytes",
+            Assert.Throws<CoTBalInputException>(() => StrictUtf8.ReadAllText(P("ten-bom.json"), 9)).Message);
+        if (!File.Exists("/dev/zero")) return;
+        var e = Assert.Throws<CoTBalInputException>(() => StrictUtf8.ReadAllText("/dev/zero", 1 << 20));
+        Assert.Equal("/dev/zero: longer than the 1,048,576 bytes a text input can hold (a .NET string's length); give a smaller file", e.Message);
+        Assert.Equal(0x3FFFFFDF, StrictUtf8.MaxWholeFileBytes);
+    }
+
+    [Fact]
     public void Real_path_resolves_links_and_refuses_loops()
     {
         Directory.CreateDirectory(P("real"));
