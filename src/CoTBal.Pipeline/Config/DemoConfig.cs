@@ -41,8 +41,9 @@ public static class DemoConfig
 
     /// <summary>
     /// Final trainings per method when <c>--seeds</c> is not given: 3 at the default size, since one training seed
-    /// moved the demo's dI by more than the test items' interval (EW +7.49% with one seed, +5.82 ± 2.63% over three;
-    /// docs/benchmarks.md), so a one-seed verdict was not evidence; 1 at tiny (a smoke test).
+    /// moved the demo's dI by more than the test items' interval (before relation_qa's chain answers EW gave +7.49% with
+    /// one seed, +5.82 ± 2.63% over three; now CoTBal's seeds span +8.73 to +13.05%; docs/benchmarks.md), so a one-seed
+    /// verdict was not evidence; 1 at tiny (a smoke test).
     /// </summary>
     public static int DefaultSeeds(string size) => size == "tiny" ? 1 : 3;
 

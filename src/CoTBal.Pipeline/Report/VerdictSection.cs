@@ -168,7 +168,7 @@ public static class VerdictSection
 
     /// <summary>
     /// With one training seed the interval holds the test items' sampling only: a second seed of the same training can
-    /// move dI by more (the demo's EW: +7.49% with one seed, +5.82 ± 2.63% over three; docs/benchmarks.md).
+    /// move dI by more (the demo's CoTBal: +13.05% with its first seed, +10.79 ± 2.17% over three; docs/benchmarks.md).
     /// </summary>
     internal const string OneSeedCaveat = " (so the interval covers the test items, not how much another training seed moves the result: use `--seeds 3` or more for that)";
 
