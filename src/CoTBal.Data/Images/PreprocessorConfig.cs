@@ -24,7 +24,7 @@ public static class PreprocessorConfig
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllText(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            document = JsonDocument.Parse(Core.IO.StrictUtf8.ReadAllText(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException e)
         {
@@ -83,7 +83,7 @@ public static class PreprocessorConfig
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var document = JsonDocument.Parse(Core.IO.StrictUtf8.ReadAllText(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("image_aspect_ratio", out var value)
                 ? value.ValueKind == JsonValueKind.String ? value.GetString() : throw new CoTBalInputException($"{file}: image_aspect_ratio must be a string")
                 : null;

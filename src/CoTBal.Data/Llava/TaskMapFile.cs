@@ -15,7 +15,7 @@ public static class TaskMapFile
         if (!File.Exists(path)) throw new CoTBalInputException($"{path}: task map not found");
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path), Core.IO.StrictJson.Document);
+            using var doc = JsonDocument.Parse(Core.IO.StrictUtf8.ReadAllText(path), Core.IO.StrictJson.Document);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new CoTBalInputException($"{path}: a task map must be a JSON object");
             var known = new HashSet<string> { "by_id", "by_image_folder", "text_only", "default" };

@@ -30,7 +30,7 @@ public sealed record SubsetManifest(
         if (!File.Exists(path)) throw new Core.CoTBalInputException($"{path}: missing (write the subsets first)");
         try
         {
-            return JsonSerializer.Deserialize<SubsetManifest>(File.ReadAllText(path), Json)
+            return JsonSerializer.Deserialize<SubsetManifest>(StrictUtf8.ReadAllText(path), Json)
                 ?? throw new Core.CoTBalInputException($"{path}: empty");
         }
         catch (JsonException e)

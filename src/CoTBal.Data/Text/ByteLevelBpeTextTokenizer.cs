@@ -133,7 +133,7 @@ public sealed class ByteLevelBpeTextTokenizer : ITextTokenizer
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(Core.IO.StrictUtf8.ReadAllText(path));
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new CoTBalInputException($"{path}: expected {expected}, found a JSON {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}");
             var map = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -189,7 +189,7 @@ public sealed class ByteLevelBpeTextTokenizer : ITextTokenizer
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(Core.IO.StrictUtf8.ReadAllText(path));
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 throw new CoTBalInputException($"{path}: expected a JSON object");
@@ -229,7 +229,7 @@ public sealed class ByteLevelBpeTextTokenizer : ITextTokenizer
         if (!File.Exists(path)) return Gpt2Pattern;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(Core.IO.StrictUtf8.ReadAllText(path));
             if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("pre_tokenizer", out var pre)
                 && FindSplitRegex(pre) is { } pattern)
             {

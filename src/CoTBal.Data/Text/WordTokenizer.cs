@@ -55,7 +55,7 @@ public sealed class WordTokenizer : ITextTokenizer
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(StrictUtf8.ReadAllText(path));
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.GetString() != FormatName)
                 throw new CoTBalInputException($"{path}: not a word vocabulary (expected \"format\": \"{FormatName}\")");

@@ -40,7 +40,7 @@ public static class WeightFiles
         Dictionary<string, string> weightMap;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(indexPath), Core.IO.StrictJson.Document);
+            using var doc = JsonDocument.Parse(Core.IO.StrictUtf8.ReadAllText(indexPath), Core.IO.StrictJson.Document);
             if (!doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
                 throw new CoTBalInputException($"checkpoint index '{indexPath}': no weight_map object");
             weightMap = map.EnumerateObject().ToDictionary(

@@ -212,7 +212,7 @@ public static class PretrainedConfig
         if (!File.Exists(file)) throw new CoTBalInputException($"{option}: {folder}: has no {FileName} (give the architecture with --model)");
         try
         {
-            return JsonNode.Parse(File.ReadAllText(file), documentOptions: Core.IO.StrictJson.Document) as JsonObject ?? throw new CoTBalInputException($"{file}: not a JSON object");
+            return JsonNode.Parse(Core.IO.StrictUtf8.ReadAllText(file), documentOptions: Core.IO.StrictJson.Document) as JsonObject ?? throw new CoTBalInputException($"{file}: not a JSON object");
         }
         catch (JsonException ex)
         {

@@ -28,7 +28,7 @@ public static class ModelExport
         CheckPaths(source, output, options);
         var state = CheckpointStore.Read(source);
         var configPath = Path.Combine(source, CheckpointFiles.ModelConfig);
-        var config = LlavaConfig.Parse(File.ReadAllText(configPath), configPath);
+        var config = LlavaConfig.Parse(Core.IO.StrictUtf8.ReadAllText(configPath), configPath);
         if (config.Lora is not null && !options.MergeLora)
             throw new CoTBalInputException($"--checkpoint: {source} has LoRA adapters (lora r={config.Lora.Rank}); LLaVA and transformers load plain weights: add --merge-lora");
 
