@@ -31,7 +31,14 @@ internal sealed class RelationQaTask : IShapesTask
         string question, verdict;
         bool horizontalQuestion;
         var kind = rng.Next(3);
-        if (kind == 0 && first.Column != second.Column)
+        if (kind == 1 && first.Row != second.Row)
+        {
+            if (rng.Next(2) != 0) (first, second) = (second, first);   // "below" asked as "above", pair swapped
+            question = $"Is the {first.Name} above the {second.Name}?";
+            verdict = first.Row < second.Row ? "yes" : "no";
+            horizontalQuestion = false;
+        }
+        else if ((kind == 0 && first.Column != second.Column) || first.Row == second.Row)   // a same-row pair is asked left/right whatever its kind
         {
             // "right of" is asked as "left of" with the pair swapped (same truth): the draw is kept so the scenes stay those of earlier versions
             if (rng.Next(2) != 0) (first, second) = (second, first);
@@ -39,25 +46,11 @@ internal sealed class RelationQaTask : IShapesTask
             verdict = first.Column < second.Column ? "yes" : "no";
             horizontalQuestion = true;
         }
-        else if (kind == 1 && first.Row != second.Row)
-        {
-            if (rng.Next(2) != 0) (first, second) = (second, first);   // "below" asked as "above", pair swapped
-            question = $"Is the {first.Name} above the {second.Name}?";
-            verdict = first.Row < second.Row ? "yes" : "no";
-            horizontalQuestion = false;
-        }
-        else if (first.Row != second.Row)
+        else
         {
             question = $"Which is closer to the top, the {first.Name} or the {second.Name}?";
             verdict = first.Row < second.Row ? first.Name : second.Name;
             horizontalQuestion = false;
-        }
-        else
-        {
-            if (rng.Next(2) != 0) (first, second) = (second, first);
-            question = $"Is the {first.Name} to the left of the {second.Name}?";
-            verdict = first.Column < second.Column ? "yes" : "no";
-            horizontalQuestion = true;
         }
         var relation = horizontalQuestion
             ? first.Column < second.Column ? "left of it" : "right of it"

@@ -145,7 +145,7 @@ public sealed class ByteLevelBpeTextTokenizer : ITextTokenizer
             }
             return map;
         }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        catch (JsonException ex)
         {
             throw new CoTBalInputException($"{path}: cannot read {expected} ({ex.Message.Split('\n')[0]})", ex);
         }
@@ -209,7 +209,7 @@ public sealed class ByteLevelBpeTextTokenizer : ITextTokenizer
                     Path.GetFileName(path));
             }
         }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        catch (JsonException ex)
         {
             throw new CoTBalInputException($"{path}: cannot read the special tokens ({ex.Message.Split('\n')[0]})", ex);
         }
@@ -238,7 +238,7 @@ public sealed class ByteLevelBpeTextTokenizer : ITextTokenizer
             }
             return Gpt2Pattern;
         }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
             throw new CoTBalInputException($"{path}: cannot read the pre-tokenizer ({ex.Message.Split('\n')[0]})", ex);
         }

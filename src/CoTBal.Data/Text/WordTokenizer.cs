@@ -71,10 +71,6 @@ public sealed class WordTokenizer : ITextTokenizer
         {
             throw new CoTBalInputException($"{path}: line {e.LineNumber + 1}: malformed JSON ({LlavaDataReader.FirstSentence(e.Message)})", e);
         }
-        catch (IOException e)
-        {
-            throw new CoTBalInputException($"{path}: cannot read ({e.Message})", e);
-        }
     }
 
     /// <summary>Writes the vocabulary (atomically) as <c>{"format", "tokens": [...]}</c>.</summary>

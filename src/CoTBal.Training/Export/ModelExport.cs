@@ -27,8 +27,7 @@ public static class ModelExport
         var output = Path.GetFullPath(options.OutputDir);
         CheckPaths(source, output, options);
         var state = CheckpointStore.Read(source);
-        var configPath = Path.Combine(source, CheckpointFiles.ModelConfig);
-        var config = LlavaConfig.Parse(Core.IO.StrictUtf8.ReadAllText(configPath), configPath);
+        var config = LlavaConfig.Load(Path.Combine(source, CheckpointFiles.ModelConfig));
         if (config.Lora is not null && !options.MergeLora)
             throw new CoTBalInputException($"--checkpoint: {source} has LoRA adapters (lora r={config.Lora.Rank}); LLaVA and transformers load plain weights: add --merge-lora");
 

@@ -27,7 +27,7 @@ public static class Prediction
         var device = ComputeDevice.Resolve("--device", options.Device);
         var dir = options.CheckpointDir;
         var state = CheckpointStore.Read(dir);
-        var config = LlavaConfig.Parse(Core.IO.StrictUtf8.ReadAllText(Path.Combine(dir, CheckpointFiles.ModelConfig)), Path.Combine(dir, CheckpointFiles.ModelConfig));
+        var config = LlavaConfig.Load(Path.Combine(dir, CheckpointFiles.ModelConfig));
         var tokenizer = TokenizerFactory.Load(CheckpointTokenizer.Resolve(dir, state.Tokenizer));
         var dataset = InstructionDataset.Load(options.DataFiles,
             LlavaTrainingBackend.DatasetOptionsFor(config, tokenizer, state.Tasks, options.ImageFolder, state.Template, state.MaxLength, ImageSettings.FromCheckpoint(dir, config)));
