@@ -45,10 +45,12 @@ public sealed class ChildWorker : IDisposable
     }
 
     /// <summary>
-    /// Sends a job to the idle child. The task ends true when the child reports the job finished, false when the child
+    /// Sends a job to the idle child. The task ends true when the child reports the job finished (or, run in segments,
+    /// paused at a segment end: its state tells which), false when the child
     /// ends first (the job failed, or the child was killed); then <see cref="ExitCode"/> tells how it ended.
     /// </summary>
-    public Task<bool> Run(string job)
+    /// <param name="segments">for a training: run only its next segment of this many (<see cref="JobWorker.Request"/>); 1 = all of it</param>
+    public Task<bool> Run(string job, int segments = 1)
     {
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
@@ -64,7 +66,7 @@ public sealed class ChildWorker : IDisposable
         }
         try
         {
-            _process.StandardInput.WriteLine(job);
+            _process.StandardInput.WriteLine(JobWorker.Request(job, segments));
             _process.StandardInput.Flush();
         }
         catch (IOException)

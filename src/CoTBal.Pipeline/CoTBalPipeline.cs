@@ -79,6 +79,7 @@ public static class CoTBalPipeline
             Parallelism = config.EffectiveJobs,
             Children = request.ChildCommand is { Count: > 0 } child ? new ChildJobLauncher(child) : null,
             ExpectedCost = new ExpectedJobCost(data, run, config).Of,
+            Segments = config.EffectiveSegments,
         };
 
         if (request.Status)
@@ -97,9 +98,9 @@ public static class CoTBalPipeline
         if (request.WorkerInput is { } requests)
         {
             var served = new List<string>();
-            JobWorker.Serve(requests, output, job =>
+            JobWorker.Serve(requests, output, (job, segments) =>
             {
-                runner.RunOne(job, ct);
+                runner.RunOne(job, ct, segments);
                 served.Add(job);
             }, ct);
             return new RunOutcome(run, served, null, null);

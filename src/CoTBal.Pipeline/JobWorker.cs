@@ -2,7 +2,9 @@ namespace CoTBal.Pipeline;
 
 /// <summary>
 /// The child's side of <see cref="ChildWorker"/> (<c>cotbal run --out RUN --worker</c>): reads job names from its input,
-/// one a line, runs each as <c>cotbal run --job NAME</c> would, and writes <see cref="DoneLine"/> after each. A job that
+/// one a line (<see cref="Request"/>: the name, and for a training run in segments " segments=N"), runs each as
+/// <c>cotbal run --job NAME</c> would (a training in segments only to its next segment end, leaving it paused), and
+/// writes <see cref="DoneLine"/> after each. A job that
 /// fails throws out of <see cref="Serve"/> (the command then exits with its error, which the job's state also records),
 /// so the parent learns of a failure from the child's exit. Ends when the input ends. Running several jobs in one
 /// process one after another is what a sequential run (<c>--jobs 1</c>) does, and gives the same bytes: a training seeds
@@ -13,17 +15,33 @@ public static class JobWorker
     /// <summary>The line a worker writes when it has finished <paramref name="job"/> (its state is written by then).</summary>
     public static string DoneLine(string job) => $"cotbal worker: finished {job}";
 
+    /// <summary>The request line for <paramref name="job"/>: its name, with " segments=N" when it is to run only its next segment of N.</summary>
+    public static string Request(string job, int segments) => segments > 1 ? $"{job} {SegmentsKey}{segments}" : job;
+
+    private const string SegmentsKey = "segments=";
+
+    /// <summary>The job name and segment count of a request line (<see cref="Request"/>); a line this parent never writes is refused.</summary>
+    public static (string Job, int Segments) ParseRequest(string line)
+    {
+        var parts = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 1) return (parts[0], 1);
+        if (parts.Length == 2 && parts[1].StartsWith(SegmentsKey, StringComparison.Ordinal)
+            && int.TryParse(parts[1].AsSpan(SegmentsKey.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1)
+            return (parts[0], n);
+        throw new Core.CoTBalInputException($"--worker: request line '{line}': expected a job name, optionally followed by {SegmentsKey}N (N >= 1)");
+    }
+
     /// <summary>Runs the jobs named on <paramref name="requests"/> until it ends; returns how many ran.</summary>
-    /// <param name="runOne">runs one job (<see cref="PipelineRunner.RunOne"/>)</param>
-    public static int Serve(TextReader requests, Action<string> output, Action<string> runOne, CancellationToken cancellationToken)
+    /// <param name="runOne">runs one job (<see cref="PipelineRunner.RunOne"/>), the whole of it or its next segment of the given count</param>
+    public static int Serve(TextReader requests, Action<string> output, Action<string, int> runOne, CancellationToken cancellationToken)
     {
         var served = 0;
         while (requests.ReadLine() is { } line)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var job = line.Trim();
-            if (job.Length == 0) continue;
-            runOne(job);
+            if (line.Trim().Length == 0) continue;
+            var (job, segments) = ParseRequest(line);
+            runOne(job, segments);
             output(DoneLine(job));
             served++;
         }

@@ -45,6 +45,14 @@ public sealed class PipelineRunner
     /// </summary>
     public Func<JobSpec, double?>? ExpectedCost { get; init; }
 
+    /// <summary>
+    /// The concurrent runner runs each training in this many segments (<see cref="JobContext.Segments"/>): a child runs one
+    /// segment, the training pauses with a checkpoint, and goes back among the waiting jobs with its remaining cost, so the
+    /// next free child may continue it. A level of trainings then packs onto the children almost evenly instead of ending
+    /// with one child idle while the other runs a whole training. 1 = whole trainings; ignored when one job runs at a time.
+    /// </summary>
+    public int Segments { get; init; } = 1;
+
     public IReadOnlyDictionary<string, string> Fingerprints => _fingerprints;
 
     /// <summary>True when the job finished with its current fingerprint.</summary>
@@ -76,8 +84,10 @@ public sealed class PipelineRunner
     /// Starts every job whose dependencies are done, longest expected path to the end first (<see cref="ExpectedCost"/>;
     /// else in graph order): trainings and evaluations in child processes (up to <see cref="Parallelism"/> at once, each
     /// child taking one job after another, <see cref="ChildWorker"/>), the short bookkeeping jobs (subsets, results,
-    /// weights, compare, report) in this process. Each job's result depends only on its inputs, never on what runs
-    /// beside it or ran before it in the same child, so the run directory ends exactly as a sequential run leaves it. A
+    /// weights, compare, report) in this process. A training runs one segment at a time (<see cref="Segments"/>): when it
+    /// pauses it waits again, with the cost of what is left of it. Each job's result depends only on its inputs, never on
+    /// what runs beside it, ran before it in the same child, or which child ran which segment (a training continued from
+    /// its checkpoint ends bit-identical), so the run directory's results end exactly as a sequential run leaves them. A
     /// failed job stops new starts; running ones finish; Ctrl+C kills the children, whose jobs stay resumable.
     /// </summary>
     private IReadOnlyList<string> RunConcurrently(IReadOnlyList<JobSpec> pending, PipelineProgress progress, ChildJobLauncher children, CancellationToken ct)
@@ -86,6 +96,10 @@ public sealed class PipelineRunner
         var workers = new List<ChildWorker>();
         var running = new Dictionary<string, (JobSpec Job, ChildWorker Worker, Task<bool> Done, Stopwatch Clock)>(StringComparer.Ordinal);
         var failures = new List<string>();
+        // per training run in segments: the share of its steps still to run, and the wall time of its finished segments
+        var remaining = pending.Where(j => j.Kind == JobKind.Train).ToDictionary(j => j.Name, j => RemainingShare(_run.ReadState(j.Name)), StringComparer.Ordinal);
+        var segmentTime = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var segments = Math.Max(1, Segments);
         progress.Message($"running up to {Parallelism} trainings/evaluations at once in child processes (each takes one job after another) with {_config.Threads} torch thread(s) each");
         try
         {
@@ -94,7 +108,7 @@ public sealed class PipelineRunner
                 ct.ThrowIfCancellationRequested();
                 var started = false;
                 if (failures.Count == 0)
-                    foreach (var job in StartOrder(waiting))
+                    foreach (var job in StartOrder(waiting, remaining))
                     {
                         if (!job.Dependencies.All(IsDone)) continue;
                         if (!RunsInChild(job))
@@ -108,7 +122,7 @@ public sealed class PipelineRunner
                         waiting.Remove(job);
                         var worker = IdleWorker(workers, running.Values.Select(r => r.Worker), children);
                         progress.Started(job);
-                        running[job.Name] = (job, worker, worker.Run(job.Name), Stopwatch.StartNew());
+                        running[job.Name] = (job, worker, worker.Run(job.Name, job.Kind == JobKind.Train ? segments : 1), Stopwatch.StartNew());
                         started = true;
                     }
                 if (running.Count == 0)
@@ -121,9 +135,18 @@ public sealed class PipelineRunner
                 Task.WaitAny(running.Values.Select(r => r.Done).ToArray(), ct);
                 var ended = running.Values.First(r => r.Done.IsCompleted);
                 running.Remove(ended.Job.Name);
+                var spent = segmentTime.GetValueOrDefault(ended.Job.Name) + ended.Clock.Elapsed;
                 if (ended.Done.Result && IsDone(ended.Job.Name))
                 {
-                    progress.Finished(ended.Job, ended.Clock.Elapsed);
+                    progress.Finished(ended.Job, spent);
+                    continue;
+                }
+                if (ended.Done.Result && _run.ReadState(ended.Job.Name) is { Status: JobStatus.Paused } paused && paused.Fingerprint == _fingerprints[ended.Job.Name])
+                {
+                    // one segment done: the training waits again, with the cost of the steps it has left
+                    segmentTime[ended.Job.Name] = spent;
+                    remaining[ended.Job.Name] = RemainingShare(paused);
+                    waiting.Add(ended.Job);   // the child wrote "paused at step ..." to the log
                     continue;
                 }
                 // the child ended without finishing the job (or reported a job whose state is not done): it takes no more
@@ -177,15 +200,30 @@ public sealed class PipelineRunner
         return worker;
     }
 
-    /// <summary>The waiting jobs in the order to try them: by <see cref="CriticalPath"/> when costs are given, else as listed.</summary>
-    private IReadOnlyList<JobSpec> StartOrder(IReadOnlyList<JobSpec> waiting) =>
-        ExpectedCost is { } cost ? CriticalPath.Order(waiting, _graph, CriticalPath.Lengths(_graph, cost)) : waiting.ToArray();
+    /// <summary>
+    /// The waiting jobs in the order to try them: by <see cref="CriticalPath"/> when costs are given (a paused training's cost
+    /// scaled by the share of its steps it has left, <paramref name="remaining"/>), else as listed.
+    /// </summary>
+    private IReadOnlyList<JobSpec> StartOrder(IReadOnlyList<JobSpec> waiting, IReadOnlyDictionary<string, double> remaining)
+    {
+        if (ExpectedCost is not { } cost) return waiting.ToArray();
+        double? Left(JobSpec job) => cost(job) * remaining.GetValueOrDefault(job.Name, 1.0);
+        return CriticalPath.Order(waiting, _graph, CriticalPath.Lengths(_graph, Left));
+    }
+
+    /// <summary>The share of a training's steps still to run: from a paused state's "step" and "total_steps", else 1.</summary>
+    private static double RemainingShare(JobState? state) =>
+        state is { Status: JobStatus.Paused } && state.Metrics.TryGetValue("step", out var step) && state.Metrics.TryGetValue("total_steps", out var total) && total > 0
+            ? Math.Clamp(1 - step / total, 0, 1)
+            : 1.0;
 
     /// <summary>
     /// Runs one job whose dependencies are done (a cluster plan calls this once per job). Returns false when it
     /// was already done, or was finished by a twin whose lock it waited for.
     /// </summary>
-    public bool RunOne(string name, CancellationToken cancellationToken)
+    /// <param name="segments">for a training: run only its next segment of this many (it is then left paused unless that
+    /// was its last); 1 = the whole job</param>
+    public bool RunOne(string name, CancellationToken cancellationToken, int segments = 1)
     {
         var job = _graph[name];
         var missing = job.Dependencies.Where(d => !IsDone(d)).ToArray();
@@ -196,7 +234,7 @@ public sealed class PipelineRunner
             Write($"{name}: already done (fingerprint unchanged)");
             return false;
         }
-        return Execute(job, new PipelineProgress([job], Write), cancellationToken);
+        return Execute(job, new PipelineProgress([job], Write), cancellationToken, segments);
     }
 
     /// <summary>How often a job waiting for its twin's lock tries again.</summary>
@@ -206,7 +244,7 @@ public sealed class PipelineRunner
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Runs the job, or skips it when a twin (another process on the same run directory) finished it meanwhile.</summary>
-    private bool Execute(JobSpec job, PipelineProgress progress, CancellationToken cancellationToken)
+    private bool Execute(JobSpec job, PipelineProgress progress, CancellationToken cancellationToken, int segments = 1)
     {
         var fingerprint = _fingerprints[job.Name];
         var dir = _run.JobDirectory(job.Name);
@@ -227,11 +265,15 @@ public sealed class PipelineRunner
         }
         if (previous is { Status: JobStatus.Running or JobStatus.Interrupted or JobStatus.Failed })
             Write($"{job.Name}: resuming an interrupted attempt ({previous.Status.ToString().ToLowerInvariant()})");
+        if (previous is { Status: JobStatus.Paused })
+            Write($"{job.Name}: continuing from step {previous.Metrics.GetValueOrDefault("step")} of {previous.Metrics.GetValueOrDefault("total_steps")}");
         progress.Started(job);
         var state = new JobState
         {
             Name = job.Name, Kind = job.Kind.ToString().ToLowerInvariant(), Status = JobStatus.Running, Fingerprint = fingerprint,
-            Attempts = (previous?.Attempts ?? 0) + 1, StartedUtc = DateTime.UtcNow, WallSeconds = previous?.WallSeconds ?? 0,
+            // a paused training's next segment continues its attempt: same attempt count, its first segment's start
+            Attempts = previous is { Status: JobStatus.Paused } ? previous.Attempts : (previous?.Attempts ?? 0) + 1,
+            StartedUtc = previous is { Status: JobStatus.Paused, StartedUtc: { } first } ? first : DateTime.UtcNow, WallSeconds = previous?.WallSeconds ?? 0,
             CpuSeconds = previous?.CpuSeconds ?? 0,
         };
         _run.WriteState(state);
@@ -272,7 +314,13 @@ public sealed class PipelineRunner
         }
         try
         {
-            var result = _executor.Execute(job, new JobContext(_run, _config, _graph, dir, Write), cancellationToken);
+            var result = _executor.Execute(job, new JobContext(_run, _config, _graph, dir, Write, segments), cancellationToken);
+            if (result.Paused)
+            {
+                Final(Spent(state) with { Status = JobStatus.Paused, Metrics = new Dictionary<string, double>(result.Metrics) });
+                Write($"{job.Name}: paused at step {result.Metrics.GetValueOrDefault("step")} of {result.Metrics.GetValueOrDefault("total_steps")} (end of a segment)");
+                return true;
+            }
             Final(Spent(state) with { Status = JobStatus.Done, FinishedUtc = DateTime.UtcNow, Metrics = new Dictionary<string, double>(result.Metrics) });
             progress.Finished(job, clock.Elapsed);
             return true;

@@ -131,6 +131,27 @@ public sealed record TrainingOptions
     /// <summary>Folder of the feature cache, shareable by trainings (and processes) that start from the same tower; null = OUT/feature_cache.</summary>
     [JsonPropertyName("feature_cache_dir")] public string? FeatureCacheDir { get; init; }
 
+    /// <summary>
+    /// Run one segment of the training, not all of it: its steps are cut into this many near-equal segments (the k-th ends
+    /// at step ceil(k x steps / segments)), and a run stops at the first segment end after the step it starts or resumes
+    /// at, with a checkpoint there (<see cref="TrainingSummary.Paused"/>). The same options run again continue from it,
+    /// exactly as after an interruption. 1 = the whole training. Set by the pipeline's concurrent runner to balance its
+    /// workers; not saved in train_config.json and not in the fingerprint: it changes where a session stops, never the result.
+    /// </summary>
+    [JsonIgnore]
+    public int Segments { get; init; } = 1;
+
+    /// <summary>The step a run that starts (or resumes) at <paramref name="step"/> stops at: the next segment end (<see cref="Segments"/>).</summary>
+    public static int SegmentEnd(int step, int totalSteps, int segments)
+    {
+        for (var k = 1; k < segments; k++)
+        {
+            var end = (int)Math.Ceiling((double)k * totalSteps / segments);
+            if (end > step) return end;
+        }
+        return totalSteps;
+    }
+
     /// <summary>The feature cache folder in use when <see cref="FeatureCache"/> is on.</summary>
     [JsonIgnore]
     public string FeatureCacheFolder => FeatureCacheDir ?? Path.Combine(OutputDir, DefaultFeatureCacheFolder);
@@ -191,6 +212,7 @@ public sealed record TrainingOptions
         if (KeepCheckpoints <= 0) throw new CoTBalInputException($"--keep-checkpoints must be > 0, got {KeepCheckpoints}");
         if (LogEvery <= 0) throw new CoTBalInputException($"--log-every must be > 0, got {LogEvery}");
         if (Threads is <= 0) throw new CoTBalInputException($"--threads must be > 0, got {Threads}");
+        if (Segments <= 0) throw new CoTBalInputException($"segments must be > 0, got {Segments}");
         CoTBal.Model.ComputeDevice.CheckSyntax("--device", Device);
         CoTBal.Data.Templates.ConversationTemplates.Check("--template", Template);
         if (FeatureCacheDir is not null && !FeatureCache) throw new CoTBalInputException("--feature-cache-dir cannot be combined with --no-feature-cache");

@@ -90,6 +90,7 @@ public static class TrainingRun
             weighting.LoadState(resume.WeightingState);
         }
         int startStep = run.Step;
+        int stopStep = TrainingOptions.SegmentEnd(startStep, totalSteps, options.Segments);   // totalSteps unless run in segments
 
         void SaveCheckpoint()
         {
@@ -113,7 +114,7 @@ public static class TrainingRun
             progress.Run(totalSteps, startStep, report =>
             {
                 var micro = new List<CollatedBatch>(options.GradientAccumulation);
-                while (run.Step < totalSteps)
+                while (run.Step < stopStep)
                 {
                     if (ct.IsCancellationRequested)
                     {
@@ -132,7 +133,7 @@ public static class TrainingRun
                     log.Append(result, TimeSpan.FromSeconds(run.ElapsedSeconds));
                     tensorBoard?.Append(result);
                     report(result, TimeSpan.FromSeconds(run.ElapsedSeconds));
-                    if (run.Step % options.CheckpointEvery == 0 || run.Step == totalSteps) SaveCheckpoint();
+                    if (run.Step % options.CheckpointEvery == 0 || run.Step == stopStep) SaveCheckpoint();
                 }
                 return 0;
             });
@@ -140,7 +141,7 @@ public static class TrainingRun
 
         var finalTaskLoss = data.Tasks.Select((t, k) => (t, run.LastTaskLoss[k])).ToDictionary(p => p.t, p => p.Item2, StringComparer.Ordinal);
         return new TrainingSummary(run.Checkpoint!, run.Step, run.Tokens, TimeSpan.FromSeconds(run.ElapsedSeconds), finalTaskLoss, startStep, initReport?.Summary(),
-            featureCache?.Summary() ?? featureCacheNote);
+            featureCache?.Summary() ?? featureCacheNote, totalSteps);
     }
 
     /// <summary>Largest feature cache a run fills by default (its image samples x one entry): beyond it, e.g. a one-epoch

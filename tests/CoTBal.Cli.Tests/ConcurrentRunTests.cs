@@ -7,6 +7,7 @@ namespace CoTBal.Cli.Tests;
 /// <summary>`--jobs N`: trainings and evaluations in child processes, N at once, with the results of a sequential run.</summary>
 public sealed class ConcurrentRunTests
 {
+    /// <summary>Two children, and every training in two segments (the default with 2 jobs): each segment may run in either child.</summary>
     [Fact]
     public void TwoJobsAtOnceGiveTheSequentialResultsAndWeights()
     {
@@ -42,6 +43,34 @@ public sealed class ConcurrentRunTests
             for (var i = 0; i < a.Length; i++) Assert.True(File.ReadAllBytes(a[i]).AsSpan().SequenceEqual(File.ReadAllBytes(b[i])), $"{b[i]} differs");
         }
         Assert.True(File.Exists(Path.Combine(concurrent.Run.Path, "report", "report.md")));
+        // every training ran in two segments there (each has >= 3 steps), and whole in the sequential run
+        Assert.Contains(lines, l => l.Contains("train-mini: paused at step 2 of 3 (end of a segment)"));
+        foreach (var job in trainings)
+        {
+            var segmented = concurrent.Run.ReadState(job!)!;
+            Assert.Equal(Pipeline.Jobs.JobStatus.Done, segmented.Status);
+            Assert.True(segmented.Metrics["resumed_from_step"] > 0, job);
+            Assert.Equal(0, sequential.Run.ReadState(job!)!.Metrics["resumed_from_step"]);
+            // a segment continues its training's attempt: one attempt, started when its first segment did
+            Assert.Equal(1, segmented.Attempts);
+            Assert.True((segmented.FinishedUtc!.Value - segmented.StartedUtc!.Value).TotalSeconds >= segmented.WallSeconds - 0.05, job);
+        }
+    }
+
+    [Fact]
+    public void SegmentsOneRunsEveryTrainingWhole()
+    {
+        using var dir = new CliHarness.TempDir();
+        var data = SmallBenchmark.Generate(Path.Combine(dir.Path, "benchmark"));
+        var lines = new List<string>();
+        var run = CoTBalPipeline.Run(new RunRequest
+        {
+            DataDirectory = data, RunDirectory = Path.Combine(dir.Path, "whole"), Config = SmallBenchmark.Config() with { Segments = 1 }, Jobs = 2,
+            ChildCommand = ["dotnet", Path.Combine(AppContext.BaseDirectory, "cotbal.dll")],
+        }, lines.Add, CancellationToken.None);
+        Assert.DoesNotContain(lines, l => l.Contains("paused at step"));
+        foreach (var job in run.JobsRun.Where(j => j.StartsWith("train-", StringComparison.Ordinal)))
+            Assert.Equal(0, run.Run.ReadState(job)!.Metrics["resumed_from_step"]);
     }
 
     [Fact]

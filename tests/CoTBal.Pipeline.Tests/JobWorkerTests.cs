@@ -8,14 +8,42 @@ public sealed class JobWorkerTests
     {
         var ran = new List<string>();
         var output = new List<string>();
-        var served = JobWorker.Serve(new StringReader("train-mini\n\n  val-mini \n"), output.Add, job =>
+        var served = JobWorker.Serve(new StringReader("train-mini\n\n  val-mini \n"), output.Add, (job, segments) =>
         {
             output.Add($"running {job}");
-            ran.Add(job);
+            ran.Add($"{job}/{segments}");
         }, CancellationToken.None);
         Assert.Equal(2, served);
-        Assert.Equal(["train-mini", "val-mini"], ran);
+        Assert.Equal(["train-mini/1", "val-mini/1"], ran);
         Assert.Equal(["running train-mini", JobWorker.DoneLine("train-mini"), "running val-mini", JobWorker.DoneLine("val-mini")], output);
+    }
+
+    [Fact]
+    public void ATrainingAskedForSegmentsGetsTheCountAndTheFinishedLineNamesTheJob()
+    {
+        var ran = new List<string>();
+        var output = new List<string>();
+        var request = JobWorker.Request("train-caption-plus-mini", 3);
+        Assert.Equal("train-caption-plus-mini segments=3", request);
+        Assert.Equal("val-mini", JobWorker.Request("val-mini", 1));   // a whole job: the name alone, as before segments existed
+        JobWorker.Serve(new StringReader(request + "\n"), output.Add, (job, segments) => ran.Add($"{job}/{segments}"), CancellationToken.None);
+        Assert.Equal(["train-caption-plus-mini/3"], ran);
+        Assert.Equal([JobWorker.DoneLine("train-caption-plus-mini")], output);
+    }
+
+    [Theory]
+    [InlineData("train-mini segments=0")]
+    [InlineData("train-mini segments=-2")]
+    [InlineData("train-mini segments=x")]
+    [InlineData("train-mini 3")]
+    [InlineData("train-mini segments=2 extra")]
+    public void AMalformedRequestLineIsRefusedByNameBeforeAnyJobRuns(string line)
+    {
+        var ran = new List<string>();
+        var e = Assert.Throws<Core.CoTBalInputException>(() =>
+            JobWorker.Serve(new StringReader(line + "\n"), _ => { }, (job, _) => ran.Add(job), CancellationToken.None));
+        Assert.Contains($"request line '{line}'", e.Message);
+        Assert.Empty(ran);
     }
 
     [Fact]
@@ -23,7 +51,7 @@ public sealed class JobWorkerTests
     {
         var output = new List<string>();
         var ran = new List<string>();
-        var e = Assert.Throws<Core.CoTBalInputException>(() => JobWorker.Serve(new StringReader("a\nb\nc\n"), output.Add, job =>
+        var e = Assert.Throws<Core.CoTBalInputException>(() => JobWorker.Serve(new StringReader("a\nb\nc\n"), output.Add, (job, _) =>
         {
             ran.Add(job);
             if (job == "b") throw new Core.CoTBalInputException("b failed");

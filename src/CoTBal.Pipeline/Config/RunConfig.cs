@@ -55,6 +55,14 @@ public sealed record RunConfig
     /// </summary>
     [JsonPropertyName("jobs")] public int? Jobs { get; init; }
     /// <summary>
+    /// With jobs running at once, each training runs in this many segments of near-equal steps, each segment a separate
+    /// turn of a child process that stops with a checkpoint and goes back in the queue (<see cref="PipelineRunner.Segments"/>).
+    /// That lets the runner balance a level's trainings over its children: 7 equal trainings on 2 children end after
+    /// 3.5 trainings' time instead of 4. null = the jobs setting (no segments when one job runs at a time); 1 = whole
+    /// trainings. Results do not depend on it: a training continued from its checkpoint ends bit-identical.
+    /// </summary>
+    [JsonPropertyName("segments")] public int? Segments { get; init; }
+    /// <summary>
     /// Where every training and evaluation runs: cpu, cuda or cuda:N (<see cref="CoTBal.Model.ComputeDevice"/>; a CUDA
     /// build of libtorch is needed for cuda). Not in any job's fingerprint: a run may continue on another device.
     /// </summary>
@@ -63,6 +71,13 @@ public sealed record RunConfig
     /// <summary>The jobs setting with its default resolved for this machine: cores / threads on the CPU, one job at a time on a GPU.</summary>
     [JsonIgnore]   // derived: not recorded, so a recorded config is a valid --config file
     public int EffectiveJobs => Jobs ?? (Device == CoTBal.Model.ComputeDevice.Cpu ? Math.Max(1, Environment.ProcessorCount / Threads) : 1);
+
+    /// <summary>The segments setting with its default resolved: the effective jobs (1 when one job runs at a time).</summary>
+    [JsonIgnore]
+    public int EffectiveSegments => Segments ?? EffectiveJobs;
+
+    /// <summary>The largest <see cref="Segments"/> accepted (each segment end costs a checkpoint and a model load).</summary>
+    public const int MaxSegments = 64;
 
     public static readonly string[] KnownMethods = ["cotbal", "ew", "tla", "rlw", "dwa", "igb", "pcgrad", "cagrad", "mgda", "nash-mtl", "upgrad", "famo", "cotbal-online"];
 
@@ -110,6 +125,7 @@ public sealed record RunConfig
         if (Threads < 1 || Threads > 4 * Environment.ProcessorCount)
             throw new CoTBalInputException($"run config: threads must be between 1 and {4 * Environment.ProcessorCount} (4x the cores), got {Threads}");
         if (Jobs is < 1) throw new CoTBalInputException($"run config: jobs must be >= 1, got {Jobs}");
+        if (Segments is < 1 or > MaxSegments) throw new CoTBalInputException($"run config: segments must be between 1 and {MaxSegments}, got {Segments}");
         CoTBal.Model.ComputeDevice.CheckSyntax("run config: device", Device);
         if (BootstrapReplicates < 100) throw new CoTBalInputException($"run config: bootstrap_replicates must be >= 100 (a 95% interval needs the tails), got {BootstrapReplicates}");
         if (EvalBatchSize < 1) throw new CoTBalInputException("run config: eval_batch_size must be >= 1");

@@ -5,8 +5,10 @@ namespace CoTBal.Pipeline.Jobs;
 /// <summary>
 /// Status of a job as recorded in jobs/NAME/state.json. <see cref="Interrupted"/>: stopped by a cancellation
 /// (Ctrl+C, SIGTERM from scancel); a process killed without notice leaves <see cref="Running"/> with no lock held.
+/// <see cref="Paused"/>: a training that ran one segment (the concurrent runner's balancing, <see cref="JobContext.Segments"/>)
+/// and stopped with a checkpoint at its end; its metrics hold "step" and "total_steps", and the next attempt continues it.
 /// </summary>
-public enum JobStatus { Pending, Running, Done, Failed, Interrupted }
+public enum JobStatus { Pending, Running, Done, Failed, Interrupted, Paused }
 
 /// <summary>What the run directory records about one job (written atomically on every change).</summary>
 public sealed record JobState

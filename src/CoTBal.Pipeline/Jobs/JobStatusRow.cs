@@ -4,7 +4,8 @@ namespace CoTBal.Pipeline.Jobs;
 /// One line of `cotbal run --status`: a job's effective state, its attempts, its wall time over every attempt
 /// (a cancelled or killed one included, up to its last heartbeat) and the log of its latest cluster attempt.
 /// States: done, outdated (done, but its inputs changed: the next run redoes it), running (a process holds its
-/// lock), interrupted (cancelled, or killed: recorded as running with no lock held), failed, pending.
+/// lock), interrupted (cancelled, or killed: recorded as running with no lock held), paused (a training that ran a segment
+/// and waits to continue), failed, pending.
 /// </summary>
 public sealed record JobStatusRow(string Name, string State, int Attempts, double WallSeconds, string? Log, string? Error)
 {
@@ -20,6 +21,7 @@ public sealed record JobStatusRow(string Name, string State, int Attempts, doubl
                 { Status: JobStatus.Done } => "done",
                 { Status: JobStatus.Running } => PipelineRunner.IsLocked(dir) ? "running" : "interrupted",
                 { Status: JobStatus.Interrupted } => "interrupted",
+                { Status: JobStatus.Paused } => PipelineRunner.IsLocked(dir) ? "running" : "paused",
                 { Status: JobStatus.Failed } => "failed",
                 _ => "pending",
             };

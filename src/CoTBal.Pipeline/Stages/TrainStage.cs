@@ -54,8 +54,11 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
             Threads = context.Config.Threads,
             Device = context.Config.Device,
             FeatureCacheDir = context.Run.FeatureCacheDirectory,
+            Segments = context.Segments,
         };
         var summary = TrainingRun.Run(options, ct);
+        if (summary.Paused)
+            return new JobResult(new Dictionary<string, double> { ["step"] = summary.Steps, ["total_steps"] = summary.TotalSteps }) { Paused = true };
         var result = new Dictionary<string, double>
         {
             ["steps"] = summary.Steps,

@@ -321,6 +321,7 @@ public static class ContractCases
         yield return Row("run unknown plan", "cluster", run, "--plan", "cluster");
         yield return Row("run alpha not summing to 1", "alpha must be three numbers >= 0 that sum to 1", run, "--config", "{in}/run-alpha.json");
         yield return Row("run method twice", "method 'ew' is listed twice", run, "--config", "{in}/run-dup-methods.json");
+        yield return Row("run segments 0", "run config: segments must be between 1 and 64, got 0", run, "--config", "{in}/run-segments.json");
         yield return Row("run missing config", "file not found", run, "--config", "{in}/missing.json");
         yield return Row("run data = a file", "is a file; give a folder", ["run", "--data", "{in}/existing.txt", "--out", "{tmp}/r"]);
         yield return Row("run missing data", "folder not found", ["run", "--data", "{in}/missing", "--out", "{tmp}/r"]);

@@ -37,6 +37,7 @@ public sealed class ContractWorkspace : IDisposable
         Write("model.json", TinyModel);
         Write("weights-zero.json", "{\"tasks\": [\"chat\", \"counting\"], \"weights\": [0, 0]}\n");
         Write("run-alpha.json", "{\"alpha\": [0.5, 0.5, 0.5]}\n");
+        Write("run-segments.json", "{\"segments\": 0}\n");
         Write("run-dup-methods.json", "{\"methods\": [\"ew\", \"ew\"]}\n");
         Write("map-dup-id.json", "{\"by_id\": {\"s1\": \"chat\", \"s1\": \"counting\"}}\n");
         Write("map-dup-default.json", "{\"default\": \"chat\", \"default\": \"counting\"}\n");

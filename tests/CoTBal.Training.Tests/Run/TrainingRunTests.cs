@@ -129,6 +129,47 @@ public sealed class TrainingRunTests : IDisposable
         Assert.All(summary.FinalTaskLoss.Values, v => Assert.True(double.IsFinite(v)));
     }
 
+    [Theory]
+    [InlineData(WeightingMethod.Ew)]
+    [InlineData(WeightingMethod.Igb)]
+    [InlineData(WeightingMethod.CotbalOnline)]
+    public void A_run_in_segments_stops_at_each_segment_end_and_ends_bit_identical_to_a_straight_run(WeightingMethod weighting)
+    {
+        var straight = Train(_fx.Options("straight-s", weighting));
+        var options = _fx.Options("in-parts", weighting) with { Segments = 4 };   // 6 steps: segment ends 2, 3, 5, 6
+        var sessions = new List<TrainingSummary>();
+        do sessions.Add(Train(options));
+        while (sessions[^1].Paused && sessions.Count < 10);
+
+        Assert.Equal([2, 3, 5, 6], sessions.Select(s => s.Steps));
+        Assert.Equal([0, 2, 3, 5], sessions.Select(s => s.ResumedFromStep));
+        Assert.All(sessions, s => Assert.Equal(6, s.TotalSteps));
+        Assert.Equal([true, true, true, false], sessions.Select(s => s.Paused));
+        Assert.Equal(straight.Tokens, sessions[^1].Tokens);
+        var expected = Weights(straight.FinalCheckpoint);
+        var actual = Weights(sessions[^1].FinalCheckpoint);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (name, tensor) in expected) Assert.True(tensor.eq(actual[name]).all().item<bool>(), $"parameter {name} differs after segments");
+        Assert.Equal(Losses(straight.FinalCheckpoint[..straight.FinalCheckpoint.LastIndexOf('/')]), Losses(options.OutputDir));
+        // the segment count is not part of the configuration: a whole run continues a segmented one, and train_config.json does not hold it
+        Assert.Equal(_fx.Options("in-parts", weighting).Fingerprint(), options.Fingerprint());
+        Assert.DoesNotContain("\"segments\"", File.ReadAllText(Path.Combine(options.OutputDir, CheckpointFiles.TrainConfig)));
+        Assert.False(Train(options).Paused);   // a finished run asked for a segment does nothing more
+    }
+
+    [Theory]
+    [InlineData(0, 6, 1, 6)]
+    [InlineData(0, 6, 2, 3)]
+    [InlineData(3, 6, 2, 6)]
+    [InlineData(4, 6, 2, 6)]     // resumed past the first end (an interrupted whole run): the next end
+    [InlineData(0, 77, 2, 39)]
+    [InlineData(39, 77, 2, 77)]
+    [InlineData(0, 3, 8, 1)]     // more segments than steps: one step each
+    [InlineData(1, 3, 8, 2)]
+    [InlineData(6, 6, 3, 6)]     // finished
+    public void A_segment_ends_at_the_first_of_ceil_k_steps_over_segments_after_its_start(int start, int total, int segments, int end) =>
+        Assert.Equal(end, TrainingOptions.SegmentEnd(start, total, segments));
+
     [Fact]
     public void A_finished_run_started_again_does_nothing_more()
     {
@@ -267,6 +308,7 @@ public sealed class TrainingRunTests : IDisposable
     {
         Assert.Throws<CoTBalInputException>(() => Train(_fx.Options("bad") with { Epochs = 1 }));
         Assert.Throws<CoTBalInputException>(() => Train(_fx.Options("bad") with { LearningRate = -1 }));
+        Assert.Equal("segments must be > 0, got 0", Assert.Throws<CoTBalInputException>(() => Train(_fx.Options("bad") with { Segments = 0 })).Message);
         var e = Assert.Throws<CoTBalInputException>(() => Train(_fx.Options("bad", WeightingMethod.Static)));
         Assert.Contains("--task-weights", e.Message);
     }
