@@ -90,7 +90,16 @@ def one_run(cotbal, data, config, out, jobs, count):
     cpu = sum(s.get("cpu_seconds", float("nan")) for s in states.values())
     first = min(starts).timestamp() - t0
     return {"span": span, "wall": wall, "cpu": cpu, "to_first_job": first, "load": (load_before, load_after),
-            "models": models_digest(out)}
+            "models": models_digest(out), "walls": [s["wall_seconds"] for s in states.values()]}
+
+
+def bounds(walls, slots):
+    """The best speedups the jobs' times allow on `slots` slots: whole jobs scheduled longest first, and jobs split
+    anywhere (never below the longest job), the limit trainings in segments approach."""
+    ends = [0.0] * slots
+    for d in sorted(walls, reverse=True):
+        ends[ends.index(min(ends))] += d
+    return sum(walls) / max(ends), sum(walls) / max(max(walls), sum(walls) / slots)
 
 
 def main():
@@ -107,6 +116,7 @@ def main():
     print(f"load average at start: {os.getloadavg()}  cores: {os.cpu_count()}  auxiliary trainings: {count}")
     print(f"{'round':>5} {'jobs':>4} {'span s':>8} {'sum wall s':>10} {'sum CPU s':>10} {'start s':>8}  load before -> after")
     results, digests = [], []
+    sequential_walls = None
     for r in range(a.rounds):
         order = a.jobs if r % 2 == 0 else list(reversed(a.jobs))
         spans = {}
@@ -116,6 +126,8 @@ def main():
             m = one_run(cotbal, a.data, a.config, out, n, count)
             spans[n] = m["span"]
             digests.append(m["models"])
+            if n == 1 and sequential_walls is None:
+                sequential_walls = m["walls"]
             lb, la = m["load"]
             print(f"{r:5d} {n:4d} {m['span']:8.1f} {m['wall']:10.1f} {m['cpu']:10.1f} {m['to_first_job']:8.1f}  "
                   f"{lb[0]:.2f} -> {la[0]:.2f}", flush=True)
@@ -123,6 +135,9 @@ def main():
     lo, hi = min(a.jobs), max(a.jobs)
     for r, spans in enumerate(results):
         print(f"round {r}: auxiliary stage --jobs {hi} vs --jobs {lo}: {spans[lo] / spans[hi]:.2f}x")
+    if sequential_walls is not None:
+        whole, split = bounds(sequential_walls, hi)
+        print(f"packing bounds from the first --jobs 1 run's job times on {hi} slots: {whole:.2f}x whole jobs, {split:.2f}x split anywhere")
     same = all(d == digests[0] for d in digests) and len(digests[0]) > 0
     print(f"auxiliary models (each training's final model.bin) identical across runs: {same} ({len(digests[0])} files)")
     print(f"load average at end: {os.getloadavg()}")
