@@ -162,6 +162,51 @@ public sealed class PipelineRunnerTests : IDisposable
         Assert.Equal(("pending", 0, (string?)null), (rows["report"].State, rows["report"].Attempts, rows["report"].Log));
     }
 
+    /// <summary>A training that runs half its steps per call when asked for 2 segments, as TrainStage does with the trainer.</summary>
+    private sealed class HalfSteps : IJobExecutor
+    {
+        public List<(string Job, int Segments)> Calls { get; } = new();
+        private readonly Dictionary<string, int> _step = new();
+        public JobResult Execute(JobSpec job, JobContext context, CancellationToken cancellationToken)
+        {
+            Calls.Add((job.Name, context.Segments));
+            Thread.Sleep(30);
+            var step = _step[job.Name] = CoTBal.Training.TrainingOptions.SegmentEnd(_step.GetValueOrDefault(job.Name), 10, context.Segments);
+            return step < 10
+                ? new JobResult(new Dictionary<string, double> { ["step"] = step, ["total_steps"] = 10 }) { Paused = true }
+                : new JobResult(new Dictionary<string, double> { ["steps"] = 10 });
+        }
+    }
+
+    [Fact]
+    public void APausedTrainingIsShownPausedAndItsNextSegmentContinuesItsAttempt()
+    {
+        var config = new RunConfig { Methods = ["cotbal", "ew"] };
+        var executor = new HalfSteps();
+        var lines = new List<string>();
+        var runner = Runner(config, executor, lines.Add);
+        runner.RunOne("subsets", CancellationToken.None);
+        Assert.True(runner.RunOne("train-mini", CancellationToken.None, segments: 2));
+        var run = new RunDirectory(_dir);
+        var paused = run.ReadState("train-mini")!;
+        Assert.Equal((JobStatus.Paused, 1), (paused.Status, paused.Attempts));
+        Assert.Equal(5, paused.Metrics["step"]);
+        Assert.False(runner.IsDone("train-mini"));
+        Assert.Contains(lines, l => l.Contains("train-mini: paused at step 5 of 10 (end of a segment)"));
+        var rows = JobStatusRow.Read(run, JobGraph.Build(JobGraphTests.Tasks, config), runner.Fingerprints).ToDictionary(r => r.Name);
+        Assert.Equal(("paused", 1, (string?)null), (rows["train-mini"].State, rows["train-mini"].Attempts, rows["train-mini"].Error));
+        using (HoldLock("train-mini"))
+            Assert.Equal("running", JobStatusRow.Read(run, JobGraph.Build(JobGraphTests.Tasks, config), runner.Fingerprints).Single(r => r.Name == "train-mini").State);
+
+        // a whole run (sequential, --job, a cluster plan) finishes it: the same attempt, started when its first segment did
+        Assert.True(runner.RunOne("train-mini", CancellationToken.None));
+        var done = run.ReadState("train-mini")!;
+        Assert.Equal((JobStatus.Done, 1, paused.StartedUtc), (done.Status, done.Attempts, done.StartedUtc));
+        Assert.True(done.WallSeconds >= paused.WallSeconds + 0.03);   // both segments' time
+        Assert.Contains(lines, l => l.Contains("train-mini: continuing from step 5 of 10"));
+        Assert.Equal([("subsets", 1), ("train-mini", 2), ("train-mini", 1)], executor.Calls);
+    }
+
     [Fact]
     public void ClearingAJobKeepsItsLockAndAttemptLogs()
     {
