@@ -5,7 +5,7 @@ namespace CoTBal.Pipeline;
 /// <summary>
 /// The parent's handle on one child process that runs jobs (<c>cotbal run --out RUN --worker</c>): <see cref="Run"/>
 /// sends a job's name on the child's standard input; the child runs it exactly as <c>cotbal run --job NAME</c> would
-/// (its lock, its state.json) and answers with <see cref="JobWorker.DoneLine"/> on its standard output. A job that
+/// (its lock, its state.json) and answers with <see cref="JobWorker.DoneLine"/> (or <see cref="JobWorker.PausedLine"/>) on its standard output. A job that
 /// fails ends the child (its error is in the job's state and on the child's standard error), so a child never runs a
 /// job after a failure. Closing the input (<see cref="Finish"/>) lets an idle child exit.
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class ChildWorker : IDisposable
     private readonly Action<string> _output;
     private readonly object _gate = new();
     private string? _job;
-    private TaskCompletionSource<bool>? _current;
+    private TaskCompletionSource<ChildAnswer>? _current;
     private bool _outputClosed;
 
     internal ChildWorker(ProcessStartInfo info, Action<string> output)
@@ -45,20 +45,21 @@ public sealed class ChildWorker : IDisposable
     }
 
     /// <summary>
-    /// Sends a job to the idle child. The task ends true when the child reports the job finished (or, run in segments,
-    /// paused at a segment end: its state tells which), false when the child
+    /// Sends a job to the idle child. The task ends with <see cref="ChildAnswer.Finished"/> when the child reports the job
+    /// finished (or skipped, done already), <see cref="ChildAnswer.Paused"/> when it paused at a segment end, and
+    /// <see cref="ChildAnswer.Ended"/> when the child
     /// ends first (the job failed, or the child was killed); then <see cref="ExitCode"/> tells how it ended.
     /// </summary>
     /// <param name="segments">for a training: run only its next segment of this many (<see cref="JobWorker.Request"/>); 1 = all of it</param>
-    public Task<bool> Run(string job, int segments = 1)
+    public Task<ChildAnswer> Run(string job, int segments = 1)
     {
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<ChildAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
         {
             if (_job is not null) throw new InvalidOperationException($"child {Id} still runs {_job}");
             if (_outputClosed)
             {
-                done.SetResult(false);
+                done.SetResult(ChildAnswer.Ended);
                 return done.Task;
             }
             _job = job;
@@ -76,7 +77,7 @@ public sealed class ChildWorker : IDisposable
         return done.Task;
     }
 
-    /// <summary>The child's exit code, waiting for it to exit (call after <see cref="Run"/>'s task ended false).</summary>
+    /// <summary>The child's exit code, waiting for it to exit (call after <see cref="Run"/>'s task ended with <see cref="ChildAnswer.Ended"/>).</summary>
     public int ExitCode
     {
         get
@@ -111,8 +112,8 @@ public sealed class ChildWorker : IDisposable
 
     private void OnOutput(string? line)
     {
-        TaskCompletionSource<bool>? complete = null;
-        var result = false;
+        TaskCompletionSource<ChildAnswer>? complete = null;
+        var result = ChildAnswer.Ended;
         lock (_gate)
         {
             if (line is null)
@@ -123,10 +124,10 @@ public sealed class ChildWorker : IDisposable
                 _current = null;
                 _job = null;
             }
-            else if (_job is not null && line == JobWorker.DoneLine(_job))
+            else if (_job is not null && (line == JobWorker.DoneLine(_job) || line == JobWorker.PausedLine(_job)))
             {
                 complete = _current;
-                result = true;
+                result = line == JobWorker.DoneLine(_job) ? ChildAnswer.Finished : ChildAnswer.Paused;
                 _current = null;
                 _job = null;
             }
@@ -138,4 +139,15 @@ public sealed class ChildWorker : IDisposable
         }
         if (line is { Length: > 0 }) _output($"  {Job ?? "child"} | {line}");
     }
+}
+
+/// <summary>How a job sent to a child ended (<see cref="ChildWorker.Run"/>).</summary>
+public enum ChildAnswer
+{
+    /// <summary>The child reported the job finished (or found it done already).</summary>
+    Finished,
+    /// <summary>The child reported the training paused at a segment end; it continues in a later turn.</summary>
+    Paused,
+    /// <summary>The child ended without answering: the job failed, or the child was killed.</summary>
+    Ended,
 }

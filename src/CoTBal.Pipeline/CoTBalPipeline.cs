@@ -100,8 +100,8 @@ public static class CoTBalPipeline
             var served = new List<string>();
             JobWorker.Serve(requests, output, (job, segments) =>
             {
-                runner.RunOne(job, ct, segments);
                 served.Add(job);
+                return runner.Run(job, ct, segments);
             }, ct);
             return new RunOutcome(run, served, null, null);
         }

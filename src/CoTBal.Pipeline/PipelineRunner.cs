@@ -72,7 +72,7 @@ public sealed class PipelineRunner
         foreach (var job in pending)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (Execute(job, progress, cancellationToken)) ran.Add(job.Name);
+            if (Execute(job, progress, cancellationToken) != JobOutcome.Skipped) ran.Add(job.Name);
         }
         return ran;
     }
@@ -88,16 +88,17 @@ public sealed class PipelineRunner
     /// pauses it waits again, with the cost of what is left of it. Each job's result depends only on its inputs, never on
     /// what runs beside it, ran before it in the same child, or which child ran which segment (a training continued from
     /// its checkpoint ends bit-identical), so the run directory's results end exactly as a sequential run leaves them. A
-    /// failed job stops new starts; running ones finish; Ctrl+C kills the children, whose jobs stay resumable.
+    /// failed job stops new starts; running ones finish (a training its current segment, leaving it paused); Ctrl+C kills the
+    /// children, whose jobs stay resumable.
     /// </summary>
     private IReadOnlyList<string> RunConcurrently(IReadOnlyList<JobSpec> pending, PipelineProgress progress, ChildJobLauncher children, CancellationToken ct)
     {
         var waiting = pending.ToList();
         var workers = new List<ChildWorker>();
-        var running = new Dictionary<string, (JobSpec Job, ChildWorker Worker, Task<bool> Done, Stopwatch Clock)>(StringComparer.Ordinal);
+        var running = new Dictionary<string, (JobSpec Job, ChildWorker Worker, Task<ChildAnswer> Done, Stopwatch Clock)>(StringComparer.Ordinal);
         var failures = new List<string>();
         // per training run in segments: the share of its steps still to run, and the wall time of its finished segments
-        var remaining = pending.Where(j => j.Kind == JobKind.Train).ToDictionary(j => j.Name, j => RemainingShare(_run.ReadState(j.Name)), StringComparer.Ordinal);
+        var remaining = pending.Where(j => j.Kind == JobKind.Train).ToDictionary(j => j.Name, RemainingShare, StringComparer.Ordinal);
         var segmentTime = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         var segments = Math.Max(1, Segments);
         progress.Message($"running up to {Parallelism} trainings/evaluations at once in child processes (each takes one job after another) with {_config.Threads} torch thread(s) each");
@@ -136,17 +137,19 @@ public sealed class PipelineRunner
                 var ended = running.Values.First(r => r.Done.IsCompleted);
                 running.Remove(ended.Job.Name);
                 var spent = segmentTime.GetValueOrDefault(ended.Job.Name) + ended.Clock.Elapsed;
-                if (ended.Done.Result && IsDone(ended.Job.Name))
+                if (ended.Done.Result == ChildAnswer.Finished && IsDone(ended.Job.Name))
                 {
                     progress.Finished(ended.Job, spent);
                     continue;
                 }
-                if (ended.Done.Result && _run.ReadState(ended.Job.Name) is { Status: JobStatus.Paused } paused && paused.Fingerprint == _fingerprints[ended.Job.Name])
+                if (ended.Done.Result == ChildAnswer.Paused)
                 {
-                    // one segment done: the training waits again, with the cost of the steps it has left
+                    // one segment done (the child wrote "paused at step ..." to the log): the training waits again, with the
+                    // cost of the steps it has left. Told by the child's answer, not by re-reading its state: the job's lock
+                    // is free between segments, so another process (a twin plan, `--job NAME`) may have taken it meanwhile.
                     segmentTime[ended.Job.Name] = spent;
-                    remaining[ended.Job.Name] = RemainingShare(paused);
-                    waiting.Add(ended.Job);   // the child wrote "paused at step ..." to the log
+                    remaining[ended.Job.Name] = RemainingShare(ended.Job);
+                    waiting.Add(ended.Job);
                     continue;
                 }
                 // the child ended without finishing the job (or reported a job whose state is not done): it takes no more
@@ -211,9 +214,13 @@ public sealed class PipelineRunner
         return CriticalPath.Order(waiting, _graph, CriticalPath.Lengths(_graph, Left));
     }
 
-    /// <summary>The share of a training's steps still to run: from a paused state's "step" and "total_steps", else 1.</summary>
-    private static double RemainingShare(JobState? state) =>
-        state is { Status: JobStatus.Paused } && state.Metrics.TryGetValue("step", out var step) && state.Metrics.TryGetValue("total_steps", out var total) && total > 0
+    /// <summary>
+    /// The share of a training's steps still to run: from its paused state's "step" and "total_steps" when that state has the
+    /// job's current fingerprint (a paused job whose inputs changed starts over), else 1.
+    /// </summary>
+    private double RemainingShare(JobSpec job) =>
+        _run.ReadState(job.Name) is { Status: JobStatus.Paused } state && state.Fingerprint == _fingerprints[job.Name]
+            && state.Metrics.TryGetValue("step", out var step) && state.Metrics.TryGetValue("total_steps", out var total) && total > 0
             ? Math.Clamp(1 - step / total, 0, 1)
             : 1.0;
 
@@ -221,9 +228,12 @@ public sealed class PipelineRunner
     /// Runs one job whose dependencies are done (a cluster plan calls this once per job). Returns false when it
     /// was already done, or was finished by a twin whose lock it waited for.
     /// </summary>
+    public bool RunOne(string name, CancellationToken cancellationToken) => Run(name, cancellationToken) != JobOutcome.Skipped;
+
+    /// <summary>Runs one job whose dependencies are done, the whole of it or, for a training, its next segment.</summary>
     /// <param name="segments">for a training: run only its next segment of this many (it is then left paused unless that
     /// was its last); 1 = the whole job</param>
-    public bool RunOne(string name, CancellationToken cancellationToken, int segments = 1)
+    public JobOutcome Run(string name, CancellationToken cancellationToken, int segments = 1)
     {
         var job = _graph[name];
         var missing = job.Dependencies.Where(d => !IsDone(d)).ToArray();
@@ -232,7 +242,7 @@ public sealed class PipelineRunner
         if (IsDone(name))
         {
             Write($"{name}: already done (fingerprint unchanged)");
-            return false;
+            return JobOutcome.Skipped;
         }
         return Execute(job, new PipelineProgress([job], Write), cancellationToken, segments);
     }
@@ -244,7 +254,7 @@ public sealed class PipelineRunner
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Runs the job, or skips it when a twin (another process on the same run directory) finished it meanwhile.</summary>
-    private bool Execute(JobSpec job, PipelineProgress progress, CancellationToken cancellationToken, int segments = 1)
+    private JobOutcome Execute(JobSpec job, PipelineProgress progress, CancellationToken cancellationToken, int segments = 1)
     {
         var fingerprint = _fingerprints[job.Name];
         var dir = _run.JobDirectory(job.Name);
@@ -255,7 +265,7 @@ public sealed class PipelineRunner
         if (previous is { Status: JobStatus.Done } && previous.Fingerprint == fingerprint)
         {
             Write($"{job.Name}: finished by another process meanwhile: skipped");
-            return false;
+            return JobOutcome.Skipped;
         }
         if (previous is not null && previous.Fingerprint != fingerprint)
         {
@@ -319,11 +329,11 @@ public sealed class PipelineRunner
             {
                 Final(Spent(state) with { Status = JobStatus.Paused, Metrics = new Dictionary<string, double>(result.Metrics) });
                 Write($"{job.Name}: paused at step {result.Metrics.GetValueOrDefault("step")} of {result.Metrics.GetValueOrDefault("total_steps")} (end of a segment)");
-                return true;
+                return JobOutcome.Paused;
             }
             Final(Spent(state) with { Status = JobStatus.Done, FinishedUtc = DateTime.UtcNow, Metrics = new Dictionary<string, double>(result.Metrics) });
             progress.Finished(job, clock.Elapsed);
-            return true;
+            return JobOutcome.Done;
         }
         catch (OperationCanceledException)
         {

@@ -83,6 +83,9 @@ public static class TrainingRun
             Position = resume?.Data ?? DataPosition.Start,
             Checkpoint = latest,
             CheckpointStep = resume?.Step ?? -1,
+            // where an earlier session stopped between the periodic checkpoints (a segment end, Ctrl+C): the next save
+            // replaces it, so the folder keeps the checkpoints an uninterrupted run keeps
+            Stopover = resume is not null && resume.Step % options.CheckpointEvery != 0 && resume.Step != totalSteps ? latest : null,
         };
         if (resume is not null)
         {
@@ -102,8 +105,9 @@ public static class TrainingRun
                     MaxLength = options.MaxLength, Weighting = weighting.Name, WeightingState = weighting.SaveState(),
                     LastTaskLoss = run.LastTaskLoss, Fingerprint = fingerprint, TorchThreads = get_num_threads(),
                 },
-                model.Module, trainer, model.ConfigJson, configJson, tokenizer, data.PreprocessorConfigJson);
+                model.Module, trainer, model.ConfigJson, configJson, tokenizer, data.PreprocessorConfigJson, supersedes: run.Stopover);
             run.CheckpointStep = run.Step;
+            run.Stopover = null;
         }
 
         if (!options.TensorBoard) TensorBoardLog.CutBack(options.OutputDir, run.Step);
@@ -240,6 +244,7 @@ public static class TrainingRun
         public required DataPosition Position { get; set; }
         public string? Checkpoint { get; set; }
         public int CheckpointStep { get; set; }
+        public string? Stopover { get; set; }
         public double ElapsedSeconds => PriorSeconds + _clock.Elapsed.TotalSeconds;
     }
 }

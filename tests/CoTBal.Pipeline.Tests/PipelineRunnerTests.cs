@@ -186,7 +186,7 @@ public sealed class PipelineRunnerTests : IDisposable
         var lines = new List<string>();
         var runner = Runner(config, executor, lines.Add);
         runner.RunOne("subsets", CancellationToken.None);
-        Assert.True(runner.RunOne("train-mini", CancellationToken.None, segments: 2));
+        Assert.Equal(JobOutcome.Paused, runner.Run("train-mini", CancellationToken.None, segments: 2));
         var run = new RunDirectory(_dir);
         var paused = run.ReadState("train-mini")!;
         Assert.Equal((JobStatus.Paused, 1), (paused.Status, paused.Attempts));
@@ -199,7 +199,7 @@ public sealed class PipelineRunnerTests : IDisposable
             Assert.Equal("running", JobStatusRow.Read(run, JobGraph.Build(JobGraphTests.Tasks, config), runner.Fingerprints).Single(r => r.Name == "train-mini").State);
 
         // a whole run (sequential, --job, a cluster plan) finishes it: the same attempt, started when its first segment did
-        Assert.True(runner.RunOne("train-mini", CancellationToken.None));
+        Assert.Equal(JobOutcome.Done, runner.Run("train-mini", CancellationToken.None));
         var done = run.ReadState("train-mini")!;
         Assert.Equal((JobStatus.Done, 1, paused.StartedUtc), (done.Status, done.Attempts, done.StartedUtc));
         Assert.True(done.WallSeconds >= paused.WallSeconds + 0.03);   // both segments' time

@@ -72,9 +72,9 @@ public sealed record RunConfig
     [JsonIgnore]   // derived: not recorded, so a recorded config is a valid --config file
     public int EffectiveJobs => Jobs ?? (Device == CoTBal.Model.ComputeDevice.Cpu ? Math.Max(1, Environment.ProcessorCount / Threads) : 1);
 
-    /// <summary>The segments setting with its default resolved: the effective jobs (1 when one job runs at a time).</summary>
+    /// <summary>The segments setting with its default resolved: the effective jobs, at most <see cref="MaxSegments"/> (1 when one job runs at a time).</summary>
     [JsonIgnore]
-    public int EffectiveSegments => Segments ?? EffectiveJobs;
+    public int EffectiveSegments => Segments ?? Math.Min(EffectiveJobs, MaxSegments);
 
     /// <summary>The largest <see cref="Segments"/> accepted (each segment end costs a checkpoint and a model load).</summary>
     public const int MaxSegments = 64;

@@ -2,6 +2,9 @@ using CoTBal.Pipeline.Config;
 
 namespace CoTBal.Pipeline.Jobs;
 
+/// <summary>How one call to run a job ended: skipped (done already, or finished by a twin meanwhile), done, or paused at a segment end.</summary>
+public enum JobOutcome { Skipped, Done, Paused }
+
 /// <summary>What a job sees while it runs.</summary>
 /// <param name="Segments">A training runs only its next segment of this many (<see cref="CoTBal.Training.TrainingOptions.Segments"/>)
 /// and returns <see cref="JobResult.Paused"/> when that is not the last; 1 = the whole job (other kinds ignore it).</param>

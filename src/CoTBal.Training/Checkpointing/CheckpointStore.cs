@@ -51,7 +51,10 @@ public sealed class CheckpointStore
     }
 
     /// <summary>Writes a checkpoint atomically and prunes old ones; returns its directory.</summary>
-    public string Save(CheckpointState state, nn.Module model, Trainer trainer, string modelConfigJson, string trainConfigJson, CheckpointTokenizer tokenizer, string? preprocessorConfigJson = null)
+    /// <param name="supersedes">a checkpoint this one replaces (one written where a session stopped between the periodic ones):
+    /// deleted once this one is complete, before the pruning, so it never pushes a periodic checkpoint out</param>
+    public string Save(CheckpointState state, nn.Module model, Trainer trainer, string modelConfigJson, string trainConfigJson, CheckpointTokenizer tokenizer,
+        string? preprocessorConfigJson = null, string? supersedes = null)
     {
         Directory.CreateDirectory(_root);
         var final = PathFor(state.Step);
@@ -80,6 +83,7 @@ public sealed class CheckpointStore
         {
             if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         }
+        if (supersedes is not null && supersedes != final && Directory.Exists(supersedes)) Directory.Delete(supersedes, recursive: true);
         Prune();
         return final;
     }

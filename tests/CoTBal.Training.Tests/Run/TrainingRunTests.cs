@@ -131,7 +131,10 @@ public sealed class TrainingRunTests : IDisposable
 
     [Theory]
     [InlineData(WeightingMethod.Ew)]
+    [InlineData(WeightingMethod.Dwa)]
     [InlineData(WeightingMethod.Igb)]
+    [InlineData(WeightingMethod.NashMtl)]
+    [InlineData(WeightingMethod.Famo)]
     [InlineData(WeightingMethod.CotbalOnline)]
     public void A_run_in_segments_stops_at_each_segment_end_and_ends_bit_identical_to_a_straight_run(WeightingMethod weighting)
     {
@@ -151,6 +154,11 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (name, tensor) in expected) Assert.True(tensor.eq(actual[name]).all().item<bool>(), $"parameter {name} differs after segments");
         Assert.Equal(Losses(straight.FinalCheckpoint[..straight.FinalCheckpoint.LastIndexOf('/')]), Losses(options.OutputDir));
+        // the checkpoints written at the segment ends between the periodic ones (3 and 5) were replaced by the next ones:
+        // the folder keeps what the straight run keeps
+        static string[] Kept(string dir) => [.. Directory.GetDirectories(dir, "checkpoint-*").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        Assert.Equal(2, options.CheckpointEvery);
+        Assert.Equal(Kept(straight.FinalCheckpoint[..straight.FinalCheckpoint.LastIndexOf('/')]), Kept(options.OutputDir));
         // the segment count is not part of the configuration: a whole run continues a segmented one, and train_config.json does not hold it
         Assert.Equal(_fx.Options("in-parts", weighting).Fingerprint(), options.Fingerprint());
         Assert.DoesNotContain("\"segments\"", File.ReadAllText(Path.Combine(options.OutputDir, CheckpointFiles.TrainConfig)));
