@@ -26,6 +26,8 @@ import sys
 import time
 from datetime import datetime
 
+from demo_stages import packed_span, split_span   # the same packing bounds as the whole demo's stages
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -55,8 +57,8 @@ def expected_count(data):
 
 
 def models_digest(run):
-    """sha256 of every auxiliary training's final model.bin (its training_summary.json's final_checkpoint). Only the final
-    ones: a training run in segments also leaves a checkpoint at a segment end, which a whole run may not have."""
+    """sha256 of every auxiliary training's final model.bin (its training_summary.json's final_checkpoint): the model the
+    stage hands on to the validations. ConcurrentRunTests compares every checkpoint kept; this compares the results."""
     digest = {}
     for path in sorted(glob.glob(os.path.join(run, "jobs", "train-*", "training_summary.json"))):
         job = os.path.basename(os.path.dirname(path))
@@ -93,15 +95,6 @@ def one_run(cotbal, data, config, out, jobs, count):
             "models": models_digest(out), "walls": [s["wall_seconds"] for s in states.values()]}
 
 
-def bounds(walls, slots):
-    """The best speedups the jobs' times allow on `slots` slots: whole jobs scheduled longest first, and jobs split
-    anywhere (never below the longest job), the limit trainings in segments approach."""
-    ends = [0.0] * slots
-    for d in sorted(walls, reverse=True):
-        ends[ends.index(min(ends))] += d
-    return sum(walls) / max(ends), sum(walls) / max(max(walls), sum(walls) / slots)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
@@ -136,7 +129,8 @@ def main():
     for r, spans in enumerate(results):
         print(f"round {r}: auxiliary stage --jobs {hi} vs --jobs {lo}: {spans[lo] / spans[hi]:.2f}x")
     if sequential_walls is not None:
-        whole, split = bounds(sequential_walls, hi)
+        total = sum(sequential_walls)
+        whole, split = total / packed_span(sequential_walls, hi), total / split_span(sequential_walls, hi)
         print(f"packing bounds from the first --jobs 1 run's job times on {hi} slots: {whole:.2f}x whole jobs, {split:.2f}x split anywhere")
     same = all(d == digests[0] for d in digests) and len(digests[0]) > 0
     print(f"auxiliary models (each training's final model.bin) identical across runs: {same} ({len(digests[0])} files)")

@@ -124,10 +124,10 @@ public sealed class ChildWorker : IDisposable
                 _current = null;
                 _job = null;
             }
-            else if (_job is not null && (line == JobWorker.DoneLine(_job) || line == JobWorker.PausedLine(_job)))
+            else if (_job is not null && (line == JobWorker.DoneLine(_job) ? ChildAnswer.Finished : line == JobWorker.PausedLine(_job) ? ChildAnswer.Paused : (ChildAnswer?)null) is { } answer)
             {
                 complete = _current;
-                result = line == JobWorker.DoneLine(_job) ? ChildAnswer.Finished : ChildAnswer.Paused;
+                result = answer;
                 _current = null;
                 _job = null;
             }

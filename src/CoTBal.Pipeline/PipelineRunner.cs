@@ -220,7 +220,7 @@ public sealed class PipelineRunner
     /// </summary>
     private double RemainingShare(JobSpec job) =>
         _run.ReadState(job.Name) is { Status: JobStatus.Paused } state && state.Fingerprint == _fingerprints[job.Name]
-            && state.Metrics.TryGetValue("step", out var step) && state.Metrics.TryGetValue("total_steps", out var total) && total > 0
+            && state.Metrics.TryGetValue(JobState.PausedStep, out var step) && state.Metrics.TryGetValue(JobState.PausedTotalSteps, out var total) && total > 0
             ? Math.Clamp(1 - step / total, 0, 1)
             : 1.0;
 
@@ -275,15 +275,15 @@ public sealed class PipelineRunner
         }
         if (previous is { Status: JobStatus.Running or JobStatus.Interrupted or JobStatus.Failed })
             Write($"{job.Name}: resuming an interrupted attempt ({previous.Status.ToString().ToLowerInvariant()})");
-        if (previous is { Status: JobStatus.Paused })
-            Write($"{job.Name}: continuing from step {previous.Metrics.GetValueOrDefault("step")} of {previous.Metrics.GetValueOrDefault("total_steps")}");
+        // a paused training's next segment continues its attempt: same attempt count, its first segment's start
+        var continuing = previous is { Status: JobStatus.Paused };
+        if (continuing) Write($"{job.Name}: continuing from {JobState.PausedAt(previous!.Metrics)}");
         progress.Started(job);
         var state = new JobState
         {
             Name = job.Name, Kind = job.Kind.ToString().ToLowerInvariant(), Status = JobStatus.Running, Fingerprint = fingerprint,
-            // a paused training's next segment continues its attempt: same attempt count, its first segment's start
-            Attempts = previous is { Status: JobStatus.Paused } ? previous.Attempts : (previous?.Attempts ?? 0) + 1,
-            StartedUtc = previous is { Status: JobStatus.Paused, StartedUtc: { } first } ? first : DateTime.UtcNow, WallSeconds = previous?.WallSeconds ?? 0,
+            Attempts = continuing ? previous!.Attempts : (previous?.Attempts ?? 0) + 1,
+            StartedUtc = continuing ? previous!.StartedUtc ?? DateTime.UtcNow : DateTime.UtcNow, WallSeconds = previous?.WallSeconds ?? 0,
             CpuSeconds = previous?.CpuSeconds ?? 0,
         };
         _run.WriteState(state);
@@ -328,7 +328,7 @@ public sealed class PipelineRunner
             if (result.Paused)
             {
                 Final(Spent(state) with { Status = JobStatus.Paused, Metrics = new Dictionary<string, double>(result.Metrics) });
-                Write($"{job.Name}: paused at step {result.Metrics.GetValueOrDefault("step")} of {result.Metrics.GetValueOrDefault("total_steps")} (end of a segment)");
+                Write($"{job.Name}: paused at {JobState.PausedAt(result.Metrics)} (end of a segment)");
                 return JobOutcome.Paused;
             }
             Final(Spent(state) with { Status = JobStatus.Done, FinishedUtc = DateTime.UtcNow, Metrics = new Dictionary<string, double>(result.Metrics) });

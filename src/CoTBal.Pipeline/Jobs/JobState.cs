@@ -30,4 +30,11 @@ public sealed record JobState
     [JsonPropertyName("error")] public string? Error { get; init; }
     /// <summary>Cost figures the job reports (steps, tokens, samples...).</summary>
     [JsonPropertyName("metrics")] public Dictionary<string, double> Metrics { get; init; } = new();
+
+    /// <summary>The metrics of a <see cref="JobStatus.Paused"/> training: the step it stopped at, of its total.</summary>
+    public const string PausedStep = "step", PausedTotalSteps = "total_steps";
+
+    /// <summary>"step S of T" from a paused training's metrics, for log lines.</summary>
+    public static string PausedAt(IReadOnlyDictionary<string, double> metrics) =>
+        $"step {metrics.GetValueOrDefault(PausedStep)} of {metrics.GetValueOrDefault(PausedTotalSteps)}";
 }

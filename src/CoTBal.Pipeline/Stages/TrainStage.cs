@@ -58,7 +58,7 @@ public sealed class TrainStage(PipelineData data, string modelConfigPath)
         };
         var summary = TrainingRun.Run(options, ct);
         if (summary.Paused)
-            return new JobResult(new Dictionary<string, double> { ["step"] = summary.Steps, ["total_steps"] = summary.TotalSteps }) { Paused = true };
+            return new JobResult(new Dictionary<string, double> { [JobState.PausedStep] = summary.Steps, [JobState.PausedTotalSteps] = summary.TotalSteps }) { Paused = true };
         var result = new Dictionary<string, double>
         {
             ["steps"] = summary.Steps,
